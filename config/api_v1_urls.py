@@ -1,0 +1,7 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("accounts/", include("wuyetong.accounts.api.urls")),
+    path("orgs/", include("wuyetong.orgs.api.urls")),
+    path("estates/", include("wuyetong.estates.api.urls")),
+]

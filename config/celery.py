@@ -1,0 +1,11 @@
+"""Celery app. With REDIS_URL unset, tasks run eagerly in-process (embedded mode)."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+
+app = Celery("wuyetong")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+from wuyetong.web.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("django-admin/", admin.site.urls),
+    path("api/", include("config.api_urls")),
+    path("accounts/", include("wuyetong.accounts.urls")),
+    path("app/", include("wuyetong.owner.urls")),
+    path("orgs/", include("wuyetong.orgs.urls")),
+    path("estates/", include("wuyetong.estates.urls")),
+    path("", include("wuyetong.web.urls")),
+]
+if settings.DEBUG or getattr(settings, "SERVE_MEDIA", True):
+    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

@@ -1,0 +1,148 @@
+"""Shared test personas: staff of company A and company B, owners, a bureau official, a
+merchant and the platform admin, built with the same builders as the demo data."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
+# around it are still plain synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@dataclass
+class World:
+    admin: object
+    city: object
+    districts: list
+    bureau_a: object
+    bureau_official: object
+    bureau_b_official: object
+    company_a: object
+    company_b: object
+    a: object  # CompanyBundle
+    b: object
+    community_a1: object
+    community_a2: object
+    community_b1: object
+    houses_a1: list
+    houses_a2: list
+    houses_b1: list
+    owner: object
+    owner_house: object
+    other_owner: object
+    other_owner_house: object
+    merchant: object
+    merchant_user: object
+    extra: dict = field(default_factory=dict)
+
+    def staff(self, template: str, company: str = "a"):
+        return (self.a if company == "a" else self.b).staff[template]
+
+
+def build_world() -> World:
+    from wuyetong.demo import builders as b
+
+    admin = b.user_create("13800000000", "平台管理员", is_staff=True, is_superuser=True)
+    city, (d1, d2) = b.city_create()
+    bureau_a, official = b.bureau_create(name="西湖区住建局", city=city, district=d1,
+                                         official_phone="13800000001", official_name="西湖房管")
+    _, official_b = b.bureau_create(name="滨江区住建局", city=city, district=d2,
+                                    official_phone="13800000002", official_name="滨江房管")
+    a = b.company_create(name="安居物业", short_name="安居", credit_code="91330100MA2A000001", city=city)
+    bb = b.company_create(name="至善物业", short_name="至善", credit_code="91330100MA2B000002", city=city)
+    for i, t in enumerate(b.ROLE_TEMPLATES, start=1):
+        b.employee_create(bundle=a, phone=f"139000000{i:02d}", name=f"A{t}", template=t)
+        b.employee_create(bundle=bb, phone=f"137000000{i:02d}", name=f"B{t}", template=t)
+    a1 = b.community_create(company=a.company, project=a.projects[0], district=d1, name="翠苑一区", code="CY01")
+    a2 = b.community_create(company=a.company, project=a.projects[1], district=d1, name="西溪花园", code="XX01")
+    b1 = b.community_create(company=bb.company, project=bb.projects[0], district=d2, name="江南名府", code="JN01")
+    h1 = b.houses_create(a1, buildings=2, units=1, floors=2, per_floor=2, seed=1)
+    h2 = b.houses_create(a2, buildings=1, units=1, floors=2, per_floor=2, seed=2)
+    h3 = b.houses_create(b1, buildings=1, units=1, floors=2, per_floor=2, seed=3)
+    owner = b.user_create("13500000001", "王建国", id_card=b.make_id_card(1))
+    b.owner_bind(user=owner, house=h1[0])
+    other = b.user_create("13500000002", "赵其他")
+    b.owner_bind(user=other, house=h3[0])
+    merchant, merchant_user = b.merchant_create(name="邻家鲜果", phone="13600000001", communities=[a1])
+    return World(admin, city, [d1, d2], bureau_a, official, official_b, a.company, bb.company, a, bb,
+                 a1, a2, b1, h1, h2, h3, owner, h1[0], other, h3[0], merchant, merchant_user)
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def client_for(client):
+    """Log a user into a fresh test client: client_for(user)."""
+    from django.test import Client
+
+    def _login(user):
+        c = Client()
+        c.force_login(user)
+        return c
+
+    return _login
+
+
+@pytest.fixture
+def api_for():
+    from rest_framework.test import APIClient
+
+    def _api(user=None):
+        c = APIClient()
+        if user is not None:
+            c.force_authenticate(user)
+        return c
+
+    return _api
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (never downloaded)."""
+    from playwright.sync_api import sync_playwright
+
+    path = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    if not os.path.exists(path):
+        pytest.fail(f"Chromium is required for browser tests: install it (apt-get install chromium) or set CHROMIUM_PATH; {path} not found")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(
+            executable_path=path,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page_for(browser, live_server):
+    """A logged-out page at desktop size; page_for(phone=True) for the owner's 390×844 screen."""
+    contexts = []
+
+    def _page(phone: bool = False):
+        ctx = browser.new_context(
+            viewport={"width": 390, "height": 844} if phone else {"width": 1366, "height": 860},
+            locale="zh-CN", base_url=live_server.url,
+            is_mobile=phone, has_touch=phone,
+        )
+        contexts.append(ctx)
+        return ctx.new_page()
+
+    yield _page
+    for ctx in contexts:
+        ctx.close()
+
+
+def browser_login(page, phone: str, password: str = "wuyetong123", path: str = "/accounts/login/"):
+    page.goto(path)
+    page.fill("input[name=phone]", phone)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")

@@ -1,0 +1,33 @@
+"""The one error type of the domain layer (ARCHITECTURE habit 10)."""
+
+from __future__ import annotations
+
+
+class ApplicationError(Exception):
+    """A business rule refused an action. `message` is shown to the user (Chinese)."""
+
+    status_code = 400
+
+    def __init__(self, message: str, *, code: str = "invalid", field: str | None = None,
+                 errors: dict[str, list[str]] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.field = field
+        self.errors = errors or ({field: [message]} if field else {})
+
+
+class NotFound(ApplicationError):
+    """The object does not exist for this user (another tenant's objects look absent)."""
+
+    status_code = 404
+
+    def __init__(self, message: str = "对象不存在", **kwargs):
+        super().__init__(message, code="not_found", **kwargs)
+
+
+class PermissionDenied(ApplicationError):
+    status_code = 403
+
+    def __init__(self, message: str = "没有权限执行此操作", **kwargs):
+        super().__init__(message, code="permission_denied", **kwargs)

@@ -1,0 +1,193 @@
+"""Builders for organisations, estates and people. The demo loader and the test personas use
+the same functions, so what the tests exercise is what the demo shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+
+from wuyetong.accounts.models import User
+from wuyetong.core.validators import id_card_check_digit
+from wuyetong.estates.choices import HouseState, Relation
+from wuyetong.estates.models import Building, House, Occupancy, Resident, Unit
+from wuyetong.orgs import services as org_services
+from wuyetong.orgs.choices import ApprovalStatus, OrgKind
+from wuyetong.orgs.models import Bureau, BureauMember, City, Community, Company, District, Employee, Merchant, OrgUnit
+from wuyetong.orgs.permissions import DEFAULT_COMPANY_MODULES, ROLE_TEMPLATES
+
+DEMO_PASSWORD = "wuyetong123"
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍建国志强海燕红梅晓东雪梅俊杰子涵浩然欣怡梓萱宇轩"
+
+
+def make_id_card(seed: int, birth: dt.date | None = None, region: str = "330106") -> str:
+    birth = birth or dt.date(1960, 1, 1) + dt.timedelta(days=seed * 37 % 15000)
+    body = f"{region}{birth:%Y%m%d}{seed % 1000:03d}"
+    return body + id_card_check_digit(body)
+
+
+def person_name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+
+
+def user_create(phone: str, name: str, password: str = DEMO_PASSWORD, **extra) -> User:
+    user = User.objects.create_user(phone=phone, password=password, name=name, **extra)
+    return user
+
+
+def city_create(name="杭州市", code="330100", districts=(("西湖区", "330106"), ("滨江区", "330108"))):
+    city = City.objects.create(name=name, code=code)
+    created = [District.objects.create(city=city, name=n, code=c) for n, c in districts]
+    return city, created
+
+
+def bureau_create(*, name: str, city: City, district: District | None, official_phone: str, official_name: str):
+    bureau = Bureau.objects.create(name=name, city=city, district=district, is_active=True)
+    official = user_create(official_phone, official_name)
+    BureauMember.objects.create(bureau=bureau, user=official, title="科员")
+    return bureau, official
+
+
+@dataclass
+class CompanyBundle:
+    company: Company
+    hq: OrgUnit
+    region: OrgUnit
+    projects: list[OrgUnit]
+    roles: dict[str, object] = field(default_factory=dict)
+    staff: dict[str, User] = field(default_factory=dict)
+
+
+def company_create(*, name: str, short_name: str, credit_code: str, city: City, actor=None,
+                   approved: bool = True, region_name: str = "华东区域", project_names=("一期项目", "二期项目")):
+    company = Company.objects.create(
+        name=name, short_name=short_name, credit_code=credit_code, city=city,
+        contact_name="张经理", contact_phone="0571-88886666",
+        status=ApprovalStatus.APPROVED if approved else ApprovalStatus.PENDING,
+        modules=list(DEFAULT_COMPANY_MODULES) if approved else [],
+        introduction=f"{name}是一家专注住宅小区服务的物业服务企业。",
+    )
+    hq = org_services.org_unit_create(actor=actor, company=company, kind=OrgKind.HQ, name=f"{short_name}总部")
+    region = org_services.org_unit_create(actor=actor, company=company, kind=OrgKind.REGION, name=region_name, parent=hq)
+    projects = [
+        org_services.org_unit_create(actor=actor, company=company, kind=OrgKind.PROJECT, name=p, parent=region)
+        for p in project_names
+    ]
+    bundle = CompanyBundle(company, hq, region, projects)
+    for code in ROLE_TEMPLATES:
+        bundle.roles[code] = org_services.role_create_from_template(actor=actor, company=company, template=code)
+    return bundle
+
+
+def employee_create(*, bundle: CompanyBundle, phone: str, name: str, template: str, org_unit: OrgUnit | None = None,
+                    employee_no: str | None = None) -> User:
+    user = user_create(phone, name)
+    unit = org_unit or (bundle.hq if ROLE_TEMPLATES[template]["scope"] != "project" else bundle.projects[0])
+    if template == "finance":
+        unit = org_unit or bundle.region
+    employee = Employee.objects.create(
+        company=bundle.company, user=user, org_unit=unit, employee_no=employee_no or f"E{phone[-6:]}",
+        hired_on=dt.date(2023, 3, 1),
+    )
+    employee.roles.add(bundle.roles[template])
+    bundle.staff[template] = user
+    return user
+
+
+def community_create(*, company: Company, project: OrgUnit, district: District, name: str, code: str,
+                     approved: bool = True, address: str = "") -> Community:
+    return Community.objects.create(
+        company=company, project=project, district=district, name=name, code=code,
+        address=address or f"{district.city.name}{district.name}{name}路88号",
+        status=ApprovalStatus.APPROVED if approved else ApprovalStatus.PENDING,
+        service_phone="0571-88001234",
+    )
+
+
+@transaction.atomic
+def houses_create(community: Community, *, buildings: int, units: int, floors: int, per_floor: int,
+                  seed: int = 0) -> list[House]:
+    """A regular grid of houses; states and areas vary plausibly but deterministically."""
+    rng = random.Random(seed)
+    b_objs = Building.objects.bulk_create(
+        [Building(community=community, name=f"{b}幢", floors=floors, sort=b) for b in range(1, buildings + 1)]
+    )
+    u_objs = Unit.objects.bulk_create(
+        [Unit(community=community, building=b, name=f"{u}单元") for b in b_objs for u in range(1, units + 1)]
+    )
+    states = [HouseState.OCCUPIED] * 14 + [HouseState.VACANT] * 2 + [HouseState.RENTED] * 2 + [
+        HouseState.RENOVATING, HouseState.DELIVERED, HouseState.UNSOLD]
+    houses = []
+    for unit in u_objs:
+        for f in range(1, floors + 1):
+            for r in range(1, per_floor + 1):
+                area = Decimal(rng.choice((89, 96, 105, 118, 126, 143))) + Decimal(rng.randint(0, 99)) / 100
+                state = rng.choice(states)
+                houses.append(House(
+                    community=community, building=unit.building, unit=unit, room_no=f"{f}{r:02d}", floor=f,
+                    building_area=area, inner_area=(area * Decimal("0.78")).quantize(Decimal("0.01")),
+                    state=state,
+                    handover_date=None if state == HouseState.UNSOLD else dt.date(2019, 6, 1) + dt.timedelta(days=rng.randint(0, 400)),
+                ))
+    return House.objects.bulk_create(houses, batch_size=1000)
+
+
+@transaction.atomic
+def residents_populate(company: Company, houses: list[House], *, seed: int = 0, phone_prefix: str = "186") -> int:
+    """Owners for sold houses, some family members and tenants. Returns residents made."""
+    rng = random.Random(seed)
+    residents, links = [], []
+    counter = 0
+    for house in houses:
+        if house.state == HouseState.UNSOLD:
+            continue
+        counter += 1
+        owner = Resident(company=company, name=person_name(rng), phone=f"{phone_prefix}{seed % 10}{counter:07d}",
+                         id_card=make_id_card(seed * 100000 + counter), gender=rng.choice("MF"))
+        residents.append(owner)
+        links.append((house, owner, Relation.OWNER))
+        if rng.random() < 0.35:
+            fam = Resident(company=company, name=person_name(rng), gender=rng.choice("MF"))
+            residents.append(fam)
+            links.append((house, fam, Relation.FAMILY))
+        if house.state == HouseState.RENTED:
+            counter += 1
+            tenant = Resident(company=company, name=person_name(rng),
+                              phone=f"{phone_prefix}{seed % 10}{counter:07d}", gender=rng.choice("MF"))
+            residents.append(tenant)
+            links.append((house, tenant, Relation.TENANT))
+    Resident.objects.bulk_create(residents, batch_size=1000)
+    Occupancy.objects.bulk_create(
+        [Occupancy(house=h, resident=r, relation=rel, start_date=h.handover_date or dt.date(2020, 1, 1))
+         for h, r, rel in links],
+        batch_size=1000,
+    )
+    return len(residents)
+
+
+def owner_bind(*, user: User, house: House, relation: str = Relation.OWNER, start: dt.date | None = None) -> Occupancy:
+    """Bind a registered user to a house directly (used by demo data and tests)."""
+    resident, _ = Resident.objects.get_or_create(
+        company_id=house.community.company_id, phone=user.phone,
+        defaults={"name": user.name or user.phone, "user": user, "id_card": user.id_card},
+    )
+    if resident.user_id != user.pk:
+        resident.user = user
+        resident.save(update_fields=["user"])
+    return Occupancy.objects.create(house=house, resident=resident, relation=relation,
+                                    start_date=start or dt.date(2021, 1, 1))
+
+
+def merchant_create(*, name: str, phone: str, communities: list[Community], approved: bool = True) -> tuple[Merchant, User]:
+    merchant = Merchant.objects.create(
+        name=name, contact_name="店长", contact_phone=phone, category="生鲜便利",
+        status=ApprovalStatus.APPROVED if approved else ApprovalStatus.PENDING, is_active=approved,
+    )
+    merchant.communities.set(communities)
+    user = user_create(phone, f"{name}店长")
+    merchant.members.add(user)
+    return merchant, user

@@ -1,0 +1,39 @@
+"""One WebSocket per open console or owner screen. Services publish events to groups:
+`user.<id>`, `company.<id>`, `community.<id>`; later issues add the duty-desk pop-ups."""
+
+from __future__ import annotations
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from wuyetong.core.access import get_access
+
+
+def groups_for(access) -> list[str]:
+    groups = [f"user.{access.user_id}"]
+    if access.company_id:
+        groups.append(f"company.{access.company_id}")
+    if access.bureau_id:
+        groups.append(f"bureau.{access.bureau_id}")
+    return groups
+
+
+class EventsConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self):
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=4401)
+            return
+        access = await database_sync_to_async(get_access)(user)
+        self.groups_joined = groups_for(access)
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
+        await self.accept()
+        await self.send_json({"type": "hello", "groups": self.groups_joined})
+
+    async def disconnect(self, code):
+        for group in getattr(self, "groups_joined", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def push_event(self, event):
+        await self.send_json(event["payload"])
