@@ -4,4 +4,5 @@ urlpatterns = [
     path("accounts/", include("wuyetong.accounts.api.urls")),
     path("orgs/", include("wuyetong.orgs.api.urls")),
     path("estates/", include("wuyetong.estates.api.urls")),
+    path("me/", include("wuyetong.owner.api.urls")),
 ]

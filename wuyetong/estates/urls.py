@@ -1,2 +1,4 @@
+from .views import bindings, imports, resources
+
 app_name = "estates"
-urlpatterns: list = []
+urlpatterns = resources.urlpatterns + bindings.urlpatterns + imports.urlpatterns

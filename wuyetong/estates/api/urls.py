@@ -1,3 +1,3 @@
-from django.urls import path  # noqa: F401
+from . import bindings, imports, resources
 
-urlpatterns: list = []
+urlpatterns = resources.urlpatterns + bindings.urlpatterns + imports.urlpatterns

@@ -1,0 +1,2 @@
+"""Estate actions, one module per area: bindings (owner registration and review),
+resources (communities, buildings, houses, residents, parking …), imports (.xlsx)."""
