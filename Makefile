@@ -23,7 +23,7 @@ run: install
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py load_demo
 	@echo "物业通 running at http://127.0.0.1:$(PORT)  (owner app: http://127.0.0.1:$(PORT)/app/)"
-	$(VENV)/bin/daphne -b 127.0.0.1 -p $(PORT) config.asgi:application
+	WUYETONG_EMBEDDED_SCHEDULER=1 $(VENV)/bin/daphne -b 127.0.0.1 -p $(PORT) config.asgi:application
 
 browser:
 	@sh scripts/ensure-chromium.sh

@@ -48,18 +48,38 @@ def build_world() -> World:
 
     admin = b.user_create("13800000000", "平台管理员", is_staff=True, is_superuser=True)
     city, (d1, d2) = b.city_create()
-    bureau_a, official = b.bureau_create(name="西湖区住建局", city=city, district=d1,
-                                         official_phone="13800000001", official_name="西湖房管")
-    _, official_b = b.bureau_create(name="滨江区住建局", city=city, district=d2,
-                                    official_phone="13800000002", official_name="滨江房管")
-    a = b.company_create(name="安居物业", short_name="安居", credit_code="91330100MA2A000001", city=city)
-    bb = b.company_create(name="至善物业", short_name="至善", credit_code="91330100MA2B000002", city=city)
+    bureau_a, official = b.bureau_create(
+        name="西湖区住建局",
+        city=city,
+        district=d1,
+        official_phone="13800000001",
+        official_name="西湖房管",
+    )
+    _, official_b = b.bureau_create(
+        name="滨江区住建局",
+        city=city,
+        district=d2,
+        official_phone="13800000002",
+        official_name="滨江房管",
+    )
+    a = b.company_create(
+        name="安居物业", short_name="安居", credit_code="91330100MA2A000001", city=city
+    )
+    bb = b.company_create(
+        name="至善物业", short_name="至善", credit_code="91330100MA2B000002", city=city
+    )
     for i, t in enumerate(b.ROLE_TEMPLATES, start=1):
         b.employee_create(bundle=a, phone=f"139000000{i:02d}", name=f"A{t}", template=t)
         b.employee_create(bundle=bb, phone=f"137000000{i:02d}", name=f"B{t}", template=t)
-    a1 = b.community_create(company=a.company, project=a.projects[0], district=d1, name="翠苑一区", code="CY01")
-    a2 = b.community_create(company=a.company, project=a.projects[1], district=d1, name="西溪花园", code="XX01")
-    b1 = b.community_create(company=bb.company, project=bb.projects[0], district=d2, name="江南名府", code="JN01")
+    a1 = b.community_create(
+        company=a.company, project=a.projects[0], district=d1, name="翠苑一区", code="CY01"
+    )
+    a2 = b.community_create(
+        company=a.company, project=a.projects[1], district=d1, name="西溪花园", code="XX01"
+    )
+    b1 = b.community_create(
+        company=bb.company, project=bb.projects[0], district=d2, name="江南名府", code="JN01"
+    )
     h1 = b.houses_create(a1, buildings=2, units=1, floors=2, per_floor=2, seed=1)
     h2 = b.houses_create(a2, buildings=1, units=1, floors=2, per_floor=2, seed=2)
     h3 = b.houses_create(b1, buildings=1, units=1, floors=2, per_floor=2, seed=3)
@@ -67,9 +87,33 @@ def build_world() -> World:
     b.owner_bind(user=owner, house=h1[0])
     other = b.user_create("13500000002", "赵其他")
     b.owner_bind(user=other, house=h3[0])
-    merchant, merchant_user = b.merchant_create(name="邻家鲜果", phone="13600000001", communities=[a1])
-    return World(admin, city, [d1, d2], bureau_a, official, official_b, a.company, bb.company, a, bb,
-                 a1, a2, b1, h1, h2, h3, owner, h1[0], other, h3[0], merchant, merchant_user)
+    merchant, merchant_user = b.merchant_create(
+        name="邻家鲜果", phone="13600000001", communities=[a1]
+    )
+    return World(
+        admin,
+        city,
+        [d1, d2],
+        bureau_a,
+        official,
+        official_b,
+        a.company,
+        bb.company,
+        a,
+        bb,
+        a1,
+        a2,
+        b1,
+        h1,
+        h2,
+        h3,
+        owner,
+        h1[0],
+        other,
+        h3[0],
+        merchant,
+        merchant_user,
+    )
 
 
 @pytest.fixture
@@ -110,12 +154,21 @@ def browser():
 
     path = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
     if not os.path.exists(path):
-        pytest.fail(f"Chromium is required for browser tests: install it (apt-get install chromium) or set CHROMIUM_PATH; {path} not found")
+        pytest.fail(
+            f"Chromium is required for browser tests: install it (apt-get install chromium) or set CHROMIUM_PATH; {path} not found"
+        )
     with sync_playwright() as pw:
         b = pw.chromium.launch(
             executable_path=path,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-quic"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
         )
         yield b
         b.close()
@@ -129,8 +182,10 @@ def page_for(browser, live_server):
     def _page(phone: bool = False):
         ctx = browser.new_context(
             viewport={"width": 390, "height": 844} if phone else {"width": 1366, "height": 860},
-            locale="zh-CN", base_url=live_server.url,
-            is_mobile=phone, has_touch=phone,
+            locale="zh-CN",
+            base_url=live_server.url,
+            is_mobile=phone,
+            has_touch=phone,
         )
         contexts.append(ctx)
         return ctx.new_page()

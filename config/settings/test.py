@@ -2,17 +2,22 @@
 
 import os
 
-os.environ.setdefault("WUYETONG_VAR_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "var", "test"))
+os.environ.setdefault(
+    "WUYETONG_VAR_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "var", "test")
+)
 
-from .base import *  # noqa: E402,F403
-from .base import DATABASES  # noqa: E402
+from .base import *  # noqa: F403
+from .base import DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CELERY_TASK_ALWAYS_EAGER = True
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 if os.environ.get("REDIS_URL"):
     CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [os.environ["REDIS_URL"]]}}
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [os.environ["REDIS_URL"]]},
+        }
     }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SMS_PROVIDER = "memory"

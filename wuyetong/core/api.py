@@ -28,7 +28,9 @@ def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         return Response(_error_body(exc.code, exc.message, exc.errors), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
-        errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        errors = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
         first = next(iter(errors.values()))[0] if errors else "输入有误"
         return Response(_error_body("invalid", first, errors), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
@@ -38,9 +40,15 @@ def exception_handler(exc, context):
         return None
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        errors = {k: [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in detail.items()}
+        errors = {
+            k: [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in detail.items()
+        }
         first_field, first_msgs = next(iter(errors.items()), ("", ["输入有误"]))
-        message = first_msgs[0] if first_field in ("non_field_errors", "") else f"{first_field}: {first_msgs[0]}"
+        message = (
+            first_msgs[0]
+            if first_field in ("non_field_errors", "")
+            else f"{first_field}: {first_msgs[0]}"
+        )
         response.data = _error_body("invalid", message, errors)
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
@@ -61,5 +69,9 @@ class HasModulePermission(permissions.BasePermission):
             return True
         action = getattr(view, "action_permissions", {}).get(getattr(view, "action", None))
         if action is None:
-            action = "view" if request.method in permissions.SAFE_METHODS else self.method_actions.get(request.method, "change")
+            action = (
+                "view"
+                if request.method in permissions.SAFE_METHODS
+                else self.method_actions.get(request.method, "change")
+            )
         return get_access(request.user).can(f"{module}.{action}")

@@ -8,8 +8,14 @@ class ApplicationError(Exception):
 
     status_code = 400
 
-    def __init__(self, message: str, *, code: str = "invalid", field: str | None = None,
-                 errors: dict[str, list[str]] | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "invalid",
+        field: str | None = None,
+        errors: dict[str, list[str]] | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.code = code

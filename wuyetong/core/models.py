@@ -34,7 +34,11 @@ class ScopedQuerySet(models.QuerySet):
     def for_access(self, access: Access, action: str = "view") -> models.QuerySet:
         if not access.is_authenticated:
             return self.none()
-        if action and self.permission_module and not access.can(f"{self.permission_module}.{action}"):
+        if (
+            action
+            and self.permission_module
+            and not access.can(f"{self.permission_module}.{action}")
+        ):
             return self.none()
         if access.is_platform:
             return self.all()

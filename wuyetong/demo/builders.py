@@ -16,7 +16,17 @@ from wuyetong.estates.choices import HouseState, Relation
 from wuyetong.estates.models import Building, House, Occupancy, Resident, Unit
 from wuyetong.orgs import services as org_services
 from wuyetong.orgs.choices import ApprovalStatus, OrgKind
-from wuyetong.orgs.models import Bureau, BureauMember, City, Community, Company, District, Employee, Merchant, OrgUnit
+from wuyetong.orgs.models import (
+    Bureau,
+    BureauMember,
+    City,
+    Community,
+    Company,
+    District,
+    Employee,
+    Merchant,
+    OrgUnit,
+)
 from wuyetong.orgs.permissions import DEFAULT_COMPANY_MODULES, ROLE_TEMPLATES
 
 DEMO_PASSWORD = "wuyetong123"
@@ -39,13 +49,17 @@ def user_create(phone: str, name: str, password: str = DEMO_PASSWORD, **extra) -
     return user
 
 
-def city_create(name="杭州市", code="330100", districts=(("西湖区", "330106"), ("滨江区", "330108"))):
+def city_create(
+    name="杭州市", code="330100", districts=(("西湖区", "330106"), ("滨江区", "330108"))
+):
     city = City.objects.create(name=name, code=code)
     created = [District.objects.create(city=city, name=n, code=c) for n, c in districts]
     return city, created
 
 
-def bureau_create(*, name: str, city: City, district: District | None, official_phone: str, official_name: str):
+def bureau_create(
+    *, name: str, city: City, district: District | None, official_phone: str, official_name: str
+):
     bureau = Bureau.objects.create(name=name, city=city, district=district, is_active=True)
     official = user_create(official_phone, official_name)
     BureauMember.objects.create(bureau=bureau, user=official, title="科员")
@@ -62,35 +76,68 @@ class CompanyBundle:
     staff: dict[str, User] = field(default_factory=dict)
 
 
-def company_create(*, name: str, short_name: str, credit_code: str, city: City, actor=None,
-                   approved: bool = True, region_name: str = "华东区域", project_names=("一期项目", "二期项目")):
+def company_create(
+    *,
+    name: str,
+    short_name: str,
+    credit_code: str,
+    city: City,
+    actor=None,
+    approved: bool = True,
+    region_name: str = "华东区域",
+    project_names=("一期项目", "二期项目"),
+):
     company = Company.objects.create(
-        name=name, short_name=short_name, credit_code=credit_code, city=city,
-        contact_name="张经理", contact_phone="0571-88886666",
+        name=name,
+        short_name=short_name,
+        credit_code=credit_code,
+        city=city,
+        contact_name="张经理",
+        contact_phone="0571-88886666",
         status=ApprovalStatus.APPROVED if approved else ApprovalStatus.PENDING,
         modules=list(DEFAULT_COMPANY_MODULES) if approved else [],
         introduction=f"{name}是一家专注住宅小区服务的物业服务企业。",
     )
-    hq = org_services.org_unit_create(actor=actor, company=company, kind=OrgKind.HQ, name=f"{short_name}总部")
-    region = org_services.org_unit_create(actor=actor, company=company, kind=OrgKind.REGION, name=region_name, parent=hq)
+    hq = org_services.org_unit_create(
+        actor=actor, company=company, kind=OrgKind.HQ, name=f"{short_name}总部"
+    )
+    region = org_services.org_unit_create(
+        actor=actor, company=company, kind=OrgKind.REGION, name=region_name, parent=hq
+    )
     projects = [
-        org_services.org_unit_create(actor=actor, company=company, kind=OrgKind.PROJECT, name=p, parent=region)
+        org_services.org_unit_create(
+            actor=actor, company=company, kind=OrgKind.PROJECT, name=p, parent=region
+        )
         for p in project_names
     ]
     bundle = CompanyBundle(company, hq, region, projects)
     for code in ROLE_TEMPLATES:
-        bundle.roles[code] = org_services.role_create_from_template(actor=actor, company=company, template=code)
+        bundle.roles[code] = org_services.role_create_from_template(
+            actor=actor, company=company, template=code
+        )
     return bundle
 
 
-def employee_create(*, bundle: CompanyBundle, phone: str, name: str, template: str, org_unit: OrgUnit | None = None,
-                    employee_no: str | None = None) -> User:
+def employee_create(
+    *,
+    bundle: CompanyBundle,
+    phone: str,
+    name: str,
+    template: str,
+    org_unit: OrgUnit | None = None,
+    employee_no: str | None = None,
+) -> User:
     user = user_create(phone, name)
-    unit = org_unit or (bundle.hq if ROLE_TEMPLATES[template]["scope"] != "project" else bundle.projects[0])
+    unit = org_unit or (
+        bundle.hq if ROLE_TEMPLATES[template]["scope"] != "project" else bundle.projects[0]
+    )
     if template == "finance":
         unit = org_unit or bundle.region
     employee = Employee.objects.create(
-        company=bundle.company, user=user, org_unit=unit, employee_no=employee_no or f"E{phone[-6:]}",
+        company=bundle.company,
+        user=user,
+        org_unit=unit,
+        employee_no=employee_no or f"E{phone[-6:]}",
         hired_on=dt.date(2023, 3, 1),
     )
     employee.roles.add(bundle.roles[template])
@@ -98,10 +145,22 @@ def employee_create(*, bundle: CompanyBundle, phone: str, name: str, template: s
     return user
 
 
-def community_create(*, company: Company, project: OrgUnit, district: District, name: str, code: str,
-                     approved: bool = True, address: str = "") -> Community:
+def community_create(
+    *,
+    company: Company,
+    project: OrgUnit,
+    district: District,
+    name: str,
+    code: str,
+    approved: bool = True,
+    address: str = "",
+) -> Community:
     return Community.objects.create(
-        company=company, project=project, district=district, name=name, code=code,
+        company=company,
+        project=project,
+        district=district,
+        name=name,
+        code=code,
         address=address or f"{district.city.name}{district.name}{name}路88号",
         status=ApprovalStatus.APPROVED if approved else ApprovalStatus.PENDING,
         service_phone="0571-88001234",
@@ -109,35 +168,61 @@ def community_create(*, company: Company, project: OrgUnit, district: District, 
 
 
 @transaction.atomic
-def houses_create(community: Community, *, buildings: int, units: int, floors: int, per_floor: int,
-                  seed: int = 0) -> list[House]:
+def houses_create(
+    community: Community, *, buildings: int, units: int, floors: int, per_floor: int, seed: int = 0
+) -> list[House]:
     """A regular grid of houses; states and areas vary plausibly but deterministically."""
     rng = random.Random(seed)
     b_objs = Building.objects.bulk_create(
-        [Building(community=community, name=f"{b}幢", floors=floors, sort=b) for b in range(1, buildings + 1)]
+        [
+            Building(community=community, name=f"{b}幢", floors=floors, sort=b)
+            for b in range(1, buildings + 1)
+        ]
     )
     u_objs = Unit.objects.bulk_create(
-        [Unit(community=community, building=b, name=f"{u}单元") for b in b_objs for u in range(1, units + 1)]
+        [
+            Unit(community=community, building=b, name=f"{u}单元")
+            for b in b_objs
+            for u in range(1, units + 1)
+        ]
     )
-    states = [HouseState.OCCUPIED] * 14 + [HouseState.VACANT] * 2 + [HouseState.RENTED] * 2 + [
-        HouseState.RENOVATING, HouseState.DELIVERED, HouseState.UNSOLD]
+    states = (
+        [HouseState.OCCUPIED] * 14
+        + [HouseState.VACANT] * 2
+        + [HouseState.RENTED] * 2
+        + [HouseState.RENOVATING, HouseState.DELIVERED, HouseState.UNSOLD]
+    )
     houses = []
     for unit in u_objs:
         for f in range(1, floors + 1):
             for r in range(1, per_floor + 1):
-                area = Decimal(rng.choice((89, 96, 105, 118, 126, 143))) + Decimal(rng.randint(0, 99)) / 100
+                area = (
+                    Decimal(rng.choice((89, 96, 105, 118, 126, 143)))
+                    + Decimal(rng.randint(0, 99)) / 100
+                )
                 state = rng.choice(states)
-                houses.append(House(
-                    community=community, building=unit.building, unit=unit, room_no=f"{f}{r:02d}", floor=f,
-                    building_area=area, inner_area=(area * Decimal("0.78")).quantize(Decimal("0.01")),
-                    state=state,
-                    handover_date=None if state == HouseState.UNSOLD else dt.date(2019, 6, 1) + dt.timedelta(days=rng.randint(0, 400)),
-                ))
+                houses.append(
+                    House(
+                        community=community,
+                        building=unit.building,
+                        unit=unit,
+                        room_no=f"{f}{r:02d}",
+                        floor=f,
+                        building_area=area,
+                        inner_area=(area * Decimal("0.78")).quantize(Decimal("0.01")),
+                        state=state,
+                        handover_date=None
+                        if state == HouseState.UNSOLD
+                        else dt.date(2019, 6, 1) + dt.timedelta(days=rng.randint(0, 400)),
+                    )
+                )
     return House.objects.bulk_create(houses, batch_size=1000)
 
 
 @transaction.atomic
-def residents_populate(company: Company, houses: list[House], *, seed: int = 0, phone_prefix: str = "186") -> int:
+def residents_populate(
+    company: Company, houses: list[House], *, seed: int = 0, phone_prefix: str = "186"
+) -> int:
     """Owners for sold houses, some family members and tenants. Returns residents made."""
     rng = random.Random(seed)
     residents, links = [], []
@@ -146,8 +231,13 @@ def residents_populate(company: Company, houses: list[House], *, seed: int = 0, 
         if house.state == HouseState.UNSOLD:
             continue
         counter += 1
-        owner = Resident(company=company, name=person_name(rng), phone=f"{phone_prefix}{seed % 10}{counter:07d}",
-                         id_card=make_id_card(seed * 100000 + counter), gender=rng.choice("MF"))
+        owner = Resident(
+            company=company,
+            name=person_name(rng),
+            phone=f"{phone_prefix}{seed % 10}{counter:07d}",
+            id_card=make_id_card(seed * 100000 + counter),
+            gender=rng.choice("MF"),
+        )
         residents.append(owner)
         links.append((house, owner, Relation.OWNER))
         if rng.random() < 0.35:
@@ -156,36 +246,54 @@ def residents_populate(company: Company, houses: list[House], *, seed: int = 0, 
             links.append((house, fam, Relation.FAMILY))
         if house.state == HouseState.RENTED:
             counter += 1
-            tenant = Resident(company=company, name=person_name(rng),
-                              phone=f"{phone_prefix}{seed % 10}{counter:07d}", gender=rng.choice("MF"))
+            tenant = Resident(
+                company=company,
+                name=person_name(rng),
+                phone=f"{phone_prefix}{seed % 10}{counter:07d}",
+                gender=rng.choice("MF"),
+            )
             residents.append(tenant)
             links.append((house, tenant, Relation.TENANT))
     Resident.objects.bulk_create(residents, batch_size=1000)
     Occupancy.objects.bulk_create(
-        [Occupancy(house=h, resident=r, relation=rel, start_date=h.handover_date or dt.date(2020, 1, 1))
-         for h, r, rel in links],
+        [
+            Occupancy(
+                house=h, resident=r, relation=rel, start_date=h.handover_date or dt.date(2020, 1, 1)
+            )
+            for h, r, rel in links
+        ],
         batch_size=1000,
     )
     return len(residents)
 
 
-def owner_bind(*, user: User, house: House, relation: str = Relation.OWNER, start: dt.date | None = None) -> Occupancy:
+def owner_bind(
+    *, user: User, house: House, relation: str = Relation.OWNER, start: dt.date | None = None
+) -> Occupancy:
     """Bind a registered user to a house directly (used by demo data and tests)."""
     resident, _ = Resident.objects.get_or_create(
-        company_id=house.community.company_id, phone=user.phone,
+        company_id=house.community.company_id,
+        phone=user.phone,
         defaults={"name": user.name or user.phone, "user": user, "id_card": user.id_card},
     )
     if resident.user_id != user.pk:
         resident.user = user
         resident.save(update_fields=["user"])
-    return Occupancy.objects.create(house=house, resident=resident, relation=relation,
-                                    start_date=start or dt.date(2021, 1, 1))
+    return Occupancy.objects.create(
+        house=house, resident=resident, relation=relation, start_date=start or dt.date(2021, 1, 1)
+    )
 
 
-def merchant_create(*, name: str, phone: str, communities: list[Community], approved: bool = True) -> tuple[Merchant, User]:
+def merchant_create(
+    *, name: str, phone: str, communities: list[Community], approved: bool = True
+) -> tuple[Merchant, User]:
     merchant = Merchant.objects.create(
-        name=name, contact_name="店长", contact_phone=phone, category="生鲜便利",
-        status=ApprovalStatus.APPROVED if approved else ApprovalStatus.PENDING, is_active=approved,
+        name=name,
+        contact_name="店长",
+        contact_phone=phone,
+        category="生鲜便利",
+        status=ApprovalStatus.APPROVED if approved else ApprovalStatus.PENDING,
+        is_active=approved,
     )
     merchant.communities.set(communities)
     user = user_create(phone, f"{name}店长")

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
@@ -8,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from wuyetong.core.access import get_access
+from wuyetong.core.tasks import HEARTBEAT_KEY
 from wuyetong.estates import selectors as estate_selectors
 from wuyetong.orgs import selectors as org_selectors
 
@@ -25,7 +28,11 @@ def healthz(request):
     except Exception as exc:  # any driver error means "down"
         db = {"status": "error", "error": exc.__class__.__name__}
         code = 503
-    return JsonResponse({"status": "ok" if code == 200 else "error", "database": db}, status=code)
+    jobs = {
+        "mode": "embedded" if settings.CELERY_TASK_ALWAYS_EAGER else "celery",
+        "last_heartbeat": cache.get(HEARTBEAT_KEY),
+    }
+    return JsonResponse({"status": "ok" if code == 200 else "error", "database": db, "jobs": jobs}, status=code)
 
 
 @login_required
@@ -34,11 +41,17 @@ def dashboard(request):
     if access.is_platform:
         ctx = {"persona": "platform", "stats": org_selectors.platform_overview()}
     elif access.is_staff_member:
-        ctx = {"persona": "staff", "stats": estate_selectors.staff_overview(access),
-               "communities": estate_selectors.community_summaries(access)}
+        ctx = {
+            "persona": "staff",
+            "stats": estate_selectors.staff_overview(access),
+            "communities": estate_selectors.community_summaries(access),
+        }
     elif access.is_bureau:
-        ctx = {"persona": "bureau", "stats": org_selectors.bureau_overview(access),
-               "companies": org_selectors.bureau_company_summaries(access)}
+        ctx = {
+            "persona": "bureau",
+            "stats": org_selectors.bureau_overview(access),
+            "companies": org_selectors.bureau_company_summaries(access),
+        }
     elif access.is_merchant:
         ctx = {"persona": "merchant", "merchants": org_selectors.merchant_list_for_access(access)}
     else:

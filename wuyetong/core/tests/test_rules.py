@@ -6,7 +6,13 @@ from hypothesis import strategies as st
 
 from wuyetong.core.masking import mask_id_card, mask_phone
 from wuyetong.core.money import to_money
-from wuyetong.core.validators import id_card_check_digit, is_id_card, is_mobile, normalize_plate, validate_plate
+from wuyetong.core.validators import (
+    id_card_check_digit,
+    is_id_card,
+    is_mobile,
+    normalize_plate,
+    validate_plate,
+)
 
 
 def test_known_id_card_checksums():
@@ -23,8 +29,17 @@ def test_every_first17_has_exactly_one_valid_check_char(first17):
     assert valid == [id_card_check_digit(first17)]
 
 
-@pytest.mark.parametrize(("phone", "ok"), [("13812345678", True), ("19912345678", True), ("12812345678", False),
-                                           ("1381234567", False), ("138123456789", False), ("1381234567a", False)])
+@pytest.mark.parametrize(
+    ("phone", "ok"),
+    [
+        ("13812345678", True),
+        ("19912345678", True),
+        ("12812345678", False),
+        ("1381234567", False),
+        ("138123456789", False),
+        ("1381234567a", False),
+    ],
+)
 def test_mobile_numbers(phone, ok):
     assert is_mobile(phone) is ok
 

@@ -59,8 +59,6 @@ def test_every_menu_entry_resolves():
                 pytest.fail(f"menu entry {item.label} points to missing URL {item.url_name}")
 
 
-
-
 def _communicator(user):
     app = URLRouter(websocket_urlpatterns)
     comm = WebsocketCommunicator(app, "/ws/events/")
@@ -84,7 +82,8 @@ def test_websocket_delivers_company_events(world):
         from channels.layers import get_channel_layer
 
         await get_channel_layer().group_send(
-            f"company.{world.company_a.pk}", {"type": "push.event", "payload": {"type": "ping", "n": 1}}
+            f"company.{world.company_a.pk}",
+            {"type": "push.event", "payload": {"type": "ping", "n": 1}},
         )
         assert await comm.receive_json_from(timeout=2) == {"type": "ping", "n": 1}
         await comm.disconnect()
@@ -99,7 +98,7 @@ def test_websocket_refuses_anonymous():
 
     async def scenario():
         comm = _communicator(AnonymousUser())
-        connected, code = await comm.connect()
+        connected, _code = await comm.connect()
         assert not connected
 
     async_to_sync(scenario)()

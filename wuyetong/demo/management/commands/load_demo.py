@@ -30,8 +30,16 @@ DEMO_ACCOUNTS = [
     ("租户", "13500000003"),
 ]
 
-STAFF_TEMPLATES = ["hq_admin", "project_manager", "customer_service", "cashier", "repair_worker",
-                   "security_guard", "cleaner", "finance"]
+STAFF_TEMPLATES = [
+    "hq_admin",
+    "project_manager",
+    "customer_service",
+    "cashier",
+    "repair_worker",
+    "security_guard",
+    "cleaner",
+    "finance",
+]
 
 
 class Command(BaseCommand):
@@ -43,7 +51,9 @@ class Command(BaseCommand):
         else:
             started = time.monotonic()
             self.build()
-            self.stdout.write(f"演示数据已载入（{House.objects.count()} 套房屋，用时 {time.monotonic() - started:.1f} 秒）。")
+            self.stdout.write(
+                f"演示数据已载入（{House.objects.count()} 套房屋，用时 {time.monotonic() - started:.1f} 秒）。"
+            )
         self.stdout.write(f"\n演示账号（密码均为 {b.DEMO_PASSWORD}）：")
         for label, phone in DEMO_ACCOUNTS:
             self.stdout.write(f"  {label:<14} {phone}")
@@ -52,20 +62,51 @@ class Command(BaseCommand):
     def build(self):
         admin = b.user_create("13800000000", "平台管理员", is_staff=True, is_superuser=True)
         city, (xihu, binjiang) = b.city_create()
-        b.bureau_create(name="杭州市西湖区住房和城乡建设局", city=city, district=xihu,
-                        official_phone="13800000001", official_name="西湖区房管科")
-        b.bureau_create(name="杭州市滨江区住房和城乡建设局", city=city, district=binjiang,
-                        official_phone="13800000002", official_name="滨江区房管科")
+        b.bureau_create(
+            name="杭州市西湖区住房和城乡建设局",
+            city=city,
+            district=xihu,
+            official_phone="13800000001",
+            official_name="西湖区房管科",
+        )
+        b.bureau_create(
+            name="杭州市滨江区住房和城乡建设局",
+            city=city,
+            district=binjiang,
+            official_phone="13800000002",
+            official_name="滨江区房管科",
+        )
 
-        a = b.company_create(name="杭州安居物业服务有限公司", short_name="安居物业", credit_code="91330100MA2A000001",
-                             city=city, actor=admin, project_names=("翠苑项目", "西溪项目"))
-        z = b.company_create(name="杭州至善物业管理有限公司", short_name="至善物业", credit_code="91330100MA2B000002",
-                             city=city, actor=admin, region_name="滨江区域", project_names=("江南项目", "星光项目"))
+        a = b.company_create(
+            name="杭州安居物业服务有限公司",
+            short_name="安居物业",
+            credit_code="91330100MA2A000001",
+            city=city,
+            actor=admin,
+            project_names=("翠苑项目", "西溪项目"),
+        )
+        z = b.company_create(
+            name="杭州至善物业管理有限公司",
+            short_name="至善物业",
+            credit_code="91330100MA2B000002",
+            city=city,
+            actor=admin,
+            region_name="滨江区域",
+            project_names=("江南项目", "星光项目"),
+        )
         for i, template in enumerate(STAFF_TEMPLATES, start=1):
-            b.employee_create(bundle=a, phone=f"139000000{i:02d}", name=f"安居{b.ROLE_TEMPLATES[template]['name']}",
-                              template=template)
-            b.employee_create(bundle=z, phone=f"137000000{i:02d}", name=f"至善{b.ROLE_TEMPLATES[template]['name']}",
-                              template=template)
+            b.employee_create(
+                bundle=a,
+                phone=f"139000000{i:02d}",
+                name=f"安居{b.ROLE_TEMPLATES[template]['name']}",
+                template=template,
+            )
+            b.employee_create(
+                bundle=z,
+                phone=f"137000000{i:02d}",
+                name=f"至善{b.ROLE_TEMPLATES[template]['name']}",
+                template=template,
+            )
 
         specs = [
             (a, a.projects[0], xihu, "翠苑一区", "CY01", 11),
@@ -75,27 +116,53 @@ class Command(BaseCommand):
         ]
         communities = []
         for bundle, project, district, name, code, seed in specs:
-            c = b.community_create(company=bundle.company, project=project, district=district, name=name, code=code)
+            c = b.community_create(
+                company=bundle.company, project=project, district=district, name=name, code=code
+            )
             houses = b.houses_create(c, buildings=10, units=2, floors=13, per_floor=2, seed=seed)
             b.residents_populate(bundle.company, houses, seed=seed, phone_prefix="18")
             communities.append(c)
         # A pending community and company for the platform admin's approval queue.
-        pending = b.company_create(name="杭州新绿物业有限公司", short_name="新绿物业", credit_code="91330100MA2C000003",
-                                   city=city, actor=admin, approved=False, project_names=("新绿项目",))
-        b.community_create(company=pending.company, project=pending.projects[0], district=xihu, name="新绿家园",
-                           code="XL01", approved=False)
-        b.community_create(company=a.company, project=a.projects[1], district=xihu, name="西溪花园二期",
-                           code="XX02", approved=False)
+        pending = b.company_create(
+            name="杭州新绿物业有限公司",
+            short_name="新绿物业",
+            credit_code="91330100MA2C000003",
+            city=city,
+            actor=admin,
+            approved=False,
+            project_names=("新绿项目",),
+        )
+        b.community_create(
+            company=pending.company,
+            project=pending.projects[0],
+            district=xihu,
+            name="新绿家园",
+            code="XL01",
+            approved=False,
+        )
+        b.community_create(
+            company=a.company,
+            project=a.projects[1],
+            district=xihu,
+            name="西溪花园二期",
+            code="XX02",
+            approved=False,
+        )
 
         b.merchant_create(name="邻家鲜果超市", phone="13600000001", communities=communities[:2])
-        b.merchant_create(name="快洁家政", phone="13600000002", communities=communities[2:], approved=False)
+        b.merchant_create(
+            name="快洁家政", phone="13600000002", communities=communities[2:], approved=False
+        )
 
         # Registered owner, family member and tenant with app logins.
-        house = House.objects.filter(community=communities[0], building__name="1幢", unit__name="1单元",
-                                     room_no="101").get()
+        house = House.objects.filter(
+            community=communities[0], building__name="1幢", unit__name="1单元", room_no="101"
+        ).get()
         owner = b.user_create("13500000001", "王建国", id_card=b.make_id_card(1, region="330106"))
         b.owner_bind(user=owner, house=house)
-        second = House.objects.filter(community=communities[1], building__name="2幢", room_no="502").first()
+        second = House.objects.filter(
+            community=communities[1], building__name="2幢", room_no="502"
+        ).first()
         b.owner_bind(user=owner, house=second)
         family = b.user_create("13500000002", "李秀英")
         b.owner_bind(user=family, house=house, relation="family")

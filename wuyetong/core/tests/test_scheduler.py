@@ -1,0 +1,29 @@
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from wuyetong.core.scheduler import EmbeddedScheduler
+from wuyetong.core.tasks import HEARTBEAT_KEY
+
+
+def test_embedded_scheduler_runs_due_jobs_in_process():
+    cache.delete(HEARTBEAT_KEY)
+    sched = EmbeddedScheduler({"hb": {"task": "core.scheduler_heartbeat", "schedule": 60.0}})
+    assert sched.run_due() == []  # not due right after start, like beat
+    assert cache.get(HEARTBEAT_KEY) is None
+    sched.last_run["hb"] = timezone.now() - timedelta(seconds=61)
+    assert sched.run_due() == ["hb"]
+    assert cache.get(HEARTBEAT_KEY) is not None
+    assert sched.run_due() == []
+
+
+def test_failing_job_does_not_stop_the_others(caplog):
+    sched = EmbeddedScheduler({
+        "bad": {"task": "core.scheduler_heartbeat", "schedule": 1.0, "args": ("unexpected",)},
+        "hb": {"task": "core.scheduler_heartbeat", "schedule": 1.0},
+    })
+    past = timezone.now() - timedelta(seconds=5)
+    sched.last_run = {"bad": past, "hb": past}
+    assert sched.run_due() == ["hb"]
+    assert "scheduled job bad failed" in caplog.text
