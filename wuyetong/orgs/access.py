@@ -14,7 +14,9 @@ from .models import Bureau, Community, Employee, Merchant, OrgUnit
 def _house_ids(user) -> frozenset[int]:
     occupancy = apps.get_model("estates", "Occupancy")
     return frozenset(
-        occupancy.objects.filter(resident__user=user, end_date__isnull=True).values_list("house_id", flat=True)
+        occupancy.objects.filter(resident__user=user, end_date__isnull=True).values_list(
+            "house_id", flat=True
+        )
     )
 
 
@@ -48,7 +50,9 @@ def _staff_facets(user) -> dict:
             OrgUnit.objects.filter(unit_filter, company=company).values_list("pk", flat=True)
         )
         community_ids = frozenset(
-            Community.objects.filter(company=company, project_id__in=unit_ids).values_list("pk", flat=True)
+            Community.objects.filter(company=company, project_id__in=unit_ids).values_list(
+                "pk", flat=True
+            )
         )
     return {
         "company_id": company.pk,
@@ -60,12 +64,15 @@ def _staff_facets(user) -> dict:
 
 
 def _bureau_facets(user) -> dict:
-    bureau = Bureau.objects.filter(memberships__user=user, is_active=True).select_related("city").first()
+    bureau = (
+        Bureau.objects.filter(memberships__user=user, is_active=True).select_related("city").first()
+    )
     if bureau is None:
         return {}
     ids = frozenset(
-        Community.objects.filter(district_id__in=bureau.district_ids(), status=ApprovalStatus.APPROVED)
-        .values_list("pk", flat=True)
+        Community.objects.filter(
+            district_id__in=bureau.district_ids(), status=ApprovalStatus.APPROVED
+        ).values_list("pk", flat=True)
     )
     return {"bureau_id": bureau.pk, "bureau_community_ids": ids}
 
@@ -77,7 +84,9 @@ def resolve_access(user) -> Access:
     facets.update(_staff_facets(user))
     facets.update(_bureau_facets(user))
     facets["merchant_ids"] = frozenset(
-        Merchant.objects.filter(members=user, status=ApprovalStatus.APPROVED, is_active=True).values_list("pk", flat=True)
+        Merchant.objects.filter(
+            members=user, status=ApprovalStatus.APPROVED, is_active=True
+        ).values_list("pk", flat=True)
     )
     facets["house_ids"] = _house_ids(user)
     return Access(**facets)

@@ -27,7 +27,9 @@ class City(models.Model):
 class District(models.Model):
     """A district (区/县) of a city; communities lie in one district."""
 
-    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="districts", verbose_name="城市")
+    city = models.ForeignKey(
+        City, on_delete=models.PROTECT, related_name="districts", verbose_name="城市"
+    )
     name = models.CharField("区县", max_length=50)
     code = models.CharField("行政区划代码", max_length=12, unique=True)
 
@@ -35,7 +37,9 @@ class District(models.Model):
         verbose_name = "区县"
         verbose_name_plural = "区县"
         ordering = ["code"]
-        constraints = [models.UniqueConstraint(fields=["city", "name"], name="district_unique_name_per_city")]
+        constraints = [
+            models.UniqueConstraint(fields=["city", "name"], name="district_unique_name_per_city")
+        ]
 
     def __str__(self) -> str:
         return f"{self.city.name}{self.name}"
@@ -46,9 +50,16 @@ class Bureau(TimeStampedModel):
     city; a district bureau oversees its district."""
 
     name = models.CharField("名称", max_length=100, unique=True)
-    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="bureaus", verbose_name="城市")
+    city = models.ForeignKey(
+        City, on_delete=models.PROTECT, related_name="bureaus", verbose_name="城市"
+    )
     district = models.ForeignKey(
-        District, on_delete=models.PROTECT, null=True, blank=True, related_name="bureaus", verbose_name="区县"
+        District,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bureaus",
+        verbose_name="区县",
     )
     is_active = models.BooleanField("已开通", default=False)
     members = models.ManyToManyField(
@@ -72,11 +83,18 @@ class BureauMember(models.Model):
     """A bureau official's membership."""
 
     bureau = models.ForeignKey(Bureau, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bureau_memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bureau_memberships"
+    )
     title = models.CharField("职务", max_length=50, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["bureau", "user"], name="bureau_member_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["bureau", "user"], name="bureau_member_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bureau} · {self.user}"
 
 
 class CompanyQuerySet(ScopedQuerySet):
@@ -96,8 +114,12 @@ class Company(TimeStampedModel):
     contact_phone = models.CharField("联系电话", max_length=20, blank=True)
     address = models.CharField("地址", max_length=200, blank=True)
     introduction = models.TextField("公司简介", blank=True)
-    city = models.ForeignKey(City, on_delete=models.PROTECT, related_name="companies", verbose_name="所在城市")
-    status = models.CharField("审核状态", max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING)
+    city = models.ForeignKey(
+        City, on_delete=models.PROTECT, related_name="companies", verbose_name="所在城市"
+    )
+    status = models.CharField(
+        "审核状态", max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING
+    )
     reject_reason = models.CharField("驳回原因", max_length=200, blank=True)
     modules = models.JSONField("开通模块", default=list, blank=True)
     settings = models.JSONField("公司设置", default=dict, blank=True)
@@ -112,24 +134,63 @@ class Company(TimeStampedModel):
         return self.short_name or self.name
 
 
+class CompanyUnitQuerySet(ScopedQuerySet):
+    """Rows owned by a company and placed in an org unit: the caller's data scope limits
+    them to the units it reaches (`unit_field` names the org-unit column)."""
+
+    permission_module = "org"
+    unit_field = "org_unit_id"
+
+    def scope(self, access):
+        if access.company_id is None:
+            return self.none()
+        qs = self.filter(company_id=access.company_id)
+        if access.org_unit_ids is not None and self.unit_field:
+            qs = qs.filter(**{f"{self.unit_field}__in": access.org_unit_ids})
+        return qs
+
+
+class OrgUnitQuerySet(CompanyUnitQuerySet):
+    unit_field = "pk"
+
+
+class CompanyWideQuerySet(CompanyUnitQuerySet):
+    """Company-wide rows (positions, roles): every member of the company within the module."""
+
+    unit_field = ""
+
+
+class RoleQuerySet(CompanyWideQuerySet):
+    permission_module = "roles"
+
+
 class OrgUnit(TimeStampedModel):
     """A node of a company's tree: 总部 → 区域公司 → 项目. `path` ("/1/4/9/") makes subtree
     queries a single prefix match."""
 
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="org_units")
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name="上级"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name="上级",
     )
     kind = models.CharField("层级", max_length=10, choices=OrgKind.choices)
     name = models.CharField("名称", max_length=100)
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+
+    objects = OrgUnitQuerySet.as_manager()
 
     class Meta:
         verbose_name = "组织"
         verbose_name_plural = "组织"
         ordering = ["path"]
         constraints = [
-            models.UniqueConstraint(fields=["company", "parent", "name"], name="orgunit_unique_name_per_parent"),
+            models.UniqueConstraint(
+                fields=["company", "parent", "name"], name="orgunit_unique_name_per_parent"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -144,13 +205,19 @@ class Department(TimeStampedModel):
     """A department (部门) inside an org unit, e.g. 工程部 of a project."""
 
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="departments")
-    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="departments", verbose_name="所属组织")
+    org_unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="departments", verbose_name="所属组织"
+    )
     name = models.CharField("部门名称", max_length=50)
+
+    objects = CompanyUnitQuerySet.as_manager()
 
     class Meta:
         verbose_name = "部门"
         verbose_name_plural = "部门"
-        constraints = [models.UniqueConstraint(fields=["org_unit", "name"], name="department_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["org_unit", "name"], name="department_unique_name")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -162,10 +229,14 @@ class Position(TimeStampedModel):
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="positions")
     name = models.CharField("岗位名称", max_length=50)
 
+    objects = CompanyWideQuerySet.as_manager()
+
     class Meta:
         verbose_name = "岗位"
         verbose_name_plural = "岗位"
-        constraints = [models.UniqueConstraint(fields=["company", "name"], name="position_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "name"], name="position_unique_name")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -178,8 +249,12 @@ class Role(TimeStampedModel):
     name = models.CharField("角色名称", max_length=50)
     template = models.CharField("来源模板", max_length=30, blank=True)
     permissions = models.JSONField("权限", default=list, blank=True)
-    data_scope = models.CharField("数据范围", max_length=10, choices=DataScope.choices, default=DataScope.PROJECT)
+    data_scope = models.CharField(
+        "数据范围", max_length=10, choices=DataScope.choices, default=DataScope.PROJECT
+    )
     description = models.CharField("说明", max_length=200, blank=True)
+
+    objects = RoleQuerySet.as_manager()
 
     class Meta:
         verbose_name = "角色"
@@ -190,29 +265,35 @@ class Role(TimeStampedModel):
         return self.name
 
 
-class EmployeeQuerySet(ScopedQuerySet):
-    permission_module = "org"
-
-    def scope(self, access):
-        if access.company_id is None:
-            return self.none()
-        qs = self.filter(company_id=access.company_id)
-        if access.org_unit_ids is not None:
-            qs = qs.filter(org_unit_id__in=access.org_unit_ids)
-        return qs
+class EmployeeQuerySet(CompanyUnitQuerySet):
+    pass
 
 
 class Employee(TimeStampedModel):
     """A user's membership of a company: where they sit, what they do, which roles they hold."""
 
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="employees")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="employments")
-    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="employees", verbose_name="所属组织")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="employments"
+    )
+    org_unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="employees", verbose_name="所属组织"
+    )
     department = models.ForeignKey(
-        Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="employees", verbose_name="部门"
+        Department,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="employees",
+        verbose_name="部门",
     )
     position = models.ForeignKey(
-        Position, on_delete=models.SET_NULL, null=True, blank=True, related_name="employees", verbose_name="岗位"
+        Position,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="employees",
+        verbose_name="岗位",
     )
     employee_no = models.CharField("工号", max_length=30)
     is_active = models.BooleanField("在职", default=True)
@@ -225,7 +306,9 @@ class Employee(TimeStampedModel):
         verbose_name = "员工"
         verbose_name_plural = "员工"
         constraints = [
-            models.UniqueConstraint(fields=["company", "user"], name="employee_unique_user_per_company"),
+            models.UniqueConstraint(
+                fields=["company", "user"], name="employee_unique_user_per_company"
+            ),
             models.UniqueConstraint(fields=["company", "employee_no"], name="employee_unique_no"),
         ]
 
@@ -252,19 +335,28 @@ class Community(TimeStampedModel):
     """A residential community (小区/社区), served by one project of one company and lying in
     one district (which places it under that district's housing bureau)."""
 
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="communities", verbose_name="物业公司")
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="communities", verbose_name="物业公司"
+    )
     project = models.ForeignKey(
-        OrgUnit, on_delete=models.PROTECT, related_name="communities", verbose_name="所属项目",
+        OrgUnit,
+        on_delete=models.PROTECT,
+        related_name="communities",
+        verbose_name="所属项目",
         limit_choices_to={"kind": OrgKind.PROJECT},
     )
-    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="communities", verbose_name="所在区县")
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="communities", verbose_name="所在区县"
+    )
     name = models.CharField("小区名称", max_length=100)
     code = models.CharField("小区编码", max_length=20)
     address = models.CharField("地址", max_length=200, blank=True)
     total_area = models.DecimalField("总建筑面积(㎡)", max_digits=12, decimal_places=2, default=0)
     introduction = models.TextField("小区介绍", blank=True)
     service_phone = models.CharField("物业服务电话", max_length=20, blank=True)
-    status = models.CharField("审核状态", max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING)
+    status = models.CharField(
+        "审核状态", max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING
+    )
     reject_reason = models.CharField("驳回原因", max_length=200, blank=True)
     settings = models.JSONField("小区设置", default=dict, blank=True)
 
@@ -292,8 +384,12 @@ class Merchant(TimeStampedModel):
     contact_phone = models.CharField("联系电话", max_length=20)
     address = models.CharField("地址", max_length=200, blank=True)
     category = models.CharField("经营类别", max_length=50, blank=True)
-    communities = models.ManyToManyField(Community, related_name="merchants", blank=True, verbose_name="服务小区")
-    status = models.CharField("审核状态", max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING)
+    communities = models.ManyToManyField(
+        Community, related_name="merchants", blank=True, verbose_name="服务小区"
+    )
+    status = models.CharField(
+        "审核状态", max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING
+    )
     reject_reason = models.CharField("驳回原因", max_length=200, blank=True)
     is_active = models.BooleanField("已开通", default=False)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="merchants", blank=True)
@@ -318,9 +414,16 @@ class OperationLogQuerySet(ScopedQuerySet):
 class OperationLog(models.Model):
     """操作日志: who changed what and when. Written by services, never edited."""
 
-    company = models.ForeignKey(Company, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="操作人"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="操作人",
     )
     action = models.CharField("操作", max_length=10, choices=OpAction.choices)
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
@@ -338,3 +441,6 @@ class OperationLog(models.Model):
         verbose_name_plural = "操作日志"
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["company", "-created_at"], name="oplog_company_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_repr}"

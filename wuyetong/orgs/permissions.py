@@ -23,7 +23,14 @@ MODULES: list[tuple[str, str]] = [
     ("oplog", "操作日志"),
 ]
 MODULE_LABELS = dict(MODULES)
-ACTION_LABELS = {"view": "查看", "add": "新增", "change": "修改", "delete": "删除", "approve": "审核", "export": "导出"}
+ACTION_LABELS = {
+    "view": "查看",
+    "add": "新增",
+    "change": "修改",
+    "delete": "删除",
+    "approve": "审核",
+    "export": "导出",
+}
 # Extra fine-grained permissions outside the module × action grid.
 EXTRA_PERMISSIONS = {
     "residents.view_sensitive": "查看完整手机号和身份证号",
@@ -60,16 +67,38 @@ ROLE_TEMPLATES: dict[str, dict] = {
     "project_manager": {
         "name": "项目经理",
         "scope": DataScope.PROJECT,
-        "permissions": _grid({"org": "v", "estates": "vacde", "residents": "vacde", "bindings": "vp",
-                              "billing": "vpe", "servicedesk": "vacpe", "notices": "vacdp",
-                              "community": "vacdp", "operations": "vacde", "reports": "ve", "oplog": "v"})
-        + ["residents.view_sensitive"],
+        "permissions": [
+            *_grid(
+                {
+                    "org": "v",
+                    "estates": "vacde",
+                    "residents": "vacde",
+                    "bindings": "vp",
+                    "billing": "vpe",
+                    "servicedesk": "vacpe",
+                    "notices": "vacdp",
+                    "community": "vacdp",
+                    "operations": "vacde",
+                    "reports": "ve",
+                    "oplog": "v",
+                }
+            ),
+            "residents.view_sensitive",
+        ],
     },
     "customer_service": {
         "name": "客服",
         "scope": DataScope.PROJECT,
-        "permissions": _grid({"estates": "v", "residents": "vac", "bindings": "vp", "servicedesk": "vac",
-                              "notices": "vac", "community": "vac"}),
+        "permissions": _grid(
+            {
+                "estates": "v",
+                "residents": "vac",
+                "bindings": "vp",
+                "servicedesk": "vac",
+                "notices": "vac",
+                "community": "vac",
+            }
+        ),
     },
     "cashier": {
         "name": "收费员",
@@ -94,6 +123,8 @@ ROLE_TEMPLATES: dict[str, dict] = {
     "finance": {
         "name": "财务",
         "scope": DataScope.SUBTREE,
-        "permissions": _grid({"estates": "v", "residents": "v", "billing": "vacpe", "reports": "ve"}),
+        "permissions": _grid(
+            {"estates": "v", "residents": "v", "billing": "vacpe", "reports": "ve"}
+        ),
     },
 }

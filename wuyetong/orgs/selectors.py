@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from wuyetong.core.access import Access
 
 from .choices import ApprovalStatus
-from .models import Bureau, Community, Company, Merchant
+from .models import (
+    Bureau,
+    BureauMember,
+    Community,
+    Company,
+    Department,
+    Employee,
+    Merchant,
+    OperationLog,
+    OrgUnit,
+    Position,
+    Role,
+)
 
 
 def platform_overview() -> dict:
@@ -35,7 +47,11 @@ def bureau_overview(access: Access) -> dict:
 def bureau_company_summaries(access: Access):
     return (
         Company.objects.filter(communities__pk__in=access.bureau_community_ids)
-        .annotate(community_count=Count("communities", filter=Q(communities__pk__in=access.bureau_community_ids)))
+        .annotate(
+            community_count=Count(
+                "communities", filter=Q(communities__pk__in=access.bureau_community_ids)
+            )
+        )
         .order_by("name")
     )
 
@@ -51,3 +67,104 @@ def bureau_community_list(access: Access):
 
 def merchant_list_for_access(access: Access):
     return Merchant.objects.filter(pk__in=access.merchant_ids).prefetch_related("communities")
+
+
+# Company admin --------------------------------------------------------------------------
+
+
+def org_unit_list(access: Access, action: str = "view") -> QuerySet[OrgUnit]:
+    """The caller's part of the company tree, depth-first (ordered by path)."""
+    return (
+        OrgUnit.objects.for_access(access, action)
+        .select_related("parent")
+        .annotate(
+            employee_count=Count("employees", filter=Q(employees__is_active=True), distinct=True),
+            department_count=Count("departments", distinct=True),
+        )
+        .order_by("path")
+    )
+
+
+def org_unit_tree(access: Access) -> list[OrgUnit]:
+    """Units with `level` relative to the shallowest unit the caller sees, for indenting."""
+    units = list(org_unit_list(access))
+    top = min((u.depth for u in units), default=0)
+    for unit in units:
+        unit.level = unit.depth - top
+    return units
+
+
+def department_list(access: Access, action: str = "view") -> QuerySet[Department]:
+    return (
+        Department.objects.for_access(access, action)
+        .select_related("org_unit")
+        .annotate(employee_count=Count("employees", filter=Q(employees__is_active=True)))
+        .order_by("org_unit__path", "name")
+    )
+
+
+def position_list(access: Access, action: str = "view") -> QuerySet[Position]:
+    return (
+        Position.objects.for_access(access, action)
+        .annotate(employee_count=Count("employees", filter=Q(employees__is_active=True)))
+        .order_by("name")
+    )
+
+
+def employee_list(access: Access, action: str = "view") -> QuerySet[Employee]:
+    return (
+        Employee.objects.for_access(access, action)
+        .select_related("user", "org_unit", "department", "position")
+        .prefetch_related(Prefetch("roles", queryset=Role.objects.order_by("name")))
+        .order_by("-is_active", "org_unit__path", "employee_no")
+    )
+
+
+def role_list(access: Access, action: str = "view") -> QuerySet[Role]:
+    return (
+        Role.objects.for_access(access, action)
+        .annotate(employee_count=Count("employees", filter=Q(employees__is_active=True)))
+        .order_by("name")
+    )
+
+
+def oplog_list(access: Access, action: str = "view") -> QuerySet[OperationLog]:
+    return OperationLog.objects.for_access(access, action).select_related(
+        "actor", "content_type", "company"
+    )
+
+
+# Platform admin -------------------------------------------------------------------------
+
+
+def platform_company_list() -> QuerySet[Company]:
+    return (
+        Company.objects.select_related("city")
+        .annotate(
+            community_count=Count("communities", distinct=True),
+            employee_count=Count("employees", filter=Q(employees__is_active=True), distinct=True),
+        )
+        .order_by("status", "-created_at")
+    )
+
+
+def platform_community_list() -> QuerySet[Community]:
+    return Community.objects.select_related(
+        "company", "project", "district", "district__city"
+    ).order_by("status", "-created_at")
+
+
+def platform_merchant_list() -> QuerySet[Merchant]:
+    return Merchant.objects.prefetch_related(
+        Prefetch("communities", queryset=Community.objects.order_by("code"))
+    ).order_by("status", "-created_at")
+
+
+def platform_bureau_list() -> QuerySet[Bureau]:
+    return (
+        Bureau.objects.select_related("city", "district")
+        .prefetch_related(
+            Prefetch("memberships", queryset=BureauMember.objects.select_related("user"))
+        )
+        .order_by("city__code", "district__code", "name")
+    )

@@ -1,0 +1,170 @@
+"""FilterSets shared by the web lists and the API lists. Choices that name tenant rows are
+scoped to the requesting user, so a filter can never reveal another company's data."""
+
+from __future__ import annotations
+
+import django_filters as df
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
+
+from wuyetong.core.access import get_access
+
+from .choices import ApprovalStatus, OpAction
+from .models import (
+    Community,
+    Company,
+    Department,
+    District,
+    Employee,
+    Merchant,
+    OperationLog,
+    OrgUnit,
+    Position,
+    Role,
+)
+
+
+def _access(request):
+    return get_access(getattr(request, "user", None))
+
+
+def _units(request):
+    return (
+        OrgUnit.objects.for_access(_access(request)).order_by("path")
+        if request
+        else OrgUnit.objects.none()
+    )
+
+
+def _departments(request):
+    return Department.objects.for_access(_access(request)) if request else Department.objects.none()
+
+
+def _positions(request):
+    return Position.objects.for_access(_access(request)) if request else Position.objects.none()
+
+
+def _roles(request):
+    # Filtering employees by role needs only org.view, so roles are scoped by company here.
+    access = _access(request) if request else None
+    if access is None or access.company_id is None:
+        return Role.objects.none()
+    return Role.objects.filter(company_id=access.company_id).order_by("name")
+
+
+class EmployeeFilter(df.FilterSet):
+    q = df.CharFilter(method="search", label="姓名/手机号/工号")
+    org_unit = df.ModelChoiceFilter(queryset=_units, method="in_subtree", label="组织")
+    department = df.ModelChoiceFilter(queryset=_departments, label="部门")
+    position = df.ModelChoiceFilter(queryset=_positions, label="岗位")
+    role = df.ModelChoiceFilter(queryset=_roles, field_name="roles", label="角色")
+    is_active = df.BooleanFilter(label="在职")
+
+    class Meta:
+        model = Employee
+        fields = ["q", "org_unit", "department", "position", "role", "is_active"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(user__name__icontains=value)
+            | Q(user__phone__contains=value)
+            | Q(employee_no__icontains=value)
+        )
+
+    def in_subtree(self, queryset, name, value):
+        return queryset.filter(org_unit__path__startswith=value.path) if value else queryset
+
+
+class DepartmentFilter(df.FilterSet):
+    org_unit = df.ModelChoiceFilter(queryset=_units, label="组织")
+
+    class Meta:
+        model = Department
+        fields = ["org_unit"]
+
+
+class OperationLogFilter(df.FilterSet):
+    actor = df.CharFilter(method="by_actor", label="操作人")
+    action = df.ChoiceFilter(choices=OpAction.choices, label="操作")
+    object_type = df.ChoiceFilter(choices=[], method="by_type", label="对象类型")
+    date_from = df.DateFilter(field_name="created_at", lookup_expr="date__gte", label="开始日期")
+    date_to = df.DateFilter(field_name="created_at", lookup_expr="date__lte", label="结束日期")
+
+    class Meta:
+        model = OperationLog
+        fields = ["actor", "action", "object_type", "date_from", "date_to"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["object_type"].extra["choices"] = object_type_choices()
+
+    def by_actor(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(actor__name__icontains=value) | Q(actor__phone__contains=value))
+
+    def by_type(self, queryset, name, value):
+        app_label, _, model = value.partition(".")
+        return queryset.filter(content_type__app_label=app_label, content_type__model=model)
+
+
+def object_type_choices() -> list[tuple[str, str]]:
+    """Logged object types, labelled with the model's Chinese name."""
+    choices = []
+    for ct in ContentType.objects.filter(app_label__in=["orgs", "estates", "accounts"]).order_by(
+        "app_label", "model"
+    ):
+        model = ct.model_class()
+        if model is None:
+            continue
+        choices.append((f"{ct.app_label}.{ct.model}", str(model._meta.verbose_name)))
+    return choices
+
+
+class ReviewFilter(df.FilterSet):
+    q = df.CharFilter(field_name="name", lookup_expr="icontains", label="名称")
+    status = df.ChoiceFilter(choices=ApprovalStatus.choices, label="审核状态")
+
+
+class CompanyReviewFilter(ReviewFilter):
+    class Meta:
+        model = Company
+        fields = ["q", "status"]
+
+
+class CommunityReviewFilter(ReviewFilter):
+    class Meta:
+        model = Community
+        fields = ["q", "status"]
+
+
+class MerchantReviewFilter(ReviewFilter):
+    class Meta:
+        model = Merchant
+        fields = ["q", "status"]
+
+
+def _bureau_districts(request):
+    access = _access(request) if request else None
+    if access is None or not access.is_bureau:
+        return District.objects.none()
+    return District.objects.filter(communities__pk__in=access.bureau_community_ids).distinct()
+
+
+class BureauCommunityFilter(df.FilterSet):
+    q = df.CharFilter(method="search", label="小区/物业公司")
+    district = df.ModelChoiceFilter(queryset=_bureau_districts, label="区县")
+
+    class Meta:
+        model = Community
+        fields = ["q", "district"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(company__name__icontains=value))

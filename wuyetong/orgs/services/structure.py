@@ -1,0 +1,115 @@
+"""The company tree (总部 → 区域 → 项目), departments and positions."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from wuyetong.core.exceptions import ApplicationError
+
+from ..choices import OpAction, OrgKind
+from ..models import Company, Department, OrgUnit, Position
+from .oplog import diff, oplog_record, snapshot
+
+
+def _clean_name(name: str | None, *, label: str, max_length: int) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ApplicationError(f"请填写{label}", field="name")
+    if len(name) > max_length:
+        raise ApplicationError(f"{label}不能超过{max_length}个字", field="name")
+    return name
+
+
+@transaction.atomic
+def org_unit_create(
+    *, actor, company: Company, kind: str, name: str, parent: OrgUnit | None = None
+) -> OrgUnit:
+    name = _clean_name(name, label="组织名称", max_length=100)
+    if kind not in OrgKind.values:
+        raise ApplicationError("组织层级不正确", field="kind")
+    if kind == OrgKind.HQ:
+        if parent is not None:
+            raise ApplicationError("总部不能有上级组织", field="parent")
+        if company.org_units.filter(kind=OrgKind.HQ).exists():
+            raise ApplicationError("每个公司只能有一个总部", field="kind")
+    else:
+        if parent is None or parent.company_id != company.pk:
+            raise ApplicationError("请选择本公司的上级组织", field="parent")
+        if parent.kind == OrgKind.PROJECT:
+            raise ApplicationError("项目下不能再设下级组织", field="parent")
+        if kind == OrgKind.REGION and parent.kind != OrgKind.HQ:
+            raise ApplicationError("区域公司的上级必须是总部", field="parent")
+    if OrgUnit.objects.filter(company=company, parent=parent, name=name).exists():
+        raise ApplicationError("同一上级下已有同名组织", field="name")
+    unit = OrgUnit.objects.create(company=company, kind=kind, name=name, parent=parent)
+    unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
+    unit.save(update_fields=["path"])
+    oplog_record(actor=actor, action=OpAction.CREATE, obj=unit, changes=snapshot(unit))
+    return unit
+
+
+@transaction.atomic
+def org_unit_rename(*, actor, unit: OrgUnit, name: str) -> OrgUnit:
+    name = _clean_name(name, label="组织名称", max_length=100)
+    siblings = OrgUnit.objects.filter(
+        company_id=unit.company_id, parent_id=unit.parent_id, name=name
+    )
+    if siblings.exclude(pk=unit.pk).exists():
+        raise ApplicationError("同一上级下已有同名组织", field="name")
+    before = snapshot(unit)
+    unit.name = name
+    unit.save(update_fields=["name", "updated_at"])
+    changes = diff(before, snapshot(unit))
+    if changes:
+        oplog_record(actor=actor, action=OpAction.UPDATE, obj=unit, changes=changes)
+    return unit
+
+
+@transaction.atomic
+def department_create(*, actor, org_unit: OrgUnit, name: str) -> Department:
+    name = _clean_name(name, label="部门名称", max_length=50)
+    if Department.objects.filter(org_unit=org_unit, name=name).exists():
+        raise ApplicationError("该组织下已有同名部门", field="name")
+    dept = Department.objects.create(company_id=org_unit.company_id, org_unit=org_unit, name=name)
+    oplog_record(actor=actor, action=OpAction.CREATE, obj=dept, changes=snapshot(dept))
+    return dept
+
+
+@transaction.atomic
+def department_rename(*, actor, department: Department, name: str) -> Department:
+    name = _clean_name(name, label="部门名称", max_length=50)
+    dupes = Department.objects.filter(org_unit_id=department.org_unit_id, name=name)
+    if dupes.exclude(pk=department.pk).exists():
+        raise ApplicationError("该组织下已有同名部门", field="name")
+    before = snapshot(department)
+    department.name = name
+    department.save(update_fields=["name", "updated_at"])
+    changes = diff(before, snapshot(department))
+    if changes:
+        oplog_record(actor=actor, action=OpAction.UPDATE, obj=department, changes=changes)
+    return department
+
+
+@transaction.atomic
+def position_create(*, actor, company: Company, name: str) -> Position:
+    name = _clean_name(name, label="岗位名称", max_length=50)
+    if Position.objects.filter(company=company, name=name).exists():
+        raise ApplicationError("已有同名岗位", field="name")
+    position = Position.objects.create(company=company, name=name)
+    oplog_record(actor=actor, action=OpAction.CREATE, obj=position, changes=snapshot(position))
+    return position
+
+
+@transaction.atomic
+def position_rename(*, actor, position: Position, name: str) -> Position:
+    name = _clean_name(name, label="岗位名称", max_length=50)
+    dupes = Position.objects.filter(company_id=position.company_id, name=name)
+    if dupes.exclude(pk=position.pk).exists():
+        raise ApplicationError("已有同名岗位", field="name")
+    before = snapshot(position)
+    position.name = name
+    position.save(update_fields=["name", "updated_at"])
+    changes = diff(before, snapshot(position))
+    if changes:
+        oplog_record(actor=actor, action=OpAction.UPDATE, obj=position, changes=changes)
+    return position

@@ -1,0 +1,1 @@
+"""Organisation & access pages (C1); thin views over services and selectors."""

@@ -1,0 +1,160 @@
+"""员工: list, create, edit, roles, 离职/复职."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from wuyetong.core.exceptions import ApplicationError
+from wuyetong.core.views import htmx_template, paginate
+
+from .. import selectors, services
+from ..filters import EmployeeFilter
+from ..forms import EmployeeCreateForm, EmployeeFieldsForm, EmployeeRolesForm
+from ..models import Employee
+from .common import current_company, querystring_without_page, require, run_service, staff_required
+
+
+@require_http_methods(["GET"])
+@staff_required("org.view")
+def employee_list(request):
+    access = request.access
+    filterset = EmployeeFilter(
+        request.GET or None, queryset=selectors.employee_list(access), request=request
+    )
+    page = paginate(request, filterset.qs)
+    template = htmx_template(request, "orgs/employee_list.html", "orgs/_employee_table.html")
+    return render(
+        request,
+        template,
+        {
+            "filter": filterset,
+            "page": page,
+            "qs": querystring_without_page(request),
+            "tab": "employees",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required("org.add")
+def employee_create(request):
+    form = EmployeeCreateForm(request.POST or None, access=request.access, action="add")
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        done = run_service(
+            request,
+            form,
+            lambda: services.employee_create(
+                actor=request.user,
+                company=current_company(request),
+                phone=d["phone"],
+                name=d["name"],
+                org_unit=d["org_unit"],
+                department=d["department"],
+                position=d["position"],
+                employee_no=d["employee_no"],
+                hired_on=d["hired_on"],
+            ),
+            f"已新增员工「{d['name']}」",
+            lambda e: reverse("orgs:employee_detail", args=[e.pk]),
+        )
+        if done:
+            return done
+    return render(request, "orgs/employee_form.html", {"form": form, "tab": "employees"})
+
+
+def _employee(request, pk: int, action: str = "view") -> Employee:
+    qs = selectors.employee_list(request.access, action)
+    return get_object_or_404(qs, pk=pk)
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required("org.view")
+def employee_detail(request, pk: int):
+    access = request.access
+    employee = _employee(request, pk)
+    edit_form = None
+    if access.can("org.change"):
+        initial = {
+            "org_unit": employee.org_unit_id,
+            "department": employee.department_id,
+            "position": employee.position_id,
+            "employee_no": employee.employee_no,
+            "hired_on": employee.hired_on,
+        }
+        edit_form = EmployeeFieldsForm(
+            request.POST or None, initial=initial, access=access, action="change"
+        )
+    if request.method == "POST":
+        require(request, "org.change")
+        employee = _employee(request, pk, "change")
+        if edit_form.is_valid():
+            d = edit_form.cleaned_data
+            done = run_service(
+                request,
+                edit_form,
+                lambda: services.employee_update(
+                    actor=request.user,
+                    employee=employee,
+                    org_unit=d["org_unit"],
+                    department=d["department"],
+                    position=d["position"],
+                    employee_no=d["employee_no"],
+                    hired_on=d["hired_on"],
+                ),
+                "已保存",
+                reverse("orgs:employee_detail", args=[employee.pk]),
+            )
+            if done:
+                return done
+    roles_form = None
+    if access.can("roles.change"):
+        roles_form = EmployeeRolesForm(
+            initial={"roles": [r.pk for r in employee.roles.all()]}, company_id=employee.company_id
+        )
+    return render(
+        request,
+        "orgs/employee_detail.html",
+        {
+            "employee": employee,
+            "edit_form": edit_form,
+            "roles_form": roles_form,
+            "tab": "employees",
+        },
+    )
+
+
+@require_POST
+@staff_required("roles.change")
+def employee_roles(request, pk: int):
+    employee = _employee(request, pk, "view")
+    form = EmployeeRolesForm(request.POST, company_id=employee.company_id)
+    if form.is_valid():
+        try:
+            services.employee_assign_roles(
+                actor=request.user, employee=employee, roles=list(form.cleaned_data["roles"])
+            )
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "角色已更新")
+    else:
+        messages.error(request, "所选角色无效")
+    return redirect("orgs:employee_detail", pk=employee.pk)
+
+
+@require_POST
+@staff_required("org.change")
+def employee_set_active(request, pk: int):
+    employee = _employee(request, pk, "change")
+    active = request.POST.get("active") == "1"
+    try:
+        services.employee_set_active(actor=request.user, employee=employee, active=active)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已复职" if active else "已办理离职")
+    return redirect("orgs:employee_detail", pk=employee.pk)

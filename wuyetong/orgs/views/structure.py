@@ -1,0 +1,187 @@
+"""组织架构, 部门, 岗位: the company tree and what hangs on it."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from .. import selectors, services
+from ..forms import DepartmentCreateForm, NameForm, OrgUnitCreateForm
+from ..models import Department, OrgUnit, Position
+from .common import current_company, require, run_service, staff_required
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required("org.view")
+def orgunit_list(request):
+    access = request.access
+    form = None
+    if access.can("org.add"):
+        form = OrgUnitCreateForm(request.POST or None, access=access)
+    if request.method == "POST":
+        require(request, "org.add")
+        if form.is_valid():
+            d = form.cleaned_data
+            done = run_service(
+                request,
+                form,
+                lambda: services.org_unit_create(
+                    actor=request.user,
+                    company=current_company(request),
+                    kind=d["kind"],
+                    name=d["name"],
+                    parent=d["parent"],
+                ),
+                f"已新增组织「{d['name']}」",
+                reverse("orgs:orgunit_list"),
+            )
+            if done:
+                return done
+    units = selectors.org_unit_tree(access)
+    return render(request, "orgs/orgunit_list.html", {"units": units, "form": form, "tab": "units"})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required("org.change")
+def orgunit_rename(request, pk: int):
+    unit = get_object_or_404(OrgUnit.objects.for_access(request.access, "change"), pk=pk)
+    form = NameForm(request.POST or None, initial={"name": unit.name})
+    if request.method == "POST" and form.is_valid():
+        done = run_service(
+            request,
+            form,
+            lambda: services.org_unit_rename(
+                actor=request.user, unit=unit, name=form.cleaned_data["name"]
+            ),
+            "已保存",
+            reverse("orgs:orgunit_list"),
+        )
+        if done:
+            return done
+    return render(
+        request,
+        "orgs/rename.html",
+        {
+            "form": form,
+            "title": f"重命名组织：{unit.name}",
+            "back": reverse("orgs:orgunit_list"),
+            "tab": "units",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required("org.view")
+def department_list(request):
+    access = request.access
+    form = (
+        DepartmentCreateForm(request.POST or None, access=access) if access.can("org.add") else None
+    )
+    if request.method == "POST":
+        require(request, "org.add")
+        if form.is_valid():
+            d = form.cleaned_data
+            done = run_service(
+                request,
+                form,
+                lambda: services.department_create(
+                    actor=request.user, org_unit=d["org_unit"], name=d["name"]
+                ),
+                f"已新增部门「{d['name']}」",
+                reverse("orgs:department_list"),
+            )
+            if done:
+                return done
+    departments = selectors.department_list(access)
+    return render(
+        request,
+        "orgs/department_list.html",
+        {"departments": departments, "form": form, "tab": "departments"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required("org.change")
+def department_rename(request, pk: int):
+    dept = get_object_or_404(Department.objects.for_access(request.access, "change"), pk=pk)
+    form = NameForm(request.POST or None, initial={"name": dept.name})
+    if request.method == "POST" and form.is_valid():
+        done = run_service(
+            request,
+            form,
+            lambda: services.department_rename(
+                actor=request.user, department=dept, name=form.cleaned_data["name"]
+            ),
+            "已保存",
+            reverse("orgs:department_list"),
+        )
+        if done:
+            return done
+    return render(
+        request,
+        "orgs/rename.html",
+        {
+            "form": form,
+            "title": f"重命名部门：{dept.name}",
+            "back": reverse("orgs:department_list"),
+            "tab": "departments",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required("org.view")
+def position_list(request):
+    access = request.access
+    form = NameForm(request.POST or None) if access.can("org.add") else None
+    if request.method == "POST":
+        require(request, "org.add")
+        if form.is_valid():
+            name = form.cleaned_data["name"]
+            done = run_service(
+                request,
+                form,
+                lambda: services.position_create(
+                    actor=request.user, company=current_company(request), name=name
+                ),
+                f"已新增岗位「{name}」",
+                reverse("orgs:position_list"),
+            )
+            if done:
+                return done
+    positions = selectors.position_list(access)
+    return render(
+        request,
+        "orgs/position_list.html",
+        {"positions": positions, "form": form, "tab": "positions"},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required("org.change")
+def position_rename(request, pk: int):
+    position = get_object_or_404(Position.objects.for_access(request.access, "change"), pk=pk)
+    form = NameForm(request.POST or None, initial={"name": position.name})
+    if request.method == "POST" and form.is_valid():
+        done = run_service(
+            request,
+            form,
+            lambda: services.position_rename(
+                actor=request.user, position=position, name=form.cleaned_data["name"]
+            ),
+            "已保存",
+            reverse("orgs:position_list"),
+        )
+        if done:
+            return done
+    return render(
+        request,
+        "orgs/rename.html",
+        {
+            "form": form,
+            "title": f"重命名岗位：{position.name}",
+            "back": reverse("orgs:position_list"),
+            "tab": "positions",
+        },
+    )
