@@ -1,0 +1,571 @@
+"""Bulk import of estates from .xlsx (C3): houses ("structure") and residents ("owners").
+
+Two steps. `estate_import_preview` reads and validates every row of the uploaded workbook and
+writes nothing to the database: either it raises `ImportInvalid` listing every bad cell as
+(row, column, reason), or it keeps the file privately and returns counts, a sample and a signed
+token. `estate_import_commit` takes that token, validates the kept file again against the
+database as it is now, and writes everything in one transaction with bulk inserts plus one
+operation-log entry. All lookups are set-based: the number of queries does not grow with rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import time
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from wuyetong.core.access import get_access
+from wuyetong.core.exceptions import ApplicationError, NotFound, PermissionDenied
+from wuyetong.core.masking import mask_id_card, mask_phone
+from wuyetong.core.validators import is_id_card, is_mobile
+from wuyetong.estates.choices import HouseState, HouseUse, Relation
+from wuyetong.estates.models import Building, House, Occupancy, Resident, Unit
+from wuyetong.orgs.choices import OpAction
+from wuyetong.orgs.models import Community
+from wuyetong.orgs.services import oplog_record
+
+from .import_cells import (
+    HOUSE_STATES,
+    HOUSE_USES,
+    RELATIONS,
+    RowReader,
+    cell_text,
+    house_key,
+    house_label,
+    parse_choice,
+    parse_date,
+    parse_decimal,
+    parse_int,
+)
+from .import_sheets import (
+    KINDS,
+    OWNERS,
+    STRUCTURE,
+    ImportKind,
+    RowError,
+    build_template,
+    read_sheet,
+)
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 30_000
+TOKEN_MAX_AGE = 2 * 60 * 60  # seconds a preview stays confirmable
+BATCH = 2000
+SAMPLE_ROWS = 10
+TOKEN_SALT = "wuyetong.estates.import"
+
+
+class ImportInvalid(ApplicationError):
+    """The file has bad rows; `row_errors` lists every one. Nothing was written."""
+
+    def __init__(self, row_errors: list[RowError]):
+        self.row_errors = sorted(row_errors, key=lambda e: (e.row, e.order))
+        rows = len({e.row for e in self.row_errors})
+        message = (
+            f"文件中有 {rows} 行、{len(self.row_errors)} 处错误，未导入任何数据，请修改后重新上传"
+        )
+        errors: dict[str, list[str]] = {}
+        for e in self.row_errors:
+            errors.setdefault(f"第{e.row}行/{e.column}", []).append(e.message)
+        super().__init__(message, code="import_invalid", errors=errors)
+
+
+@dataclass
+class ImportPlan:
+    """What a valid file would write: new objects, not yet saved, plus counts for people."""
+
+    kind: ImportKind
+    community: Community
+    rows: int
+    counts: dict[str, int]
+    sample: list[list[str]]
+    buildings: list[Building] = field(default_factory=list)
+    units: list[Unit] = field(default_factory=list)
+    houses: list[House] = field(default_factory=list)
+    residents: list[Resident] = field(default_factory=list)
+    # (house_id, Resident, relation, start_date) – resident may be new (pk set after insert)
+    links: list[tuple] = field(default_factory=list)
+
+
+@dataclass
+class ImportPreview:
+    kind: str
+    kind_label: str
+    community: Community
+    filename: str
+    rows: int
+    counts: dict[str, int]
+    headers: list[str]
+    sample: list[list[str]]
+    token: str
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    kind_label: str
+    community: Community
+    filename: str
+    rows: int
+    counts: dict[str, int]
+    seconds: float
+
+
+# --- permission and scope -------------------------------------------------------------------
+
+
+def import_communities(actor):
+    """Communities the actor may import into (those in scope with estates.add)."""
+    return Community.objects.for_user(actor, "add").order_by("code")
+
+
+def _community_for(actor, community_id, kind: ImportKind) -> Community:
+    access = get_access(actor)
+    if not access.can("estates.add"):
+        raise PermissionDenied("没有批量导入房屋资料的权限")
+    try:
+        pk = int(community_id)
+    except (TypeError, ValueError):
+        raise ApplicationError("请选择小区", field="community") from None
+    community = Community.objects.for_user(actor, "add").filter(pk=pk).first()
+    if community is None:
+        raise NotFound("小区不存在")
+    for perm in kind.permissions:
+        if not access.can(perm):
+            raise PermissionDenied(f"没有导入{kind.label}的权限")
+    return community
+
+
+def _kind(code: str) -> ImportKind:
+    kind = KINDS.get(code or "")
+    if kind is None:
+        raise ApplicationError("请选择导入类型：房屋或住户", field="kind")
+    return kind
+
+
+# --- private storage of the uploaded file between preview and commit -------------------------
+
+
+def _store_dir() -> Path:
+    # Not MEDIA_ROOT: media is served without login, and these files hold ID card numbers.
+    configured = getattr(settings, "WUYETONG_IMPORT_DIR", None)
+    path = Path(configured) if configured else Path(settings.VAR_DIR) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _purge_stale(directory: Path) -> None:
+    cutoff = time.time() - TOKEN_MAX_AGE - 3600
+    for entry in directory.iterdir():
+        try:
+            if entry.stat().st_mtime < cutoff:
+                entry.unlink()
+        except OSError:  # another worker removed it first
+            pass
+
+
+def _read_upload(upload) -> tuple[str, bytes]:
+    if upload is None:
+        raise ApplicationError("请选择要上传的 .xlsx 文件", field="file")
+    name = os.path.basename(getattr(upload, "name", "") or "upload.xlsx")[:120]
+    if not name.lower().endswith(".xlsx"):
+        hint = "（.xls 请先用 Excel 或 WPS 另存为 .xlsx）" if name.lower().endswith(".xls") else ""
+        raise ApplicationError(f"只支持 .xlsx 格式的 Excel 文件{hint}", field="file")
+    size = getattr(upload, "size", None)
+    if size is not None and size > MAX_BYTES:
+        raise ApplicationError(
+            f"文件过大，不能超过 {MAX_BYTES // 1024 // 1024} MB，请拆分后上传", field="file"
+        )
+    data = upload.read()
+    if len(data) > MAX_BYTES:
+        raise ApplicationError(
+            f"文件过大，不能超过 {MAX_BYTES // 1024 // 1024} MB，请拆分后上传", field="file"
+        )
+    if not data:
+        raise ApplicationError("文件是空的", field="file")
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise ApplicationError(
+            "文件不是有效的 .xlsx 文件，可能已损坏或只是改了扩展名", field="file"
+        )
+    return name, data
+
+
+# --- validation: structure ------------------------------------------------------------------
+
+
+def _plan_structure(
+    kind: ImportKind, community: Community, rows, errors: list[RowError], mask: bool
+) -> ImportPlan:
+    buildings = {b.name: b for b in Building.objects.filter(community=community)}
+    units = {(u.building_id, u.name): u for u in Unit.objects.filter(community=community)}
+    existing = set(
+        House.objects.filter(community=community).values_list(
+            "building__name", "unit__name", "room_no"
+        )
+    )
+    plan = ImportPlan(kind, community, len(rows), {}, [])
+    seen: dict[tuple, int] = {}
+    new_buildings: dict[str, Building] = {}
+    new_units: dict[tuple[str, str], Unit] = {}
+    floors_by_building: dict[str, int] = {}
+    next_sort = max((b.sort for b in buildings.values()), default=0)
+    for row_no, values in rows:
+        r = RowReader(kind, row_no, values, errors)
+        key = house_key(r)
+        floor = r.get("floor", parse_int, -9, 300)
+        use = r.get("use", parse_choice, HOUSE_USES, HouseUse.RESIDENTIAL)
+        area = r.get("building_area", parse_decimal, places=2, max_digits=10)
+        inner = r.get("inner_area", parse_decimal, places=2, max_digits=10)
+        coefficient = r.get("fee_coefficient", parse_decimal, places=3, max_digits=6)
+        state = r.get("state", parse_choice, HOUSE_STATES, HouseState.UNSOLD)
+        handover = r.get("handover_date", parse_date)
+        notes = r.get("notes")
+        if area is not None and inner is not None and inner > area:
+            r.error("inner_area", "套内面积不能大于建筑面积")
+        if key is not None:
+            if key in seen:
+                r.error("room", f"与第 {seen[key]} 行的房屋重复")
+            elif key in existing:
+                r.error("room", f"房屋 {house_label(key)} 已存在")
+            else:
+                seen[key] = row_no
+        if not r.ok or errors:
+            continue  # once the file is known to be bad only errors matter
+        b_name, u_name, room = key
+        building = buildings.get(b_name) or new_buildings.get(b_name)
+        if building is None:
+            next_sort += 1
+            building = new_buildings[b_name] = Building(
+                community=community, name=b_name, sort=next_sort
+            )
+        if floor is not None and floor > floors_by_building.get(b_name, 0):
+            floors_by_building[b_name] = floor
+        unit = units.get((building.pk, u_name)) if building.pk else None
+        unit = unit or new_units.get((b_name, u_name))
+        if unit is None:
+            unit = new_units[(b_name, u_name)] = Unit(
+                community=community, building=building, name=u_name
+            )
+        plan.houses.append(
+            House(
+                community=community,
+                building=building,
+                unit=unit,
+                room_no=room,
+                floor=floor,
+                use=use,
+                building_area=area,
+                inner_area=inner,
+                fee_coefficient=coefficient if coefficient is not None else Decimal("1.000"),
+                state=state,
+                handover_date=handover,
+                notes=notes or "",
+            )
+        )
+        if len(plan.sample) < SAMPLE_ROWS:
+            plan.sample.append(
+                [
+                    b_name,
+                    u_name,
+                    room,
+                    cell_text(floor),
+                    HouseUse(use).label,
+                    str(area),
+                    cell_text(inner),
+                    cell_text(coefficient),
+                    HouseState(state).label,
+                    cell_text(handover),
+                ]
+            )
+    for name, building in new_buildings.items():
+        building.floors = floors_by_building.get(name)
+    plan.buildings = list(new_buildings.values())
+    plan.units = list(new_units.values())
+    plan.counts = {
+        "buildings": len(plan.buildings),
+        "units": len(plan.units),
+        "houses": len(plan.houses),
+    }
+    return plan
+
+
+# --- validation: owners ---------------------------------------------------------------------
+
+
+def _existing_residents(company_id: int, phones: set[str]) -> dict[str, tuple[int, str]]:
+    found: dict[str, tuple[int, str]] = {}
+    ordered = sorted(phones)
+    for i in range(0, len(ordered), BATCH):
+        chunk = ordered[i : i + BATCH]
+        for phone, pk, name in Resident.objects.filter(
+            company_id=company_id, phone__in=chunk
+        ).values_list("phone", "pk", "name"):
+            found[phone] = (pk, name)
+    return found
+
+
+def _plan_owners(
+    kind: ImportKind, community: Community, rows, errors: list[RowError], mask: bool
+) -> ImportPlan:
+    houses = {
+        (b, u, room): (pk, handover)
+        for b, u, room, pk, handover in House.objects.filter(community=community).values_list(
+            "building__name", "unit__name", "room_no", "pk", "handover_date"
+        )
+    }
+    phones = {cell_text(v.get("phone")) for _, v in rows} - {""}
+    known = _existing_residents(community.company_id, phones)
+    bound = set(
+        Occupancy.objects.filter(house__community=community, end_date__isnull=True).values_list(
+            "house_id", "resident_id"
+        )
+    )
+    plan = ImportPlan(kind, community, len(rows), {}, [])
+    today = timezone.localdate()
+    seen_person: dict[tuple, int] = {}
+    phone_names: dict[str, tuple[str, int]] = {}
+    new_by_phone: dict[str, Resident] = {}
+    reused: set[int] = set()
+    touched_houses: set[int] = set()
+    for row_no, values in rows:
+        r = RowReader(kind, row_no, values, errors)
+        key = house_key(r)
+        name = r.get("name")
+        relation = r.get("relation", parse_choice, RELATIONS, None)
+        phone = r.get("phone")
+        id_card = (r.get("id_card") or "").upper()
+        gender = r.get("gender", parse_choice, {"男": "M", "女": "F"}, "")
+        start = r.get("start_date", parse_date)
+        notes = r.get("notes")
+        if isinstance(values.get("id_card"), (int, float)):
+            r.error("id_card", "身份证号被存成了数字，末尾几位已丢失，请把该列设为文本格式后重填")
+        elif id_card and not is_id_card(id_card):
+            r.error("id_card", "身份证号格式或校验位不正确")
+        if phone and not is_mobile(phone):
+            r.error("phone", "手机号应为 11 位大陆手机号码")
+        elif not phone and relation in (Relation.OWNER, Relation.TENANT):
+            r.error("phone", f"{Relation(relation).label}必须填写手机号")
+        if start and start > today:
+            r.error("start_date", "入住日期不能晚于今天")
+        house = houses.get(key) if key else None
+        if key and house is None:
+            r.error("room", f"房屋 {house_label(key)} 不存在，请先导入房屋")
+        if phone and name and is_mobile(phone):
+            earlier = phone_names.setdefault(phone, (name, row_no))
+            if earlier[0] != name:
+                r.error("name", f"与第 {earlier[1]} 行手机号相同但姓名不同")
+            elif phone in known and known[phone][1] != name:
+                r.error("name", f"该手机号已登记为住户「{known[phone][1]}」，姓名不一致")
+        if key and name:
+            marks = [(key, "name", name)] + ([(key, "phone", phone)] if phone else [])
+            first = next(
+                (f for f in (seen_person.setdefault(m, row_no) for m in marks) if f != row_no), None
+            )
+            if first:
+                r.error("name", f"与第 {first} 行是同一房屋的同一住户")
+        if house and phone in known and (house[0], known[phone][0]) in bound:
+            r.error("name", "该住户已绑定此房屋")
+        if not r.ok or errors:
+            continue
+        house_id, handover = house
+        if phone and phone in known:
+            resident = Resident(
+                pk=known[phone][0], company_id=community.company_id, name=name, phone=phone
+            )
+            reused.add(resident.pk)
+        elif phone and phone in new_by_phone:
+            resident = new_by_phone[phone]
+        else:
+            resident = Resident(
+                company_id=community.company_id,
+                name=name,
+                phone=phone or "",
+                id_card=id_card,
+                gender=gender or "",
+                notes=notes or "",
+            )
+            plan.residents.append(resident)
+            if phone:
+                new_by_phone[phone] = resident
+        touched_houses.add(house_id)
+        plan.links.append((house_id, resident, relation, start or handover or today))
+        if len(plan.sample) < SAMPLE_ROWS:
+            plan.sample.append(
+                [
+                    *key,
+                    name,
+                    Relation(relation).label,
+                    mask_phone(phone) if mask else phone or "",
+                    mask_id_card(id_card) if mask else id_card,
+                    cell_text(start or handover or today),
+                ]
+            )
+    plan.counts = {
+        "residents": len(plan.residents),
+        "residents_existing": len(reused),
+        "occupancies": len(plan.links),
+        "houses": len(touched_houses),
+    }
+    return plan
+
+
+def _plan(kind: ImportKind, community: Community, data: bytes, actor) -> ImportPlan:
+    rows, errors = read_sheet(kind, data, max_rows=MAX_ROWS)
+    mask = not get_access(actor).can("residents.view_sensitive")
+    planner = _plan_structure if kind is STRUCTURE else _plan_owners
+    plan = planner(kind, community, rows, errors, mask)
+    if errors:
+        raise ImportInvalid(errors)
+    if not plan.links and not plan.houses:
+        raise ApplicationError("文件中没有可导入的数据行", field="file")
+    return plan
+
+
+# --- the two public actions -----------------------------------------------------------------
+
+
+def estate_import_preview(*, actor, community_id, kind: str, upload) -> ImportPreview:
+    """Validate an uploaded workbook without writing; keep it privately for the commit."""
+    import_kind = _kind(kind)
+    community = _community_for(actor, community_id, import_kind)
+    filename, data = _read_upload(upload)
+    plan = _plan(import_kind, community, data, actor)
+    directory = _store_dir()
+    _purge_stale(directory)
+    file_id = uuid.uuid4().hex
+    (directory / f"{file_id}.xlsx").write_bytes(data)
+    token = signing.dumps(
+        {
+            "f": file_id,
+            "u": actor.pk,
+            "c": community.pk,
+            "k": import_kind.code,
+            "h": hashlib.sha256(data).hexdigest(),
+            "n": filename,
+        },
+        salt=TOKEN_SALT,
+    )
+    return ImportPreview(
+        import_kind.code,
+        import_kind.label,
+        community,
+        filename,
+        plan.rows,
+        plan.counts,
+        import_kind.sample_headers,
+        plan.sample,
+        token,
+    )
+
+
+def _claim(token: str, actor) -> tuple[dict, bytes]:
+    try:
+        payload = signing.loads(token or "", salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
+    except signing.SignatureExpired:
+        raise ApplicationError("预览已过期，请重新上传文件", field="token") from None
+    except signing.BadSignature:
+        raise ApplicationError("导入凭据无效，请重新上传文件", field="token") from None
+    if payload.get("u") != actor.pk:
+        raise ApplicationError("导入凭据无效，请重新上传文件", field="token")
+    path = _store_dir() / f"{payload['f']}.xlsx"
+    claimed = path.with_suffix(f".claimed-{uuid.uuid4().hex}")
+    try:
+        # rename is atomic: of two confirms racing for one file, only one gets it
+        path.rename(claimed)
+    except FileNotFoundError:
+        raise ApplicationError("该文件已导入或已失效，请重新上传", field="token") from None
+    try:
+        data = claimed.read_bytes()
+    finally:
+        claimed.unlink(missing_ok=True)
+    if hashlib.sha256(data).hexdigest() != payload.get("h"):
+        raise ApplicationError("导入文件校验失败，请重新上传", field="token")
+    return payload, data
+
+
+def estate_import_commit(*, actor, token: str) -> ImportResult:
+    """Re-validate the previewed file and write it all in one transaction, or nothing."""
+    started = time.perf_counter()
+    payload, data = _claim(token, actor)
+    kind = _kind(payload.get("k"))
+    community = _community_for(actor, payload.get("c"), kind)
+    try:
+        with transaction.atomic():
+            plan = _plan(kind, community, data, actor)
+            _write(plan)
+            oplog_record(
+                actor=actor,
+                action=OpAction.IMPORT,
+                obj=community,
+                company=community.company_id,
+                changes={
+                    "kind": kind.code,
+                    "file": payload.get("n", ""),
+                    "rows": plan.rows,
+                    **plan.counts,
+                },
+                note=f"批量导入{kind.label}：{payload.get('n', '')}",
+            )
+    except IntegrityError:
+        raise ApplicationError(
+            "导入期间数据被其他人修改，未导入任何数据，请重新上传预览", field="file"
+        ) from None
+    return ImportResult(
+        kind.code,
+        kind.label,
+        community,
+        payload.get("n", ""),
+        plan.rows,
+        plan.counts,
+        time.perf_counter() - started,
+    )
+
+
+def _write(plan: ImportPlan) -> None:
+    Building.objects.bulk_create(plan.buildings, batch_size=BATCH)
+    for unit in plan.units:
+        unit.building_id = unit.building.pk
+    Unit.objects.bulk_create(plan.units, batch_size=BATCH)
+    for house in plan.houses:
+        house.building_id, house.unit_id = house.building.pk, house.unit.pk
+    House.objects.bulk_create(plan.houses, batch_size=BATCH)
+    if plan.residents:
+        Resident.objects.bulk_create(plan.residents, batch_size=BATCH)
+    if plan.links:
+        Occupancy.objects.bulk_create(
+            [
+                Occupancy(house_id=h, resident_id=res.pk, relation=rel, start_date=start)
+                for h, res, rel, start in plan.links
+            ],
+            batch_size=BATCH,
+        )
+
+
+def estate_import_template(kind: str) -> tuple[str, bytes]:
+    """The blank workbook a clerk fills in: (file name, .xlsx bytes)."""
+    import_kind = _kind(kind)
+    return f"{import_kind.label}导入模板.xlsx", build_template(import_kind)
+
+
+__all__ = [
+    "OWNERS",
+    "STRUCTURE",
+    "ImportInvalid",
+    "ImportPreview",
+    "ImportResult",
+    "estate_import_commit",
+    "estate_import_preview",
+    "estate_import_template",
+    "import_communities",
+]

@@ -1,0 +1,148 @@
+"""Reading the cells of an import row: text, numbers, dates and choices, each with the Chinese
+reason shown to the clerk when a cell is wrong. A `RowReader` collects every bad cell of a row."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from wuyetong.estates.choices import HouseState, HouseUse, Relation
+
+from .import_sheets import ImportKind, RowError
+
+
+class CellError(Exception):
+    pass
+
+
+def cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    return str(value).strip()
+
+
+def parse_decimal(value, *, places: int, max_digits: int) -> Decimal | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise CellError("必须是数字")
+    try:
+        number = (
+            Decimal(repr(value))
+            if isinstance(value, float)
+            else Decimal(str(value).strip().replace(",", ""))
+        )
+    except InvalidOperation:
+        raise CellError("必须是数字") from None
+    if not number.is_finite():
+        raise CellError("必须是数字")
+    if number < 0:
+        raise CellError("不能为负数")
+    if number.normalize().as_tuple().exponent < -places:
+        raise CellError(f"最多 {places} 位小数")
+    if number >= Decimal(10) ** (max_digits - places):
+        raise CellError("数值过大")
+    return number.quantize(Decimal(1).scaleb(-places))
+
+
+def parse_int(value, low: int, high: int) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value).strip())
+    except InvalidOperation:
+        raise CellError("必须是整数") from None
+    if not number.is_finite() or number != number.to_integral_value():
+        raise CellError("必须是整数")
+    if not low <= number <= high:
+        raise CellError(f"应在 {low} 到 {high} 之间")
+    return int(number)
+
+
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
+
+
+def parse_date(value) -> dt.date | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, dt.datetime):
+        parsed = value.date()
+    elif isinstance(value, dt.date):
+        parsed = value
+    elif isinstance(value, (int, float)) and 20000 <= value <= 80000:
+        parsed = (
+            dt.datetime(1899, 12, 30) + dt.timedelta(days=int(value))
+        ).date()  # Excel serial day
+    else:
+        text = cell_text(value)
+        for fmt in DATE_FORMATS:
+            try:
+                parsed = dt.datetime.strptime(text, fmt).date()
+                break
+            except ValueError:
+                continue
+        else:
+            raise CellError("日期格式不正确，应为 2021-06-01")
+    if not 1950 <= parsed.year <= 2100:
+        raise CellError("日期超出合理范围")
+    return parsed
+
+
+def parse_choice(value, labels: dict[str, str], default: str | None) -> str | None:
+    text = cell_text(value)
+    if not text:
+        return default
+    if text in labels:
+        return labels[text]
+    if text in labels.values():
+        return text
+    raise CellError("只能是：" + "、".join(labels))
+
+
+HOUSE_STATES = {label: code for code, label in HouseState.choices}
+HOUSE_USES = {label: code for code, label in HouseUse.choices}
+RELATIONS = {label: code for code, label in Relation.choices}
+
+
+class RowReader:
+    """Collects cell errors of one row so every bad cell is reported, not just the first."""
+
+    def __init__(self, kind: ImportKind, row: int, values: dict, errors: list[RowError]):
+        self.kind, self.row, self.values, self.errors = kind, row, values, errors
+        self.ok = True
+
+    def error(self, key: str, message: str) -> None:
+        col = self.kind.column(key)
+        self.errors.append(RowError(self.row, col.header, message, col.order))
+        self.ok = False
+
+    def get(self, key: str, parse=cell_text, *args, **kwargs):
+        col = self.kind.column(key)
+        raw = self.values.get(key)
+        try:
+            value = parse(raw, *args, **kwargs)
+        except CellError as exc:
+            self.error(key, str(exc))
+            return None
+        if col.required and value in (None, ""):
+            self.error(key, "必填，不能为空")
+            return None
+        if isinstance(value, str) and len(value) > col.max_length:
+            self.error(key, f"不能超过 {col.max_length} 个字")
+            return None
+        return value
+
+
+def house_key(r: RowReader) -> tuple[str, str, str] | None:
+    building, unit, room = r.get("building"), r.get("unit"), r.get("room")
+    if not (building and unit and room):
+        return None
+    return building, unit, room
+
+
+def house_label(key: tuple[str, str, str]) -> str:
+    return f"{key[0]}/{key[1]}/{key[2]}"
