@@ -107,7 +107,7 @@ class OperationLogFilter(df.FilterSet):
             return queryset
         return queryset.filter(Q(actor__name__icontains=value) | Q(actor__phone__contains=value))
 
-    def by_type(self, queryset, name, value):
+    def by_type(self, queryset, name, value: str):
         app_label, _, model = value.partition(".")
         return queryset.filter(content_type__app_label=app_label, content_type__model=model)
 
