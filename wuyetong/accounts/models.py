@@ -82,4 +82,9 @@ class SmsCode(models.Model):
     class Meta:
         verbose_name = "短信验证码"
         verbose_name_plural = "短信验证码"
-        indexes = [models.Index(fields=["phone", "purpose", "created_at"], name="smscode_lookup_idx")]
+        indexes = [
+            models.Index(fields=["phone", "purpose", "created_at"], name="smscode_lookup_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phone} · {self.get_purpose_display()}"

@@ -36,7 +36,10 @@ def sms_code_send(*, phone: str, purpose: str, now=None) -> None:
         raise ApplicationError("验证码用途不正确", field="purpose")
     if purpose == SmsPurpose.REGISTER and User.objects.filter(phone=phone).exists():
         raise ApplicationError("该手机号已注册，请直接登录", field="phone", code="phone_taken")
-    if purpose == SmsPurpose.RESET_PASSWORD and not User.objects.filter(phone=phone, is_active=True).exists():
+    if (
+        purpose == SmsPurpose.RESET_PASSWORD
+        and not User.objects.filter(phone=phone, is_active=True).exists()
+    ):
         raise ApplicationError("该手机号尚未注册", field="phone", code="unknown_phone")
     with transaction.atomic():
         recent = SmsCode.objects.select_for_update().filter(phone=phone)
@@ -60,8 +63,14 @@ def sms_code_send(*, phone: str, purpose: str, now=None) -> None:
 
 
 def sms_code_verify(*, phone: str, purpose: str, code: str, now=None) -> None:
-    """Consume the latest unexpired code; raises ApplicationError(field="sms_code")."""
+    """Consume the latest unexpired code; raises ApplicationError(field="sms_code").
+
+    A wrong guess is counted in a committed write before the error is raised (raising inside
+    the atomic block would roll the count back and allow unlimited guesses). Callers must
+    therefore not wrap this in their own transaction.
+    """
     now = now or timezone.now()
+    wrong = False
     with transaction.atomic():
         latest = (
             SmsCode.objects.select_for_update()
@@ -70,14 +79,21 @@ def sms_code_verify(*, phone: str, purpose: str, code: str, now=None) -> None:
             .first()
         )
         if latest is None:
-            raise ApplicationError("验证码已过期或不存在，请重新获取", field="sms_code", code="sms_expired")
+            raise ApplicationError(
+                "验证码已过期或不存在，请重新获取", field="sms_code", code="sms_expired"
+            )
         if latest.attempts >= 5:
-            raise ApplicationError("验证码错误次数过多，请重新获取", field="sms_code", code="sms_attempts")
-        if not hmac.compare_digest(latest.code_hash, _hash_code(phone, purpose, (code or "").strip())):
+            raise ApplicationError(
+                "验证码错误次数过多，请重新获取", field="sms_code", code="sms_attempts"
+            )
+        if hmac.compare_digest(latest.code_hash, _hash_code(phone, purpose, (code or "").strip())):
+            latest.used_at = now
+            latest.save(update_fields=["used_at"])
+        else:
             SmsCode.objects.filter(pk=latest.pk).update(attempts=F("attempts") + 1)
-            raise ApplicationError("验证码不正确", field="sms_code", code="sms_wrong")
-        latest.used_at = now
-        latest.save(update_fields=["used_at"])
+            wrong = True
+    if wrong:
+        raise ApplicationError("验证码不正确", field="sms_code", code="sms_wrong")
 
 
 def login_failed(*, user: User, now=None) -> None:
@@ -96,7 +112,9 @@ def login_succeeded(*, user: User) -> None:
         User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
 
 
-def check_new_password(*, password: str, confirm: str, user: User | None = None, field: str = "new_password") -> None:
+def check_new_password(
+    *, password: str, confirm: str, user: User | None = None, field: str = "new_password"
+) -> None:
     if password != confirm:
         raise ApplicationError("两次输入的密码不一致", field="confirm_password", code="mismatch")
     try:
@@ -105,7 +123,9 @@ def check_new_password(*, password: str, confirm: str, user: User | None = None,
         raise ApplicationError("；".join(exc.messages), field=field, code="weak_password") from exc
 
 
-def password_change(*, user: User, old_password: str, new_password: str, confirm_password: str) -> None:
+def password_change(
+    *, user: User, old_password: str, new_password: str, confirm_password: str
+) -> None:
     if not user.check_password(old_password):
         raise ApplicationError("原密码不正确", field="old_password", code="wrong_password")
     check_new_password(password=new_password, confirm=confirm_password, user=user)
@@ -113,7 +133,9 @@ def password_change(*, user: User, old_password: str, new_password: str, confirm
     user.save(update_fields=["password"])
 
 
-def password_reset_by_sms(*, phone: str, sms_code: str, new_password: str, confirm_password: str) -> User:
+def password_reset_by_sms(
+    *, phone: str, sms_code: str, new_password: str, confirm_password: str
+) -> User:
     user = User.objects.filter(phone=phone, is_active=True).first()
     if user is None:
         raise ApplicationError("该手机号尚未注册", field="phone", code="unknown_phone")
@@ -145,7 +167,9 @@ def login_attempt(*, request, phone: str, password: str) -> User:
     existing = User.objects.filter(phone=phone).first()
     if existing and existing.is_locked():
         until = timezone.localtime(existing.locked_until).strftime("%H:%M")
-        raise ApplicationError(f"登录失败次数过多，账号已锁定至 {until}", field="phone", code="locked")
+        raise ApplicationError(
+            f"登录失败次数过多，账号已锁定至 {until}", field="phone", code="locked"
+        )
     user = authenticate(request, phone=phone, password=password)
     if user is None:
         if existing:
@@ -156,6 +180,8 @@ def login_attempt(*, request, phone: str, password: str) -> User:
                     f"登录失败次数过多，账号已锁定至 {until}", field="phone", code="locked"
                 )
             left = settings.LOGIN_MAX_FAILURES - existing.failed_logins
-            raise ApplicationError(f"手机号或密码不正确，还可尝试{left}次", field="password", code="bad_credentials")
+            raise ApplicationError(
+                f"手机号或密码不正确，还可尝试{left}次", field="password", code="bad_credentials"
+            )
         raise ApplicationError("手机号或密码不正确", field="password", code="bad_credentials")
     return user

@@ -1,0 +1,155 @@
+"""Accounts API (C2): token login and logout, SMS codes, owner registration, passwords, me.
+Views parse and render; the services decide."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import permissions, status
+from rest_framework.authtoken.models import Token
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from wuyetong.accounts import services
+from wuyetong.estates.services import bindings as binding_services
+from wuyetong.owner import selectors as owner_selectors
+
+from .serializers import (
+    LoginInput,
+    PasswordChangeInput,
+    PasswordResetInput,
+    PickerOutput,
+    RegisterInput,
+    RegisterOutput,
+    SmsCodeInput,
+    SmsCodeOutput,
+    TokenOutput,
+    UserOutput,
+)
+
+
+class PublicAPIView(APIView):
+    """Anonymous endpoints: no session (so no CSRF dance), no permission."""
+
+    authentication_classes: list = []
+    permission_classes = [permissions.AllowAny]
+
+
+def _token_body(user) -> dict:
+    token, _ = Token.objects.get_or_create(user=user)
+    return {"token": token.key, "user": UserOutput(user).data}
+
+
+class LoginApi(PublicAPIView):
+    @extend_schema(
+        request=LoginInput,
+        responses={200: TokenOutput},
+        tags=["accounts"],
+        summary="手机号+密码登录，返回令牌（连续失败5次锁定15分钟）",
+    )
+    def post(self, request):
+        data = LoginInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.login_attempt(request=request._request, **data.validated_data)
+        return Response(_token_body(user))
+
+
+class LogoutApi(APIView):
+    @extend_schema(
+        request=None, responses={204: None}, tags=["accounts"], summary="退出登录，令牌作废"
+    )
+    def post(self, request):
+        Token.objects.filter(user=request.user).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SmsCodeApi(PublicAPIView):
+    @extend_schema(
+        request=SmsCodeInput,
+        responses={200: SmsCodeOutput},
+        tags=["accounts"],
+        summary="发送短信验证码（6位，5分钟有效，60秒一次，每天最多10次）",
+    )
+    def post(self, request):
+        data = SmsCodeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.sms_code_send(
+            phone=data.validated_data["phone"].strip(), purpose=data.validated_data["purpose"]
+        )
+        return Response({"resend_after": settings.SMS_CODE_RESEND_SECONDS})
+
+
+class RegisterApi(PublicAPIView):
+    @extend_schema(
+        request=RegisterInput,
+        responses={201: RegisterOutput},
+        tags=["accounts"],
+        summary="业主注册：创建账号并提交房屋认证申请（待物业审核）",
+    )
+    def post(self, request):
+        data = RegisterInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = dict(data.validated_data)
+        d["house_id"] = d.pop("house")
+        user, binding = binding_services.owner_register(**d)
+        body = _token_body(user)
+        body["binding"] = {"id": binding.pk, "status": binding.status, "house": binding.house_id}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class RegisterOptionsApi(PublicAPIView):
+    @extend_schema(
+        responses={200: PickerOutput},
+        tags=["accounts"],
+        summary="注册时选择房屋：无参数返回小区，?community= 返回楼栋，?building= 返回单元，?unit= 返回房号",
+        parameters=[
+            OpenApiParameter(n, int, required=False) for n in ("community", "building", "unit")
+        ],
+    )
+    def get(self, request):
+        def num(name):
+            value = request.query_params.get(name, "")
+            return int(value) if value.isdigit() else None
+
+        options = owner_selectors.picker_options(
+            community_id=num("community"), building_id=num("building"), unit_id=num("unit")
+        )
+        return Response({"options": options})
+
+
+class PasswordChangeApi(APIView):
+    @extend_schema(
+        request=PasswordChangeInput, responses={204: None}, tags=["accounts"], summary="修改密码"
+    )
+    def post(self, request):
+        data = PasswordChangeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.password_change(user=request.user, **data.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PasswordResetApi(PublicAPIView):
+    @extend_schema(
+        request=PasswordResetInput,
+        responses={204: None},
+        tags=["accounts"],
+        summary="短信验证码重置密码（原有令牌全部作废）",
+    )
+    def post(self, request):
+        data = PasswordResetInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        user = services.password_reset_by_sms(
+            phone=d["phone"].strip(),
+            sms_code=d["sms_code"],
+            new_password=d["new_password"],
+            confirm_password=d["confirm_password"],
+        )
+        Token.objects.filter(user=user).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeApi(APIView):
+    @extend_schema(responses={200: UserOutput}, tags=["accounts"], summary="当前用户")
+    def get(self, request):
+        return Response(UserOutput(request.user).data)

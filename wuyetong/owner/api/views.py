@@ -1,0 +1,69 @@
+"""The owner's own houses and binding requests. Everything is filtered by request.user, so
+another owner's request simply does not exist here (404)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from wuyetong.core.exceptions import NotFound
+from wuyetong.estates import selectors as estate_selectors
+from wuyetong.estates.models import BindingRequest, Occupancy
+from wuyetong.estates.services import bindings as binding_services
+
+from .serializers import BindingCreateInput, BindingOutput, OccupancyOutput
+
+
+@extend_schema(tags=["me"], summary="我的房屋（已认证、在住）")
+class MyHousesApi(ListAPIView):
+    serializer_class = OccupancyOutput
+    pagination_class = None
+
+    queryset = Occupancy.objects.none()  # for the schema; real rows come from the selector
+
+    def get_queryset(self):
+        return estate_selectors.owner_occupancies(self.request.user)
+
+
+class MyBindingsApi(APIView):
+    @extend_schema(responses={200: BindingOutput(many=True)}, tags=["me"], summary="我的认证申请")
+    def get(self, request):
+        qs = estate_selectors.owner_binding_requests(request.user).order_by("-created_at")[:100]
+        return Response(BindingOutput(qs, many=True).data)
+
+    @extend_schema(
+        request=BindingCreateInput,
+        responses={201: BindingOutput},
+        tags=["me"],
+        summary="添加房屋或改绑（提交后等待物业审核）",
+    )
+    def post(self, request):
+        data = BindingCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        binding = binding_services.binding_request_create(
+            user=request.user,
+            house_id=d["house"],
+            relation=d["relation"],
+            applicant_name=d["applicant_name"],
+            applicant_id_card=d["applicant_id_card"],
+            replaces_id=d["replaces"],
+        )
+        binding = estate_selectors.owner_binding_requests(request.user).get(pk=binding.pk)
+        return Response(BindingOutput(binding).data, status=status.HTTP_201_CREATED)
+
+
+class MyBindingCancelApi(APIView):
+    @extend_schema(
+        request=None, responses={200: BindingOutput}, tags=["me"], summary="撤回待审核的申请"
+    )
+    def post(self, request, pk: int):
+        binding = BindingRequest.objects.filter(pk=pk, user=request.user).first()
+        if binding is None:
+            raise NotFound()
+        binding_services.binding_cancel(user=request.user, binding=binding)
+        binding = estate_selectors.owner_binding_requests(request.user).get(pk=pk)
+        return Response(BindingOutput(binding).data)

@@ -1,0 +1,42 @@
+"""Reads for the owner's phone app: the house picker used while registering or adding a house."""
+
+from __future__ import annotations
+
+from wuyetong.estates.models import Building, House, Unit
+from wuyetong.orgs.models import Community
+
+
+def picker_communities():
+    """Communities an owner may pick: approved, of an approved company."""
+    return Community.objects.approved().order_by("name").values("id", "name", "address")
+
+
+def picker_options(*, community_id=None, building_id=None, unit_id=None) -> list[dict]:
+    """The next level of the community → building → unit → room cascade, as id/name pairs.
+    Only approved communities answer; anything else is an empty list, never an error."""
+    approved = Community.objects.approved()
+    if unit_id:
+        rows = House.objects.filter(unit_id=unit_id, community__in=approved).order_by(
+            "floor", "room_no"
+        )
+        return [{"id": h["id"], "name": h["room_no"]} for h in rows.values("id", "room_no")]
+    if building_id:
+        rows = Unit.objects.filter(building_id=building_id, community__in=approved).order_by("name")
+        return list(rows.values("id", "name"))
+    if community_id:
+        rows = Building.objects.filter(community_id=community_id, community__in=approved).order_by(
+            "sort", "name"
+        )
+        return list(rows.values("id", "name"))
+    return [{"id": c["id"], "name": c["name"]} for c in picker_communities()]
+
+
+def house_path(house_id) -> dict | None:
+    """Community, building and unit of a house, to refill the cascade after a form error."""
+    try:
+        pk = int(house_id)
+    except (TypeError, ValueError):
+        return None
+    return (
+        House.objects.filter(pk=pk).values("id", "community_id", "building_id", "unit_id").first()
+    )

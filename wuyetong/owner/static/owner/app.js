@@ -1,0 +1,158 @@
+// 物业通 业主端: registration steps, house cascade, SMS countdown, service worker.
+// Everything here is an enhancement: the forms post and work without it.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  function csrf(form) {
+    const el = form.querySelector("input[name=csrfmiddlewaretoken]");
+    return el ? el.value : "";
+  }
+
+  function post(url, form, extra) {
+    const body = new FormData(form);
+    Object.entries(extra || {}).forEach(([k, v]) => body.set(k, v));
+    return fetch(url, { method: "POST", body, headers: { "X-CSRFToken": csrf(form) }, credentials: "same-origin" })
+      .then((r) => r.json().catch(() => ({ ok: false, message: "网络异常，请稍后再试", errors: {} })))
+      .catch(() => ({ ok: false, message: "网络异常，请稍后再试", errors: {} }));
+  }
+
+  function clearErrors(scope) {
+    scope.querySelectorAll("[data-error-for]").forEach((el) => { el.textContent = ""; });
+    scope.querySelectorAll(".invalid").forEach((el) => el.classList.remove("invalid"));
+  }
+
+  // Show {field: [messages]} under the fields; returns false when nothing could be placed.
+  function showErrors(form, errors, message) {
+    let placed = false;
+    Object.entries(errors || {}).forEach(([field, msgs]) => {
+      const slot = form.querySelector(`[data-error-for="${field}"]`);
+      if (slot) {
+        slot.textContent = msgs.join("；");
+        const box = slot.closest(".f");
+        if (box) box.classList.add("invalid");
+        placed = true;
+      }
+    });
+    const general = form.querySelector("[data-error-for=__all__]");
+    if (general && !placed) general.textContent = message || "输入有误";
+    return placed;
+  }
+
+  // --- Cascading community → building → unit → room selects -------------------------------
+  function cascade(root) {
+    const order = ["community", "building", "unit", "house"];
+    const url = root.dataset.pickerUrl;
+    const selects = order.map((n) => root.querySelector(`select[name=${n}]`));
+    selects.forEach((sel, i) => {
+      if (!sel || i === order.length - 1) return;
+      sel.addEventListener("change", () => {
+        for (let j = i + 1; j < selects.length; j++) {
+          selects[j].innerHTML = `<option value="">${selects[j].dataset.placeholder}</option>`;
+          selects[j].disabled = true;
+        }
+        if (!sel.value) return;
+        const next = selects[i + 1];
+        next.innerHTML = `<option value="">加载中…</option>`;
+        fetch(`${url}?${order[i]}=${encodeURIComponent(sel.value)}`, { credentials: "same-origin" })
+          .then((r) => r.json())
+          .then((data) => {
+            next.innerHTML = `<option value="">${next.dataset.placeholder}</option>` +
+              data.options.map((o) => `<option value="${o.id}">${o.name.replace(/</g, "&lt;")}</option>`).join("");
+            next.disabled = data.options.length === 0;
+            if (data.options.length === 0) next.innerHTML = `<option value="">暂无可选项</option>`;
+          })
+          .catch(() => { next.innerHTML = `<option value="">加载失败，请重试</option>`; });
+      });
+    });
+  }
+  document.querySelectorAll("[data-picker-url]").forEach(cascade);
+
+  // --- SMS code button with a countdown ------------------------------------------------------
+  function smsButton(btn) {
+    const form = btn.form;
+    const seconds = parseInt(btn.dataset.seconds || "60", 10);
+    const label = btn.textContent;
+    function countdown(left) {
+      btn.disabled = true;
+      btn.textContent = `${left}秒后重发`;
+      const t = setInterval(() => {
+        left -= 1;
+        if (left <= 0) { clearInterval(t); btn.disabled = false; btn.textContent = label; }
+        else btn.textContent = `${left}秒后重发`;
+      }, 1000);
+    }
+    btn.addEventListener("click", (e) => {
+      e.preventDefault();
+      clearErrors(form);
+      btn.disabled = true;
+      post(btn.dataset.url, form, { purpose: btn.dataset.purpose || "register" }).then((res) => {
+        const note = form.querySelector("[data-sms-note]");
+        if (res.ok) {
+          if (note) note.textContent = "验证码已发送，5分钟内有效";
+          countdown(res.resend_after || seconds);
+        } else {
+          btn.disabled = false;
+          const errs = res.errors && res.errors.phone ? { sms_code: res.errors.phone } : res.errors;
+          showErrors(form, errs, res.message);
+          if (note && !(errs && errs.sms_code)) note.textContent = res.message;
+        }
+      });
+    });
+  }
+  document.querySelectorAll("[data-sms-button]").forEach(smsButton);
+
+  // --- Registration wizard -------------------------------------------------------------------
+  const wizard = document.querySelector("[data-wizard]");
+  if (wizard) {
+    const steps = Array.from(wizard.querySelectorAll("[data-step]"));
+    const marks = Array.from(document.querySelectorAll(".steps li"));
+    function go(n) {
+      steps.forEach((s) => s.classList.toggle("on", s.dataset.step === String(n)));
+      marks.forEach((m, i) => m.classList.toggle("on", i < n));
+      const summary = wizard.querySelector("[data-summary]");
+      if (summary && n === 3) {
+        const v = (name) => (wizard.elements[name] ? wizard.elements[name].value : "");
+        const text = (name) => {
+          const el = wizard.elements[name];
+          return el && el.selectedIndex > 0 ? el.options[el.selectedIndex].text : "";
+        };
+        summary.textContent = `${v("name")} · ${v("phone")}\n${text("community")} ${text("building")}${text("unit")}${text("house")}`;
+      }
+      window.scrollTo(0, 0);
+    }
+    go(parseInt(wizard.dataset.start || "1", 10));
+    wizard.querySelectorAll("[data-go]").forEach((b) => b.addEventListener("click", (e) => {
+      e.preventDefault();
+      go(parseInt(b.dataset.go, 10));
+    }));
+    const agree = wizard.querySelector("[data-agree]");
+    if (agree) agree.addEventListener("click", (e) => {
+      e.preventDefault();
+      clearErrors(wizard);
+      if (!wizard.elements.agreed_terms.checked) {
+        showErrors(wizard, { agreed_terms: ["请阅读并同意用户协议和隐私政策"] });
+        return;
+      }
+      go(2);
+    });
+    const check = wizard.querySelector("[data-check]");
+    if (check) check.addEventListener("click", (e) => {
+      e.preventDefault();
+      clearErrors(wizard);
+      check.disabled = true;
+      post(check.dataset.url, wizard).then((res) => {
+        check.disabled = false;
+        if (res.ok) go(3);
+        else showErrors(wizard, res.errors, res.message);
+      });
+    });
+  }
+
+  // --- Installable app ---------------------------------------------------------------------
+  if ("serviceWorker" in navigator && document.body.dataset.sw) {
+    window.addEventListener("load", () => {
+      navigator.serviceWorker.register(document.body.dataset.sw, { scope: document.body.dataset.scope }).catch(() => {});
+    });
+  }
+})();
