@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Prefetch, Q
+from django.shortcuts import get_object_or_404
 
 from wuyetong.core.access import Access
 from wuyetong.orgs.models import Community
 
 from .choices import BindingStatus
-from .models import BindingRequest, House, Occupancy
+from .models import (
+    AdSpace,
+    BindingRequest,
+    Building,
+    House,
+    Occupancy,
+    ParkingLot,
+    ParkingSpace,
+    Resident,
+    Shop,
+    Unit,
+    Vehicle,
+    Venue,
+)
 
 
 def staff_overview(access: Access) -> dict:
@@ -18,9 +32,14 @@ def staff_overview(access: Access) -> dict:
     return {
         "communities": communities.count(),
         "houses": houses.count(),
-        "residents": occupancies.values("resident_id").distinct().count() if access.can("residents.view") else None,
+        "residents": occupancies.values("resident_id").distinct().count()
+        if access.can("residents.view")
+        else None,
         "bindings_pending": BindingRequest.objects.for_access(access, "view")
-        .filter(status=BindingStatus.PENDING).count() if access.can("bindings.view") else None,
+        .filter(status=BindingStatus.PENDING)
+        .count()
+        if access.can("bindings.view")
+        else None,
     }
 
 
@@ -48,4 +67,197 @@ def owner_occupancies(user):
 def owner_binding_requests(user):
     return BindingRequest.objects.filter(user=user).select_related(
         "house", "house__community", "house__building", "house__unit"
+    )
+
+
+# ---------------------------------------------------------------- console and API lists
+# Each list reads through `for_user` and loads what its rows show in a fixed number of
+# queries (the list tests count them).
+
+
+def _current_occupancies():
+    return Prefetch(
+        "occupancies",
+        queryset=Occupancy.objects.filter(end_date__isnull=True)
+        .select_related("resident")
+        .order_by("relation", "id"),
+        to_attr="current_occupancies",
+    )
+
+
+def community_list(user, action: str = "view"):
+    return (
+        Community.objects.for_user(user, action)
+        .select_related("project", "district", "district__city")
+        .annotate(
+            building_count=Count("buildings", distinct=True),
+            house_count=Count("houses", distinct=True),
+        )
+        .order_by("code")
+    )
+
+
+def building_list(user, action: str = "view"):
+    return (
+        Building.objects.for_user(user, action)
+        .select_related("community")
+        .annotate(
+            unit_count=Count("units", distinct=True), house_count=Count("houses", distinct=True)
+        )
+        .order_by("community__code", "sort", "name")
+    )
+
+
+def unit_list(user, action: str = "view"):
+    return (
+        Unit.objects.for_user(user, action)
+        .select_related("community", "building")
+        .annotate(house_count=Count("houses"))
+        .order_by("community__code", "building__sort", "building__name", "name")
+    )
+
+
+def house_list(user, action: str = "view"):
+    return (
+        House.objects.for_user(user, action)
+        .select_related("community", "building", "unit")
+        .prefetch_related(_current_occupancies())
+        .order_by(
+            "community__code", "building__sort", "building__name", "unit__name", "floor", "room_no"
+        )
+    )
+
+
+def house_choices(user, action: str = "view"):
+    """Houses for a select box: labels need community, building and unit."""
+    return (
+        House.objects.for_user(user, action)
+        .select_related("community", "building", "unit")
+        .order_by("community__code", "building__sort", "building__name", "unit__name", "room_no")
+    )
+
+
+def house_get(user, pk: int, action: str = "view") -> House:
+    return get_object_or_404(
+        House.objects.for_user(user, action).select_related("community", "building", "unit"), pk=pk
+    )
+
+
+def house_history(house: House):
+    """Every binding of the house, current first, then by start date (newest first)."""
+    return (
+        Occupancy.objects.filter(house=house)
+        .select_related("resident")
+        .order_by(F("end_date").desc(nulls_first=True), "-start_date", "-id")
+    )
+
+
+def house_vehicles(house: House):
+    return (
+        Vehicle.objects.filter(house=house)
+        .select_related("resident", "space", "space__lot")
+        .order_by("plate")
+    )
+
+
+def house_spaces(house: House):
+    return (
+        ParkingSpace.objects.filter(house=house).select_related("lot").order_by("lot__name", "code")
+    )
+
+
+def shop_list(user, action: str = "view"):
+    return (
+        Shop.objects.for_user(user, action)
+        .select_related("community")
+        .order_by("community__code", "code")
+    )
+
+
+def parking_lot_list(user, action: str = "view"):
+    return (
+        ParkingLot.objects.for_user(user, action)
+        .select_related("community")
+        .annotate(space_count=Count("spaces"))
+        .order_by("community__code", "name")
+    )
+
+
+def parking_space_list(user, action: str = "view"):
+    return (
+        ParkingSpace.objects.for_user(user, action)
+        .select_related("community", "lot", "house", "house__building", "house__unit")
+        .order_by("community__code", "lot__name", "code")
+    )
+
+
+def vehicle_list(user, action: str = "view"):
+    return (
+        Vehicle.objects.for_user(user, action)
+        .select_related(
+            "community",
+            "house",
+            "house__building",
+            "house__unit",
+            "resident",
+            "space",
+            "space__lot",
+        )
+        .order_by("community__code", "plate")
+    )
+
+
+def venue_list(user, action: str = "view"):
+    return (
+        Venue.objects.for_user(user, action)
+        .select_related("community")
+        .order_by("community__code", "name")
+    )
+
+
+def adspace_list(user, action: str = "view"):
+    return (
+        AdSpace.objects.for_user(user, action)
+        .select_related("community")
+        .order_by("community__code", "code")
+    )
+
+
+def resident_list(user, action: str = "view"):
+    current = Prefetch(
+        "occupancies",
+        queryset=Occupancy.objects.filter(end_date__isnull=True)
+        .select_related("house", "house__community", "house__building", "house__unit")
+        .order_by("start_date", "id"),
+        to_attr="current_occupancies",
+    )
+    return Resident.objects.for_user(user, action).prefetch_related(current).order_by("name", "id")
+
+
+def resident_get(user, pk: int, action: str = "view") -> Resident:
+    return get_object_or_404(Resident.objects.for_user(user, action), pk=pk)
+
+
+def resident_history(resident: Resident):
+    return (
+        Occupancy.objects.filter(resident=resident)
+        .select_related("house", "house__community", "house__building", "house__unit")
+        .order_by(F("end_date").desc(nulls_first=True), "-start_date", "-id")
+    )
+
+
+def occupancy_list(user, action: str = "view"):
+    return (
+        Occupancy.objects.for_user(user, action)
+        .select_related("resident", "house", "house__community", "house__building", "house__unit")
+        .order_by(F("end_date").desc(nulls_first=True), "-start_date", "-id")
+    )
+
+
+def occupancy_get(user, pk: int, action: str = "view") -> Occupancy:
+    return get_object_or_404(
+        Occupancy.objects.for_user(user, action).select_related(
+            "resident", "house", "house__community", "house__building", "house__unit"
+        ),
+        pk=pk,
     )

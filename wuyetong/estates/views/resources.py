@@ -1,1 +1,541 @@
-urlpatterns: list = []
+"""Console pages for estates (C3): lists, forms, the house page. Thin: selectors read,
+services write; rules live in services/resources.py. Residents: views/resources_people.py."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
+
+from wuyetong.core.exceptions import ApplicationError
+from wuyetong.core.masking import mask_phone
+from wuyetong.core.views import ModulePermissionMixin, form_error_from
+from wuyetong.orgs.models import Community
+
+from .. import filters, forms, selectors
+from ..models import AdSpace, Building, House, ParkingLot, ParkingSpace, Shop, Unit, Vehicle, Venue
+from ..services import resources as svc
+from . import resources_people
+from .resources_base import Col, FormPage, ListPage
+
+
+def _url(name: str, attr: str = "pk"):
+    return lambda o: reverse(name, args=[getattr(o, attr)])
+
+
+def _house_url(o) -> str:
+    return reverse("estates:house_detail", args=[o.house_id]) if o.house_id else ""
+
+
+def _house_text(h) -> str:
+    return f"{h.building.name}{h.unit.name}{h.room_no}" if h else ""
+
+
+def _residents(h, relation: str | None = None) -> str:
+    return "、".join(
+        o.resident.name for o in h.current_occupancies if relation is None or o.relation == relation
+    )
+
+
+# ---------------------------------------------------------------- lists
+
+
+class CommunityList(ListPage):
+    title = "小区"
+    selector = selectors.community_list
+    filterset_class = filters.CommunityFilter
+    create_url = "estates:community_create"
+    columns = [
+        Col("编码", lambda o: o.code),
+        Col("小区名称", lambda o: o.name, link=_url("estates:community_edit")),
+        Col("所属项目", lambda o: o.project.name),
+        Col("区县", lambda o: o.district.name),
+        Col("地址", lambda o: o.address),
+        Col(
+            "楼栋",
+            lambda o: o.building_count,
+            num=True,
+            link=lambda o: reverse("estates:building_list") + f"?community={o.pk}",
+        ),
+        Col(
+            "房屋",
+            lambda o: o.house_count,
+            num=True,
+            link=lambda o: reverse("estates:house_list") + f"?community={o.pk}",
+        ),
+        Col("总建筑面积(㎡)", lambda o: o.total_area, num=True),
+        Col("服务电话", lambda o: o.service_phone),
+        Col("审核状态", lambda o: o.get_status_display(), tag=lambda o: o.status),
+    ]
+
+
+class BuildingList(ListPage):
+    title = "楼栋单元"
+    selector = selectors.building_list
+    filterset_class = filters.BuildingFilter
+    create_url = "estates:building_create"
+    columns = [
+        Col("小区", lambda o: o.community.name),
+        Col("楼栋", lambda o: o.name, link=_url("estates:building_detail")),
+        Col("地上层数", lambda o: o.floors, num=True),
+        Col("单元数", lambda o: o.unit_count, num=True),
+        Col(
+            "房屋数",
+            lambda o: o.house_count,
+            num=True,
+            link=lambda o: (
+                reverse("estates:house_list") + f"?community={o.community_id}&building={o.pk}"
+            ),
+        ),
+        Col("排序", lambda o: o.sort, num=True),
+    ]
+
+
+HOUSE_COLUMNS = [
+    Col("小区", lambda o: o.community.name),
+    Col("楼栋", lambda o: o.building.name),
+    Col("单元", lambda o: o.unit.name),
+    Col("房号", lambda o: o.room_no, link=_url("estates:house_detail")),
+    Col("楼层", lambda o: o.floor, num=True),
+    Col("用途", lambda o: o.get_use_display()),
+    Col("建筑面积(㎡)", lambda o: o.building_area, num=True),
+    Col("套内面积(㎡)", lambda o: o.inner_area, num=True),
+    Col("收费系数", lambda o: o.fee_coefficient, num=True),
+    Col("状态", lambda o: o.get_state_display(), tag=lambda o: f"hs-{o.state}"),
+    Col("交房日期", lambda o: o.handover_date),
+    Col("业主", lambda o: _residents(o, "owner")),
+    Col("在住人数", lambda o: len(o.current_occupancies), num=True),
+    Col("备注", lambda o: o.notes, screen=False),
+]
+
+
+class HouseList(ListPage):
+    title = "房屋"
+    selector = selectors.house_list
+    filterset_class = filters.HouseFilter
+    create_url = "estates:house_create"
+    batch_form_class = forms.HouseBatchStateForm
+    batch_url = "estates:house_batch_state"
+    columns = HOUSE_COLUMNS
+
+    def batch_allowed(self) -> bool:
+        return self.access.can("estates.change")
+
+
+class ShopList(ListPage):
+    title = "商铺"
+    selector = selectors.shop_list
+    filterset_class = filters.ShopFilter
+    create_url = "estates:shop_create"
+    columns = [
+        Col("小区", lambda o: o.community.name),
+        Col("商铺编号", lambda o: o.code, link=_url("estates:shop_edit")),
+        Col("名称", lambda o: o.name),
+        Col("建筑面积(㎡)", lambda o: o.building_area, num=True),
+        Col("状态", lambda o: o.get_state_display(), tag=lambda o: f"ss-{o.state}"),
+        Col("经营者", lambda o: o.tenant_name),
+        Col("联系电话", lambda o: o.tenant_phone),
+    ]
+
+
+class SpaceList(ListPage):
+    title = "车位"
+    selector = selectors.parking_space_list
+    filterset_class = filters.ParkingSpaceFilter
+    create_url = "estates:space_create"
+    extra_links = [("车场", "estates:lot_list", "estates.view")]
+    columns = [
+        Col("小区", lambda o: o.community.name),
+        Col("车场", lambda o: o.lot.name),
+        Col("车位编号", lambda o: o.code, link=_url("estates:space_edit")),
+        Col("面积(㎡)", lambda o: o.area, num=True),
+        Col("状态", lambda o: o.get_state_display(), tag=lambda o: f"ps-{o.state}"),
+        Col("关联房屋", lambda o: _house_text(o.house), link=_house_url),
+        Col("租期至", lambda o: o.rent_until),
+    ]
+
+
+class LotList(ListPage):
+    title = "车场"
+    selector = selectors.parking_lot_list
+    filterset_class = filters.ParkingLotFilter
+    create_url = "estates:lot_create"
+    columns = [
+        Col("小区", lambda o: o.community.name),
+        Col("车场名称", lambda o: o.name, link=_url("estates:lot_edit")),
+        Col("地下车场", lambda o: o.underground),
+        Col(
+            "车位数",
+            lambda o: o.space_count,
+            num=True,
+            link=lambda o: (
+                reverse("estates:space_list") + f"?community={o.community_id}&lot={o.pk}"
+            ),
+        ),
+    ]
+
+
+class VehicleList(ListPage):
+    title = "车辆"
+    selector = selectors.vehicle_list
+    filterset_class = filters.VehicleFilter
+    create_url = "estates:vehicle_create"
+    columns = [
+        Col("小区", lambda o: o.community.name),
+        Col("车牌号", lambda o: o.plate, link=_url("estates:vehicle_edit")),
+        Col("品牌型号", lambda o: o.brand),
+        Col("颜色", lambda o: o.color),
+        Col("房屋", lambda o: _house_text(o.house), link=_house_url),
+        Col("车主", lambda o: o.resident.name if o.resident else ""),
+        Col("车位", lambda o: str(o.space) if o.space else ""),
+    ]
+
+
+class VenueList(ListPage):
+    title = "场地"
+    selector = selectors.venue_list
+    filterset_class = filters.VenueFilter
+    create_url = "estates:venue_create"
+    columns = [
+        Col("小区", lambda o: o.community.name),
+        Col("场地名称", lambda o: o.name, link=_url("estates:venue_edit")),
+        Col("位置", lambda o: o.location),
+        Col("容纳人数", lambda o: o.capacity, num=True),
+        Col("面积(㎡)", lambda o: o.area, num=True),
+    ]
+
+
+class AdSpaceList(ListPage):
+    title = "广告位"
+    selector = selectors.adspace_list
+    filterset_class = filters.AdSpaceFilter
+    create_url = "estates:adspace_create"
+    columns = [
+        Col("小区", lambda o: o.community.name),
+        Col("编号", lambda o: o.code, link=_url("estates:adspace_edit")),
+        Col("位置", lambda o: o.location),
+        Col("尺寸", lambda o: o.size),
+        Col("租用方", lambda o: o.rented_to),
+        Col("租期至", lambda o: o.rent_until),
+    ]
+
+
+# ---------------------------------------------------------------- create / edit
+
+
+def form_pages(
+    model,
+    form_class,
+    *,
+    title: str,
+    list_url: str,
+    create,
+    update,
+    obj_kw: str,
+    parent_kw: str = "",
+):
+    """A create page and an edit page for a simple community resource."""
+
+    class Create(FormPage):
+        permission = "estates.add"
+        cancel_url = list_url
+
+        def get_title(self):
+            return f"新增{title}"
+
+        def get_form(self, data=None):
+            return form_class(data, user=self.request.user)
+
+        def perform(self, form):
+            return create(actor=self.request.user, **form.service_data())
+
+    class Edit(FormPage):
+        permission = "estates.change"
+        cancel_url = list_url
+
+        def get_title(self):
+            return f"编辑{title}：{self.object}"
+
+        def get_object(self):
+            return get_object_or_404(
+                model.objects.for_user(self.request.user, "change"), pk=self.kwargs["pk"]
+            )
+
+        def perform(self, form):
+            return update(actor=self.request.user, **{obj_kw: self.object}, **form.service_data())
+
+    return Create.as_view(), Edit.as_view()
+
+
+community_create, community_edit = form_pages(
+    Community,
+    forms.CommunityForm,
+    title="小区",
+    list_url="estates:community_list",
+    create=svc.community_create,
+    update=svc.community_update,
+    obj_kw="community",
+)
+building_create, building_edit = form_pages(
+    Building,
+    forms.BuildingForm,
+    title="楼栋",
+    list_url="estates:building_list",
+    create=svc.building_create,
+    update=svc.building_update,
+    obj_kw="building",
+)
+house_create, house_edit = form_pages(
+    House,
+    forms.HouseForm,
+    title="房屋",
+    list_url="estates:house_list",
+    create=svc.house_create,
+    update=svc.house_update,
+    obj_kw="house",
+)
+shop_create, shop_edit = form_pages(
+    Shop,
+    forms.ShopForm,
+    title="商铺",
+    list_url="estates:shop_list",
+    create=svc.shop_create,
+    update=svc.shop_update,
+    obj_kw="shop",
+)
+lot_create, lot_edit = form_pages(
+    ParkingLot,
+    forms.ParkingLotForm,
+    title="车场",
+    list_url="estates:lot_list",
+    create=svc.parking_lot_create,
+    update=svc.parking_lot_update,
+    obj_kw="lot",
+)
+space_create, space_edit = form_pages(
+    ParkingSpace,
+    forms.ParkingSpaceForm,
+    title="车位",
+    list_url="estates:space_list",
+    create=svc.parking_space_create,
+    update=svc.parking_space_update,
+    obj_kw="space",
+)
+vehicle_create, vehicle_edit = form_pages(
+    Vehicle,
+    forms.VehicleForm,
+    title="车辆",
+    list_url="estates:vehicle_list",
+    create=svc.vehicle_create,
+    update=svc.vehicle_update,
+    obj_kw="vehicle",
+)
+venue_create, venue_edit = form_pages(
+    Venue,
+    forms.VenueForm,
+    title="场地",
+    list_url="estates:venue_list",
+    create=svc.venue_create,
+    update=svc.venue_update,
+    obj_kw="venue",
+)
+adspace_create, adspace_edit = form_pages(
+    AdSpace,
+    forms.AdSpaceForm,
+    title="广告位",
+    list_url="estates:adspace_list",
+    create=svc.adspace_create,
+    update=svc.adspace_update,
+    obj_kw="adspace",
+)
+
+
+# ---------------------------------------------------------------- building page (units)
+
+
+class BuildingDetail(ModulePermissionMixin, View):
+    permission = "estates.view"
+
+    def _render(self, request, building, form, status=200):
+        units = selectors.unit_list(request.user).filter(building=building)
+        return render(
+            request,
+            "estates/building_detail.html",
+            {
+                "building": building,
+                "units": units,
+                "form": form,
+                "can_add": self.access.can("estates.add"),
+                "can_change": self.access.can("estates.change"),
+            },
+            status=status,
+        )
+
+    def get(self, request, pk):
+        building = get_object_or_404(selectors.building_list(request.user), pk=pk)
+        return self._render(request, building, forms.UnitForm(user=request.user))
+
+    def post(self, request, pk):
+        """Adds a unit to the building."""
+        if not self.access.can("estates.add"):
+            raise PermissionDenied
+        building = get_object_or_404(selectors.building_list(request.user, "add"), pk=pk)
+        form = forms.UnitForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                unit = svc.unit_create(
+                    actor=request.user, building=building, name=form.cleaned_data["name"]
+                )
+            except ApplicationError as exc:
+                form_error_from(form, exc)
+            else:
+                messages.success(request, f"已新增{unit.name}")
+                return redirect("estates:building_detail", pk=building.pk)
+        return self._render(request, building, form, status=400)
+
+
+class UnitEdit(FormPage):
+    permission = "estates.change"
+    form_class = forms.UnitForm
+
+    def get_object(self):
+        return get_object_or_404(
+            Unit.objects.for_user(self.request.user, "change").select_related("building"),
+            pk=self.kwargs["pk"],
+        )
+
+    def get_title(self):
+        return f"编辑单元：{self.object}"
+
+    def get_cancel_url(self):
+        return reverse("estates:building_detail", args=[self.object.building_id])
+
+    def perform(self, form):
+        return svc.unit_update(actor=self.request.user, unit=self.object, **form.service_data())
+
+    def success_url(self, obj):
+        return self.get_cancel_url()
+
+
+# ---------------------------------------------------------------- house page and batch state
+
+
+class HouseDetail(ModulePermissionMixin, View):
+    permission = "estates.view"
+
+    def get(self, request, pk, move_in_form=None, status=200):
+        house = selectors.house_get(request.user, pk)
+        sees_residents = self.access.can("residents.view")
+        history = list(selectors.house_history(house)) if sees_residents else []
+        sensitive = self.access.can("residents.view_sensitive")
+        for o in history:
+            o.phone_shown = o.resident.phone if sensitive else mask_phone(o.resident.phone)
+        resident_url = "estates:resident_detail"
+        return render(
+            request,
+            "estates/house_detail.html",
+            {
+                "house": house,
+                "current": [o for o in history if o.end_date is None],
+                "history": history,
+                "vehicles": selectors.house_vehicles(house),
+                "spaces": selectors.house_spaces(house),
+                "sees_residents": sees_residents,
+                "resident_url": resident_url,
+                "can_change": self.access.can("estates.change"),
+                "can_move": self.access.can("residents.add") and sees_residents,
+                "can_move_out": self.access.can("residents.change") and sees_residents,
+                "move_in_form": move_in_form or forms.MoveInForm(),
+            },
+            status=status,
+        )
+
+
+class HouseMoveIn(ModulePermissionMixin, View):
+    """Moves a resident into the house (form on the house page)."""
+
+    permission = "residents.add"
+
+    def post(self, request, pk):
+        house = selectors.house_get(request.user, pk)
+        form = forms.MoveInForm(request.POST)
+        if form.is_valid():
+            try:
+                occupancy = svc.occupancy_move_in(
+                    actor=request.user, house=house, **form.cleaned_data
+                )
+            except ApplicationError as exc:
+                form_error_from(form, exc)
+            else:
+                messages.success(request, f"{occupancy.resident.name} 已入住 {house.label}")
+                return redirect("estates:house_detail", pk=house.pk)
+        page = HouseDetail()
+        page.setup(request, pk=pk)
+        page.access = self.access
+        return page.get(request, pk, move_in_form=form, status=400)
+
+
+class HouseBatchState(ModulePermissionMixin, View):
+    permission = "estates.change"
+
+    def post(self, request):
+        form = forms.HouseBatchStateForm(request.POST)
+        back = request.POST.get("next") or reverse("estates:house_list")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = reverse("estates:house_list")
+        if not form.is_valid():
+            first = next(iter(form.errors.values()))[0]
+            messages.error(request, f"批量修改失败：{first}")
+            return redirect(back)
+        try:
+            changed = svc.houses_set_state(
+                actor=request.user,
+                house_ids=form.cleaned_data["houses"],
+                state=form.cleaned_data["state"],
+            )
+        except ApplicationError as exc:
+            messages.error(request, f"批量修改失败：{exc.message}")
+        else:
+            label = dict(form.fields["state"].choices)[form.cleaned_data["state"]]
+            messages.success(request, f"已将 {changed} 套房屋改为“{label}”")
+        return redirect(back)
+
+
+urlpatterns = [
+    path("communities/", CommunityList.as_view(), name="community_list"),
+    path("communities/new/", community_create, name="community_create"),
+    path("communities/<int:pk>/edit/", community_edit, name="community_edit"),
+    path("buildings/", BuildingList.as_view(), name="building_list"),
+    path("buildings/new/", building_create, name="building_create"),
+    path("buildings/<int:pk>/", BuildingDetail.as_view(), name="building_detail"),
+    path("buildings/<int:pk>/edit/", building_edit, name="building_edit"),
+    path("units/<int:pk>/edit/", UnitEdit.as_view(), name="unit_edit"),
+    path("houses/", HouseList.as_view(), name="house_list"),
+    path("houses/new/", house_create, name="house_create"),
+    path("houses/state/", HouseBatchState.as_view(), name="house_batch_state"),
+    path("houses/<int:pk>/", HouseDetail.as_view(), name="house_detail"),
+    path("houses/<int:pk>/edit/", house_edit, name="house_edit"),
+    path("houses/<int:pk>/move-in/", HouseMoveIn.as_view(), name="house_move_in"),
+    path("shops/", ShopList.as_view(), name="shop_list"),
+    path("shops/new/", shop_create, name="shop_create"),
+    path("shops/<int:pk>/edit/", shop_edit, name="shop_edit"),
+    path("parking/lots/", LotList.as_view(), name="lot_list"),
+    path("parking/lots/new/", lot_create, name="lot_create"),
+    path("parking/lots/<int:pk>/edit/", lot_edit, name="lot_edit"),
+    path("parking/spaces/", SpaceList.as_view(), name="space_list"),
+    path("parking/spaces/new/", space_create, name="space_create"),
+    path("parking/spaces/<int:pk>/edit/", space_edit, name="space_edit"),
+    path("vehicles/", VehicleList.as_view(), name="vehicle_list"),
+    path("vehicles/new/", vehicle_create, name="vehicle_create"),
+    path("vehicles/<int:pk>/edit/", vehicle_edit, name="vehicle_edit"),
+    path("venues/", VenueList.as_view(), name="venue_list"),
+    path("venues/new/", venue_create, name="venue_create"),
+    path("venues/<int:pk>/edit/", venue_edit, name="venue_edit"),
+    path("adspaces/", AdSpaceList.as_view(), name="adspace_list"),
+    path("adspaces/new/", adspace_create, name="adspace_create"),
+    path("adspaces/<int:pk>/edit/", adspace_edit, name="adspace_edit"),
+    *resources_people.urlpatterns,
+]

@@ -1,0 +1,305 @@
+"""Console forms. They parse input only (types, required, lengths); the rules live in
+services/resources.py, whose ApplicationError lands on the field it names."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from wuyetong.orgs.choices import OrgKind
+from wuyetong.orgs.models import Community, OrgUnit
+
+from . import selectors
+from .choices import HouseState, Relation
+from .models import (
+    AdSpace,
+    Building,
+    House,
+    ParkingLot,
+    ParkingSpace,
+    Resident,
+    Shop,
+    Unit,
+    Vehicle,
+    Venue,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+GENDERS = [("", "—"), ("M", "男"), ("F", "女")]
+
+
+def house_label(house: House) -> str:
+    return f"{house.community.name} {house.building.name}{house.unit.name}{house.room_no}"
+
+
+class ServiceForm(forms.ModelForm):
+    """A ModelForm that only parses: model validation and uniqueness are the service's job
+    (one place for every rule, shared with the API)."""
+
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.DateInput):
+                field.widget = DATE
+
+    def _post_clean(self):
+        pass
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.fields if name in self.cleaned_data}
+
+
+def _scoped_community_field(form: ServiceForm, action: str = "add") -> None:
+    field = form.fields["community"]
+    field.queryset = Community.objects.for_user(form.user, action).order_by("code")
+    field.empty_label = "请选择小区"
+
+
+class CommunityForm(ServiceForm):
+    class Meta:
+        model = Community
+        fields = [
+            "project",
+            "district",
+            "name",
+            "code",
+            "address",
+            "total_area",
+            "service_phone",
+            "introduction",
+        ]
+        widgets = {"introduction": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from wuyetong.core.access import get_access
+
+        access = get_access(self.user)
+        projects = OrgUnit.objects.filter(company_id=access.company_id, kind=OrgKind.PROJECT)
+        if access.org_unit_ids is not None:
+            projects = projects.filter(pk__in=access.org_unit_ids)
+        self.fields["project"].queryset = projects.order_by("path")
+        self.fields["district"].queryset = self.fields["district"].queryset.select_related("city")
+        if self.instance.pk:
+            del self.fields["project"]
+
+
+class BuildingForm(ServiceForm):
+    class Meta:
+        model = Building
+        fields = ["community", "name", "floors", "sort"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["community"]
+        else:
+            _scoped_community_field(self)
+
+
+class UnitForm(ServiceForm):
+    class Meta:
+        model = Unit
+        fields = ["name"]
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.community.name} {obj.building.name}{obj.name}"
+
+
+class HouseForm(ServiceForm):
+    unit = UnitChoiceField(
+        label="楼栋单元", queryset=Unit.objects.none(), empty_label="请选择楼栋单元"
+    )
+
+    class Meta:
+        model = House
+        fields = [
+            "unit",
+            "room_no",
+            "floor",
+            "use",
+            "building_area",
+            "inner_area",
+            "fee_coefficient",
+            "state",
+            "handover_date",
+            "notes",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["unit"]
+        else:
+            self.fields["unit"].queryset = (
+                Unit.objects.for_user(self.user, "add")
+                .select_related("community", "building")
+                .order_by("community__code", "building__sort", "building__name", "name")
+            )
+
+
+class HouseBatchStateForm(forms.Form):
+    state = forms.ChoiceField(label="改为状态", choices=[("", "批量改状态…"), *HouseState.choices])
+    houses = forms.TypedMultipleChoiceField(label="房屋", coerce=int, choices=(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any ids are accepted here; the service checks each against the user's scope.
+        self.fields["houses"].choices = [
+            (v, v) for v in (self.data.getlist("houses") if self.data else [])
+        ]
+
+
+class ShopForm(ServiceForm):
+    class Meta:
+        model = Shop
+        fields = [
+            "community",
+            "code",
+            "name",
+            "building_area",
+            "state",
+            "tenant_name",
+            "tenant_phone",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["community"]
+        else:
+            _scoped_community_field(self)
+
+
+class ParkingLotForm(BuildingForm):
+    class Meta:
+        model = ParkingLot
+        fields = ["community", "name", "underground"]
+
+
+class HouseChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return house_label(obj)
+
+
+class ParkingSpaceForm(ServiceForm):
+    house = HouseChoiceField(
+        label="关联房屋",
+        queryset=House.objects.none(),
+        required=False,
+        empty_label="—（空闲车位不关联）",
+    )
+
+    class Meta:
+        model = ParkingSpace
+        fields = ["lot", "code", "area", "state", "house", "rent_until"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["house"].queryset = selectors.house_choices(self.user)
+        if self.instance.pk:
+            del self.fields["lot"]
+        else:
+            self.fields["lot"].queryset = ParkingLot.objects.for_user(
+                self.user, "add"
+            ).select_related("community")
+            self.fields["lot"].label_from_instance = lambda lot: f"{lot.community.name} {lot.name}"
+
+
+class VehicleForm(ServiceForm):
+    house = HouseChoiceField(
+        label="房屋", queryset=House.objects.none(), required=False, empty_label="—"
+    )
+
+    class Meta:
+        model = Vehicle
+        fields = ["community", "plate", "house", "space", "brand", "color"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plate"].validators = []  # the service normalises, then validates
+        self.fields["plate"].help_text = "如 浙A12345，新能源车牌8位"
+        self.fields["house"].queryset = selectors.house_choices(self.user)
+        self.fields["space"].queryset = ParkingSpace.objects.for_user(
+            self.user, "view"
+        ).select_related("lot")
+        self.fields["space"].empty_label = "—"
+        if self.instance.pk:
+            del self.fields["community"]
+        else:
+            _scoped_community_field(self)
+
+
+class VenueForm(BuildingForm):
+    class Meta:
+        model = Venue
+        fields = ["community", "name", "location", "capacity", "area"]
+
+
+class AdSpaceForm(BuildingForm):
+    class Meta:
+        model = AdSpace
+        fields = ["community", "code", "location", "size", "rented_to", "rent_until"]
+
+
+class ResidentForm(ServiceForm):
+    gender = forms.ChoiceField(label="性别", choices=GENDERS, required=False)
+
+    class Meta:
+        model = Resident
+        fields = ["name", "phone", "id_card", "gender", "notes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].validators = []  # checked by the service, message on the field
+
+
+class MoveInForm(forms.Form):
+    """Move a person into a house: an existing resident is found by phone."""
+
+    relation = forms.ChoiceField(label="身份", choices=Relation.choices, initial=Relation.OWNER)
+    name = forms.CharField(label="姓名", max_length=50)
+    phone = forms.CharField(
+        label="手机号",
+        max_length=11,
+        required=False,
+        help_text="本公司已有该手机号的住户时，直接绑定该住户",
+    )
+    id_card = forms.CharField(label="身份证号", max_length=18, required=False)
+    gender = forms.ChoiceField(label="性别", choices=GENDERS, required=False)
+    start_date = forms.DateField(label="入住日期", widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["start_date"].initial = timezone.localdate()
+
+
+class MoveOutForm(forms.Form):
+    end_date = forms.DateField(label="迁出日期", widget=DATE)
+    end_reason = forms.CharField(label="迁出原因", max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["end_date"].initial = timezone.localdate()
+
+
+class RebindForm(forms.Form):
+    house = HouseChoiceField(
+        label="新房屋", queryset=House.objects.none(), empty_label="请选择房屋"
+    )
+    date = forms.DateField(label="改绑日期", widget=DATE)
+    relation = forms.ChoiceField(
+        label="身份", choices=[("", "保持不变"), *Relation.choices], required=False
+    )
+    reason = forms.CharField(label="改绑原因", max_length=60, required=False)
+
+    def __init__(self, *args, user=None, exclude_house=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        qs = selectors.house_choices(user)
+        if exclude_house is not None:
+            qs = qs.exclude(pk=exclude_house.pk)
+        self.fields["house"].queryset = qs
+        self.fields["date"].initial = timezone.localdate()

@@ -1,0 +1,196 @@
+"""Generic console pages for resource lists and forms: filter + search + paginate + export,
+and a form page that hands the cleaned data to a service. Pages declare what they show."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views import View
+
+from wuyetong.core.excel import xlsx_response
+from wuyetong.core.exceptions import ApplicationError
+from wuyetong.core.views import ModulePermissionMixin, form_error_from, paginate
+
+EXPORT_LIMIT = 50000
+
+
+@dataclass(frozen=True)
+class Col:
+    """A list column: `value(obj)` is shown and exported; `link(obj)` makes it a link;
+    `tag(obj)` renders it as a coloured tag with that CSS class."""
+
+    label: str
+    value: Callable[[Any], Any]
+    link: Callable[[Any], str] | None = None
+    num: bool = False
+    tag: Callable[[Any], str] | None = None
+    export: bool = True
+    screen: bool = True
+
+
+def _text(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)
+
+
+def querystring_without(request, *names: str) -> str:
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+class ListPage(ModulePermissionMixin, View):
+    """A dense, filterable list. Subclasses set `title`, `selector`, `filterset_class`,
+    `columns`, and optionally `create_url`, `create_permission`, `batch_form_class`."""
+
+    permission = "estates.view"
+    export_permission = "estates.export"
+    create_permission = "estates.add"
+    create_url: str = ""
+    template_name = "estates/list.html"
+    title = ""
+    selector: Callable | None = None
+    filterset_class = None
+    columns: list[Col] = []
+    per_page = 50
+    batch_form_class = None
+    batch_url: str = ""
+    extra_links: list[tuple[str, str, str]] = []  # (label, url name, permission)
+
+    def get_columns(self) -> list[Col]:
+        return self.columns
+
+    def get_queryset(self):
+        return type(self).selector(self.request.user)
+
+    def get(self, request, *args, **kwargs):
+        filterset = self.filterset_class(
+            request.GET or None, queryset=self.get_queryset(), request=request
+        )
+        queryset = filterset.qs if filterset.is_bound else filterset.queryset
+        if filterset.is_bound and not filterset.is_valid():
+            queryset = queryset.none()
+        columns = self.get_columns()
+        if request.GET.get("export") == "xlsx":
+            if not self.access.can(self.export_permission):
+                raise PermissionDenied
+            cols = [c for c in columns if c.export]
+            rows = (
+                [c.value(o) for c in cols]
+                for o in queryset[:EXPORT_LIMIT].iterator(chunk_size=2000)
+            )
+            return xlsx_response(self.title, [c.label for c in cols], rows, sheet_title=self.title)
+        page = paginate(request, queryset, self.per_page)
+        cols = [c for c in columns if c.screen]
+        rows = [
+            {
+                "pk": obj.pk,
+                "cells": [
+                    {
+                        "text": _text(c.value(obj)),
+                        "url": c.link(obj) if c.link else "",
+                        "num": c.num,
+                        "tag": c.tag(obj) if c.tag else "",
+                    }
+                    for c in cols
+                ],
+            }
+            for obj in page
+        ]
+        for field in filterset.form.fields.values():
+            field.widget.attrs.setdefault("placeholder", field.label)
+            field.widget.attrs.setdefault("aria-label", field.label)
+        context = {
+            "title": self.title,
+            "filter": filterset,
+            "columns": cols,
+            "rows": rows,
+            "page": page,
+            "query": querystring_without(request, "page", "export"),
+            "can_export": self.access.can(self.export_permission),
+            "create_url": reverse(self.create_url)
+            if self.create_url and self.access.can(self.create_permission)
+            else "",
+            "batch_form": self.batch_form_class()
+            if self.batch_form_class and self.batch_allowed()
+            else None,
+            "batch_url": reverse(self.batch_url) if self.batch_url else "",
+            "extra_links": [
+                (label, reverse(name))
+                for label, name, perm in self.extra_links
+                if self.access.can(perm)
+            ],
+            **self.extra_context(),
+        }
+        return render(request, self.template_name, context)
+
+    def batch_allowed(self) -> bool:
+        return False
+
+    def extra_context(self) -> dict:
+        return {}
+
+
+class FormPage(ModulePermissionMixin, View):
+    """Create or edit one object through a service. `get_object` (edit pages) must read
+    through `for_user` so another company's object answers 404."""
+
+    permission = "estates.add"
+    template_name = "estates/form.html"
+    form_class = None
+    title = ""
+    cancel_url = ""
+    success_message = "已保存"
+
+    def get_object(self):
+        return None
+
+    def get_form(self, data=None):
+        return self.form_class(data, instance=self.object, user=self.request.user)
+
+    def perform(self, form):  # returns the saved object
+        raise NotImplementedError
+
+    def success_url(self, obj) -> str:
+        return reverse(self.cancel_url)
+
+    def get_title(self) -> str:
+        return self.title
+
+    def context(self, form) -> dict:
+        return {
+            "form": form,
+            "title": self.get_title(),
+            "object": self.object,
+            "cancel_url": self.get_cancel_url(),
+        }
+
+    def get_cancel_url(self) -> str:
+        return reverse(self.cancel_url) if self.cancel_url else ""
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return render(request, self.template_name, self.context(self.get_form()))
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = self.get_form(request.POST)
+        if form.is_valid():
+            try:
+                obj = self.perform(form)
+            except ApplicationError as exc:
+                form_error_from(form, exc)
+            else:
+                messages.success(request, self.success_message)
+                return redirect(self.success_url(obj))
+        return render(request, self.template_name, self.context(form), status=400)

@@ -1,0 +1,188 @@
+"""Console pages for residents and their bindings to houses (C3 住户): list with masked
+personal data, resident page with full history, move out, rebind."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.views import View
+
+from wuyetong.core.masking import mask_id_card, mask_phone
+from wuyetong.core.views import ModulePermissionMixin
+
+from .. import filters, forms, selectors
+from ..services import resources as svc
+from .resources_base import Col, FormPage, ListPage
+
+
+def _houses(resident) -> str:
+    return "；".join(
+        f"{o.house.community.name} {o.house.building.name}{o.house.unit.name}{o.house.room_no}（{o.get_relation_display()}）"
+        for o in resident.current_occupancies
+    )
+
+
+def _gender(resident) -> str:
+    return {"M": "男", "F": "女"}.get(resident.gender, "")
+
+
+class ResidentList(ListPage):
+    title = "住户档案"
+    permission = "residents.view"
+    export_permission = "residents.export"
+    create_permission = "residents.add"
+    create_url = "estates:resident_create"
+    selector = selectors.resident_list
+    filterset_class = filters.ResidentFilter
+
+    def get_columns(self):
+        # Phone and ID number are shown whole only to roles that need them (SPEC §4).
+        sensitive = self.access.can("residents.view_sensitive")
+        phone = (lambda o: o.phone) if sensitive else (lambda o: mask_phone(o.phone))
+        id_card = (lambda o: o.id_card) if sensitive else (lambda o: mask_id_card(o.id_card))
+        return [
+            Col(
+                "姓名",
+                lambda o: o.name,
+                link=lambda o: reverse("estates:resident_detail", args=[o.pk]),
+            ),
+            Col("性别", _gender),
+            Col("手机号", phone),
+            Col("身份证号", id_card),
+            Col("在住房屋", _houses),
+            Col("已注册", lambda o: o.user_id is not None),
+            Col("备注", lambda o: o.notes),
+        ]
+
+
+class ResidentDetail(ModulePermissionMixin, View):
+    permission = "residents.view"
+
+    def get(self, request, pk):
+        resident = selectors.resident_get(request.user, pk)
+        sensitive = self.access.can("residents.view_sensitive")
+        history = list(selectors.resident_history(resident))
+        return render(
+            request,
+            "estates/resident_detail.html",
+            {
+                "resident": resident,
+                "phone": resident.phone if sensitive else mask_phone(resident.phone),
+                "id_card": resident.id_card if sensitive else mask_id_card(resident.id_card),
+                "history": history,
+                "current": [o for o in history if o.end_date is None],
+                "vehicles": resident.vehicles.select_related(
+                    "house", "house__building", "house__unit"
+                ),
+                "can_change": self.access.can("residents.change"),
+            },
+        )
+
+
+class ResidentCreate(FormPage):
+    permission = "residents.add"
+    form_class = forms.ResidentForm
+    title = "新增住户"
+    cancel_url = "estates:resident_list"
+
+    def perform(self, form):
+        return svc.resident_create(actor=self.request.user, **form.service_data())
+
+    def success_url(self, obj):
+        return reverse("estates:resident_detail", args=[obj.pk])
+
+
+class ResidentEdit(ResidentCreate):
+    permission = "residents.change"
+
+    def get_object(self):
+        return selectors.resident_get(self.request.user, self.kwargs["pk"], "change")
+
+    def get_title(self):
+        return f"编辑住户：{self.object.name}"
+
+    def get_form(self, data=None):
+        form = super().get_form(data)
+        if not self.access.can("residents.view_sensitive"):
+            # Without the right to see them, the numbers never reach the browser and
+            # cannot be changed here.
+            form.fields["phone"].disabled = form.fields["id_card"].disabled = True
+            form.initial["phone"] = mask_phone(self.object.phone)
+            form.initial["id_card"] = mask_id_card(self.object.id_card)
+        return form
+
+    def perform(self, form):
+        data = form.service_data()
+        if not self.access.can("residents.view_sensitive"):
+            data.pop("phone", None)
+            data.pop("id_card", None)
+        return svc.resident_update(actor=self.request.user, resident=self.object, **data)
+
+
+class _OccupancyPage(FormPage):
+    permission = "residents.change"
+    template_name = "estates/occupancy_form.html"
+
+    def get_object(self):
+        occupancy = selectors.occupancy_get(self.request.user, self.kwargs["pk"], "change")
+        self.back = self.request.GET.get("from") or self.request.POST.get("from") or "house"
+        return occupancy
+
+    def get_cancel_url(self):
+        if self.back == "resident":
+            return reverse("estates:resident_detail", args=[self.object.resident_id])
+        return reverse("estates:house_detail", args=[self.object.house_id])
+
+    def success_url(self, obj):
+        return self.get_cancel_url()
+
+    def context(self, form):
+        return {**super().context(form), "occupancy": self.object, "back": self.back}
+
+
+class OccupancyMoveOut(_OccupancyPage):
+    success_message = "已办理迁出，记录已保留在历史中"
+
+    def get_title(self):
+        return f"迁出：{self.object.resident.name}（{self.object.house.label}）"
+
+    def get_form(self, data=None):
+        return forms.MoveOutForm(data)
+
+    def perform(self, form):
+        return svc.occupancy_move_out(
+            actor=self.request.user, occupancy=self.object, **form.cleaned_data
+        )
+
+
+class OccupancyRebind(_OccupancyPage):
+    success_message = "已改绑到新房屋"
+
+    def get_title(self):
+        return f"改绑房屋：{self.object.resident.name}（原 {self.object.house.label}）"
+
+    def get_form(self, data=None):
+        return forms.RebindForm(data, user=self.request.user, exclude_house=self.object.house)
+
+    def perform(self, form):
+        data = form.cleaned_data
+        new = svc.occupancy_rebind(
+            actor=self.request.user,
+            occupancy=self.object,
+            house=data["house"],
+            date=data["date"],
+            relation=data["relation"] or None,
+            reason=data["reason"],
+        )
+        self.object = new
+        return new
+
+
+urlpatterns = [
+    path("residents/", ResidentList.as_view(), name="resident_list"),
+    path("residents/new/", ResidentCreate.as_view(), name="resident_create"),
+    path("residents/<int:pk>/", ResidentDetail.as_view(), name="resident_detail"),
+    path("residents/<int:pk>/edit/", ResidentEdit.as_view(), name="resident_edit"),
+    path("occupancies/<int:pk>/move-out/", OccupancyMoveOut.as_view(), name="occupancy_move_out"),
+    path("occupancies/<int:pk>/rebind/", OccupancyRebind.as_view(), name="occupancy_rebind"),
+]
