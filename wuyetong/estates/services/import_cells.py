@@ -11,6 +11,12 @@ from wuyetong.estates.choices import HouseState, HouseUse, Relation
 from .import_sheets import ImportKind, RowError
 
 
+def _float_decimal(value: float) -> Decimal:
+    # Excel keeps 15 significant digits; files written by programs may carry binary noise
+    # (80.29000000000001), which must read as the 80.29 a clerk sees in the cell.
+    return Decimal(format(value, ".15g"))
+
+
 class CellError(Exception):
     pass
 
@@ -32,7 +38,7 @@ def parse_decimal(value, *, places: int, max_digits: int) -> Decimal | None:
         raise CellError("必须是数字")
     try:
         number = (
-            Decimal(repr(value))
+            _float_decimal(value)
             if isinstance(value, float)
             else Decimal(str(value).strip().replace(",", ""))
         )
@@ -53,7 +59,7 @@ def parse_int(value, low: int, high: int) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     try:
-        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value).strip())
+        number = _float_decimal(value) if isinstance(value, float) else Decimal(str(value).strip())
     except InvalidOperation:
         raise CellError("必须是整数") from None
     if not number.is_finite() or number != number.to_integral_value():
@@ -117,7 +123,9 @@ class RowReader:
 
     def error(self, key: str, message: str) -> None:
         col = self.kind.column(key)
-        self.errors.append(RowError(self.row, col.header, message, col.order))
+        typed = cell_text(self.values.get(key))
+        typed = typed if len(typed) <= 24 else typed[:23] + "…"
+        self.errors.append(RowError(self.row, col.header, message, col.order, typed))
         self.ok = False
 
     def get(self, key: str, parse=cell_text, *args, **kwargs):

@@ -33,6 +33,7 @@ class RowError:
     column: str
     message: str
     order: int = 0
+    value: str = ""  # what the clerk typed, shortened, to find the cell quickly
 
 
 @dataclass(frozen=True)

@@ -325,6 +325,7 @@ def _plan_owners(
         )
     }
     phones = {cell_text(v.get("phone")) for _, v in rows} - {""}
+    # Company-wide on purpose: a phone is unique per company, whichever project the person is in.
     known = _existing_residents(community.company_id, phones)
     bound = set(
         Occupancy.objects.filter(house__community=community, end_date__isnull=True).values_list(
@@ -366,7 +367,8 @@ def _plan_owners(
             if earlier[0] != name:
                 r.error("name", f"与第 {earlier[1]} 行手机号相同但姓名不同")
             elif phone in known and known[phone][1] != name:
-                r.error("name", f"该手机号已登记为住户「{known[phone][1]}」，姓名不一致")
+                masked = known[phone][1][:1] + "*" * (len(known[phone][1]) - 1)
+                r.error("name", f"该手机号已登记为本公司住户「{masked}」，姓名不一致")
         if key and name:
             marks = [(key, "name", name)] + ([(key, "phone", phone)] if phone else [])
             first = next(

@@ -306,7 +306,7 @@ def test_bad_owner_rows_are_all_reported(world, pm):
     assert any(r == 8 and c == "身份证号" and "数字" in m for r, c, m in found)
     assert not any(r == 9 for r, _, _ in found)
     assert (10, "姓名", "与第 9 行手机号相同但姓名不同") in found
-    assert (11, "姓名", "该手机号已登记为住户「王建国」，姓名不一致") in found
+    assert (11, "姓名", "该手机号已登记为本公司住户「王**」，姓名不一致") in found
     assert (12, "姓名", "与第 11 行手机号相同但姓名不同") in found
     assert (12, "姓名", "该住户已绑定此房屋") in found
     assert (13, "姓名", "与第 9 行是同一房屋的同一住户") in found

@@ -1,0 +1,20 @@
+"""Run every benchmark in turn: `python -m bench` (or `make bench`)."""
+
+from __future__ import annotations
+
+import sys
+
+from . import houses_import
+
+BENCHMARKS = [houses_import]
+
+
+def main() -> int:
+    failed = 0
+    for module in BENCHMARKS:
+        failed += module.main() or 0
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
