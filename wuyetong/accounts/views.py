@@ -20,6 +20,7 @@ from django.utils.http import (
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
+from rest_framework.authtoken.models import Token
 
 from wuyetong.core.access import get_access
 from wuyetong.core.exceptions import ApplicationError
@@ -47,6 +48,11 @@ def safe_next(request, fallback: str) -> str:
     ):
         return target
     return fallback
+
+
+def revoke_api_tokens(user) -> None:
+    """After a password reset, apps signed in with the old password must sign in again."""
+    Token.objects.filter(user=user).delete()
 
 
 def sign_in(request, *, phone: str, password: str, remember: bool = True) -> User:
@@ -123,12 +129,13 @@ def password_reset_sms_view(request):
                 code_sent = True
                 if not data["sms_code"]:
                     raise ApplicationError("请输入短信验证码", field="sms_code")
-                services.password_reset_by_sms(
+                user = services.password_reset_by_sms(
                     phone=data["phone"].strip(),
                     sms_code=data["sms_code"],
                     new_password=data["new_password"],
                     confirm_password=data["confirm_password"],
                 )
+                revoke_api_tokens(user)
                 messages.success(request, "密码已重置，请用新密码登录")
                 return redirect(safe_next(request, reverse("accounts:login")))
         except ApplicationError as exc:
@@ -189,6 +196,7 @@ def password_reset_confirm_view(request, uidb64: str, token: str):
         except ApplicationError as exc:
             form_error_from(form, exc)
         else:
+            revoke_api_tokens(user)
             messages.success(request, "新密码已设置，请登录")
             return redirect("accounts:login")
     return render(request, "accounts/password_reset_confirm.html", {"form": form})

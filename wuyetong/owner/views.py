@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from wuyetong.accounts import services as account_services
 from wuyetong.accounts.choices import SmsPurpose
-from wuyetong.accounts.views import sign_in
+from wuyetong.accounts.views import revoke_api_tokens, sign_in
 from wuyetong.core.exceptions import ApplicationError
 from wuyetong.core.views import form_error_from
 from wuyetong.estates import selectors as estate_selectors
@@ -291,7 +291,7 @@ def password_reset(request):
         try:
             if not d["sms_code"]:
                 raise ApplicationError("请输入短信验证码", field="sms_code")
-            account_services.password_reset_by_sms(
+            user = account_services.password_reset_by_sms(
                 phone=d["phone"].strip(),
                 sms_code=d["sms_code"],
                 new_password=d["new_password"],
@@ -300,6 +300,7 @@ def password_reset(request):
         except ApplicationError as exc:
             form_error_from(form, exc)
         else:
+            revoke_api_tokens(user)
             messages.success(request, "密码已重置，请用新密码登录")
             return redirect("owner:login")
     return render(
