@@ -152,7 +152,11 @@ def _bureau_districts(request):
     access = _access(request) if request else None
     if access is None or not access.is_bureau:
         return District.objects.none()
-    return District.objects.filter(communities__pk__in=access.bureau_community_ids).distinct()
+    return (
+        District.objects.filter(communities__pk__in=access.bureau_community_ids)
+        .select_related("city")
+        .distinct()
+    )
 
 
 class BureauCommunityFilter(df.FilterSet):
