@@ -56,17 +56,17 @@ def _safe_next(request, fallback: str) -> str:
 def home(request):
     if not request.user.is_authenticated:
         return render(request, "owner/start.html", {"form": LoginForm()})
-    bindings = estate_selectors.owner_binding_requests(request.user).order_by("-created_at")
+    recent = list(
+        estate_selectors.owner_binding_requests(request.user).order_by("-created_at")[:20]
+    )
+    open_states = (BindingStatus.PENDING, BindingStatus.REJECTED)
     return render(
         request,
         "owner/home.html",
         {
             "occupancies": list(estate_selectors.owner_occupancies(request.user)),
-            "open_bindings": [
-                b
-                for b in bindings[:20]
-                if b.status in (BindingStatus.PENDING, BindingStatus.REJECTED)
-            ][:5],
+            "open_bindings": [b for b in recent if b.status in open_states][:5],
+            "has_pending": any(b.status == BindingStatus.PENDING for b in recent),
             "tab": "home",
         },
     )

@@ -133,6 +133,19 @@ class BindingDetailView(ModulePermissionMixin, View):
             .order_by("building__sort", "building__name", "unit__name", "room_no")
         )
 
+    def occupants(self, binding, sensitive: bool):
+        """Who lives in the requested house now: the reviewer's first question."""
+        if not self.access.can("residents.view"):
+            return None
+        rows = list(
+            Occupancy.objects.filter(house_id=binding.house_id, end_date__isnull=True)
+            .select_related("resident")
+            .order_by("relation", "start_date")
+        )
+        for o in rows:
+            o.shown_phone = o.resident.phone if sensitive else mask_phone(o.resident.phone)
+        return rows
+
     def render_page(self, binding, correct_form=None, reject_form=None, status=200):
         sensitive = self.access.can("residents.view_sensitive")
         _masked(binding, sensitive)
@@ -173,6 +186,7 @@ class BindingDetailView(ModulePermissionMixin, View):
                 "can_approve": self.access.can("bindings.approve"),
                 "pending": binding.status == BindingStatus.PENDING,
                 "bound": bound,
+                "occupants": self.occupants(binding, sensitive),
                 "history": history,
             },
             status=status,
