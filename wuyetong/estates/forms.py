@@ -266,7 +266,7 @@ class MoveInForm(forms.Form):
         label="手机号",
         max_length=11,
         required=False,
-        help_text="本公司已有该手机号的住户时，直接绑定该住户",
+        help_text="已有该手机号的住户将直接绑定",
     )
     id_card = forms.CharField(label="身份证号", max_length=18, required=False)
     gender = forms.ChoiceField(label="性别", choices=GENDERS, required=False)

@@ -228,7 +228,7 @@ class AdSpaceList(ListPage):
 
 def form_pages(
     model,
-    form_class,
+    form_cls,
     *,
     title: str,
     list_url: str,
@@ -247,7 +247,7 @@ def form_pages(
             return f"新增{title}"
 
         def get_form(self, data=None):
-            return form_class(data, user=self.request.user)
+            return form_cls(data, user=self.request.user)
 
         def perform(self, form):
             return create(actor=self.request.user, **form.service_data())
@@ -255,6 +255,7 @@ def form_pages(
     class Edit(FormPage):
         permission = "estates.change"
         cancel_url = list_url
+        form_class = form_cls
 
         def get_title(self):
             return f"编辑{title}：{self.object}"

@@ -1,0 +1,461 @@
+"""Console pages for estates and residents: permission matrix, tenant isolation, forms."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import BytesIO
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from wuyetong.estates.choices import HouseState, Relation
+from wuyetong.estates.models import (
+    AdSpace,
+    Building,
+    House,
+    Occupancy,
+    ParkingLot,
+    ParkingSpace,
+    Resident,
+    Shop,
+    Vehicle,
+    Venue,
+)
+from wuyetong.orgs.models import OperationLog
+
+pytestmark = pytest.mark.django_db
+
+
+def _objects(world):
+    """One of each resource in company A's first community (the project manager's)."""
+    c = world.community_a1
+    lot = ParkingLot.objects.create(community=c, name="地面车场")
+    occ = Occupancy.objects.get(house=world.owner_house, resident__user=world.owner)
+    return {
+        "community": c,
+        "building": world.owner_house.building,
+        "unit": world.owner_house.unit,
+        "house": world.owner_house,
+        "shop": Shop.objects.create(community=c, code="S-01", building_area=50),
+        "lot": lot,
+        "space": ParkingSpace.objects.create(community=c, lot=lot, code="P-01"),
+        "vehicle": Vehicle.objects.create(community=c, plate="浙A12345", house=world.owner_house),
+        "venue": Venue.objects.create(community=c, name="活动室"),
+        "adspace": AdSpace.objects.create(community=c, code="AD-1", location="1幢电梯"),
+        "resident": occ.resident,
+        "occupancy": occ,
+    }
+
+
+# (url name, object key or None, module permission needed)
+GET_PAGES = [
+    ("community_list", None, "estates"),
+    ("community_create", None, "estates"),
+    ("community_edit", "community", "estates"),
+    ("building_list", None, "estates"),
+    ("building_create", None, "estates"),
+    ("building_detail", "building", "estates"),
+    ("building_edit", "building", "estates"),
+    ("unit_edit", "unit", "estates"),
+    ("house_list", None, "estates"),
+    ("house_create", None, "estates"),
+    ("house_detail", "house", "estates"),
+    ("house_edit", "house", "estates"),
+    ("shop_list", None, "estates"),
+    ("shop_create", None, "estates"),
+    ("shop_edit", "shop", "estates"),
+    ("lot_list", None, "estates"),
+    ("lot_create", None, "estates"),
+    ("lot_edit", "lot", "estates"),
+    ("space_list", None, "estates"),
+    ("space_create", None, "estates"),
+    ("space_edit", "space", "estates"),
+    ("vehicle_list", None, "estates"),
+    ("vehicle_create", None, "estates"),
+    ("vehicle_edit", "vehicle", "estates"),
+    ("venue_list", None, "estates"),
+    ("venue_create", None, "estates"),
+    ("venue_edit", "venue", "estates"),
+    ("adspace_list", None, "estates"),
+    ("adspace_create", None, "estates"),
+    ("adspace_edit", "adspace", "estates"),
+    ("resident_list", None, "residents"),
+    ("resident_create", None, "residents"),
+    ("resident_detail", "resident", "residents"),
+    ("resident_edit", "resident", "residents"),
+    ("occupancy_move_out", "occupancy", "residents"),
+    ("occupancy_rebind", "occupancy", "residents"),
+]
+
+
+def _url(name, key, objs):
+    return reverse(f"estates:{name}", args=[objs[key].pk] if key else [])
+
+
+@pytest.mark.parametrize(("name", "key", "module"), GET_PAGES)
+def test_page_permission_matrix(world, client, client_for, name, key, module):
+    objs = _objects(world)
+    url = _url(name, key, objs)
+    # anonymous: to the login page
+    response = client.get(url)
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+    # an owner and a role without the module: 403
+    assert client_for(world.owner).get(url).status_code == 403
+    no_perm = world.staff("cleaner") if module == "estates" else world.staff("security_guard")
+    assert client_for(no_perm).get(url).status_code == 403
+    # roles with it
+    assert client_for(world.staff("project_manager")).get(url).status_code == 200
+    assert client_for(world.staff("hq_admin")).get(url).status_code == 200
+    # another company's staff: company A's object does not exist for them
+    other = client_for(world.staff("hq_admin", "b")).get(url)
+    assert other.status_code == (404 if key else 200)
+
+
+# (url name, object key, form data) for every page that writes
+def _posts(world, objs):
+    house2 = world.houses_a1[1]
+    return [
+        (
+            "community_edit",
+            "community",
+            {"name": "改名", "code": "CY01", "district": world.districts[0].pk, "total_area": "1"},
+        ),
+        ("building_edit", "building", {"name": "改名幢", "sort": 1}),
+        ("building_detail", "building", {"name": "9单元"}),
+        ("unit_edit", "unit", {"name": "改名单元"}),
+        (
+            "house_edit",
+            "house",
+            {
+                "room_no": "999",
+                "use": "residential",
+                "building_area": "1",
+                "fee_coefficient": "1",
+                "state": "vacant",
+            },
+        ),
+        (
+            "house_move_in",
+            "house",
+            {
+                "relation": "family",
+                "name": "入侵者",
+                "phone": "13999999999",
+                "start_date": "2024-01-01",
+            },
+        ),
+        ("shop_edit", "shop", {"code": "S-99", "building_area": "1", "state": "vacant"}),
+        ("lot_edit", "lot", {"name": "改名车场"}),
+        ("space_edit", "space", {"code": "P-99", "state": "free"}),
+        ("vehicle_edit", "vehicle", {"plate": "浙A99999"}),
+        ("venue_edit", "venue", {"name": "改名场地"}),
+        ("adspace_edit", "adspace", {"code": "AD-9", "location": "x"}),
+        ("resident_edit", "resident", {"name": "改名住户", "phone": "13500000001"}),
+        ("occupancy_move_out", "occupancy", {"end_date": "2024-01-01", "end_reason": "x"}),
+        ("occupancy_rebind", "occupancy", {"house": house2.pk, "date": "2024-01-01"}),
+    ]
+
+
+def _state():
+    """Everything a denied request could have changed."""
+    models = (
+        House,
+        Building,
+        Shop,
+        ParkingLot,
+        ParkingSpace,
+        Vehicle,
+        Venue,
+        AdSpace,
+        Resident,
+        Occupancy,
+    )
+    return (
+        [
+            sorted(
+                m.objects.values_list(
+                    *[f.attname for f in m._meta.concrete_fields if f.name != "updated_at"]
+                )
+            )
+            for m in models
+        ],
+        OperationLog.objects.count(),
+    )
+
+
+def test_denied_writes_change_nothing(world, client, client_for):
+    objs = _objects(world)
+    other_company = client_for(world.staff("hq_admin", "b"))
+    cleaner = client_for(world.staff("cleaner"))
+    owner = client_for(world.owner)
+    for name, key, data in _posts(world, objs):
+        url = _url(name, key, objs)
+        before = _state()
+        assert client.post(url, data).status_code == 302, name  # to login
+        assert cleaner.post(url, data).status_code == 403, name
+        assert owner.post(url, data).status_code == 403, name
+        assert other_company.post(url, data).status_code == 404, name
+        assert _state() == before, name
+
+
+def test_batch_state_denied_for_other_company_and_role_without_permission(world, client_for):
+    ids = [h.pk for h in world.houses_a1[:3]]
+    before = list(House.objects.order_by("pk").values_list("state", flat=True))
+    data = {"state": "vacant", "houses": ids}
+    url = reverse("estates:house_batch_state")
+    assert (
+        client_for(world.staff("customer_service")).post(url, data).status_code == 403
+    )  # estates view only
+    response = client_for(world.staff("hq_admin", "b")).post(url, data, follow=True)
+    assert "批量修改失败" in response.content.decode()
+    assert list(House.objects.order_by("pk").values_list("state", flat=True)) == before
+
+
+def test_batch_state_changes_selected_houses(world, client_for):
+    ids = [h.pk for h in world.houses_a1[:3]]
+    url = reverse("estates:house_batch_state")
+    back = reverse("estates:house_list") + "?state=occupied"
+    response = client_for(world.staff("project_manager")).post(
+        url, {"state": "renovating", "houses": ids, "next": back}
+    )
+    assert response.status_code == 302 and response["Location"] == back
+    assert set(House.objects.filter(pk__in=ids).values_list("state", flat=True)) == {
+        HouseState.RENOVATING
+    }
+
+
+LISTS = {
+    "house_list": "翠苑一区",
+    "community_list": "翠苑一区",
+    "building_list": "翠苑一区",
+    "resident_list": "王建国",
+    "vehicle_list": "浙A12345",
+    "shop_list": "S-01",
+    "space_list": "P-01",
+    "lot_list": "地面车场",
+    "venue_list": "活动室",
+    "adspace_list": "AD-1",
+}
+
+
+@pytest.mark.parametrize(("name", "marker"), LISTS.items())
+def test_lists_are_isolated_per_company(world, client_for, name, marker):
+    _objects(world)
+    url = reverse(f"estates:{name}")
+    assert marker in client_for(world.staff("hq_admin")).get(url).content.decode()
+    theirs = client_for(world.staff("hq_admin", "b")).get(url).content.decode()
+    assert marker not in theirs
+    # filtering by another company's community shows nothing of it either
+    theirs = client_for(world.staff("hq_admin", "b")).get(url, {"community": world.community_a1.pk})
+    assert marker not in theirs.content.decode()
+
+
+def test_project_manager_sees_only_own_project_communities(world, client_for):
+    body = (
+        client_for(world.staff("project_manager"))
+        .get(reverse("estates:house_list"))
+        .content.decode()
+    )
+    assert "翠苑一区" in body and "西溪花园" not in body
+
+
+def test_house_list_filters_by_building_state_and_owner(world, client_for):
+    pm = client_for(world.staff("project_manager"))
+    house = world.owner_house
+    House.objects.filter(pk=house.pk).update(state=HouseState.RENTED)
+    response = pm.get(
+        reverse("estates:house_list"),
+        {"community": house.community_id, "building": house.building_id, "state": "rented"},
+    )
+    rows = response.context["rows"]
+    assert rows and all(r["cells"][9]["text"] == "出租" for r in rows)
+    assert any(r["pk"] == house.pk for r in rows)
+    response = pm.get(reverse("estates:house_list"), {"owner": "王建国"})
+    assert [r["pk"] for r in response.context["rows"]] == [house.pk]
+
+
+def test_resident_list_masks_personal_data_without_permission(world, client_for):
+    url = reverse("estates:resident_list")
+    masked = client_for(world.staff("cashier")).get(url).content.decode()
+    assert "135****0001" in masked and "13500000001" not in masked
+    full = client_for(world.staff("project_manager")).get(url).content.decode()
+    assert "13500000001" in full
+
+
+def test_house_page_shows_residents_history_vehicles_and_spaces(world, client_for):
+    objs = _objects(world)
+    ParkingSpace.objects.filter(pk=objs["space"].pk).update(state="sold", house=world.owner_house)
+    occ = objs["occupancy"]
+    Occupancy.objects.create(
+        house=world.owner_house,
+        resident=Resident.objects.create(company=world.company_a, name="前任租户"),
+        relation=Relation.TENANT,
+        start_date=dt.date(2019, 1, 1),
+        end_date=dt.date(2020, 1, 1),
+        end_reason="租期届满",
+    )
+    body = (
+        client_for(world.staff("project_manager"))
+        .get(reverse("estates:house_detail", args=[world.owner_house.pk]))
+        .content.decode()
+    )
+    for text in (occ.resident.name, "前任租户", "租期届满", "浙A12345", "P-01", "办理入住"):
+        assert text in body
+    # a role with estates but without residents sees the house, not the people
+    body = (
+        client_for(world.staff("repair_worker"))
+        .get(reverse("estates:house_detail", args=[world.owner_house.pk]))
+        .content.decode()
+    )
+    assert "浙A12345" in body and occ.resident.name not in body and "办理入住" not in body
+
+
+def test_move_in_from_house_page(world, client_for):
+    house = world.houses_a1[1]
+    House.objects.filter(pk=house.pk).update(state=HouseState.DELIVERED)
+    url = reverse("estates:house_move_in", args=[house.pk])
+    response = client_for(world.staff("project_manager")).post(
+        url,
+        {"relation": "owner", "name": "新业主", "phone": "13812340000", "start_date": "2024-05-01"},
+    )
+    assert response.status_code == 302
+    occ = Occupancy.objects.get(house=house, resident__name="新业主")
+    assert occ.start_date == dt.date(2024, 5, 1) and occ.end_date is None
+
+
+def test_move_in_bad_input_shows_field_error_and_writes_nothing(world, client_for):
+    house = world.houses_a1[1]
+    House.objects.filter(pk=house.pk).update(state=HouseState.DELIVERED)
+    before = _state()
+    response = client_for(world.staff("project_manager")).post(
+        reverse("estates:house_move_in", args=[house.pk]),
+        {"relation": "owner", "name": "新业主", "phone": "12345", "start_date": "2024-05-01"},
+    )
+    assert response.status_code == 400
+    assert response.context["move_in_form"].errors["phone"] == ["请输入正确的11位手机号码"]
+    assert _state() == before
+
+
+def test_move_out_and_rebind_pages(world, client_for):
+    pm = client_for(world.staff("project_manager"))
+    occ = Occupancy.objects.get(house=world.owner_house, resident__user=world.owner)
+    response = pm.post(
+        reverse("estates:occupancy_move_out", args=[occ.pk]),
+        {"end_date": "2020-01-01", "end_reason": "出售"},
+    )
+    assert response.status_code == 400  # before the start date
+    assert "迁出日期不能早于入住日期" in response.context["form"].errors["end_date"][0]
+    target = world.houses_a1[2]
+    House.objects.filter(pk=target.pk).update(state=HouseState.OCCUPIED)
+    response = pm.post(
+        reverse("estates:occupancy_rebind", args=[occ.pk]),
+        {"house": target.pk, "date": "2024-02-01", "reason": "房号登记错误"},
+    )
+    assert response.status_code == 302
+    occ.refresh_from_db()
+    assert occ.end_date == dt.date(2024, 2, 1)
+    assert Occupancy.objects.get(resident=occ.resident, house=target, end_date__isnull=True)
+
+
+def test_house_form_bad_input_names_fields_and_writes_nothing(world, client_for):
+    unit = world.owner_house.unit
+    count = House.objects.count()
+    response = client_for(world.staff("project_manager")).post(
+        reverse("estates:house_create"),
+        {
+            "unit": unit.pk,
+            "room_no": world.owner_house.room_no,
+            "use": "residential",
+            "building_area": "abc",
+            "fee_coefficient": "1",
+            "state": "vacant",
+        },
+    )
+    assert response.status_code == 400
+    assert "building_area" in response.context["form"].errors
+    response = client_for(world.staff("project_manager")).post(
+        reverse("estates:house_create"),
+        {
+            "unit": unit.pk,
+            "room_no": world.owner_house.room_no,
+            "use": "residential",
+            "building_area": "80",
+            "fee_coefficient": "1",
+            "state": "vacant",
+        },
+    )
+    assert response.status_code == 400
+    assert "已有房号" in response.context["form"].errors["room_no"][0]
+    assert House.objects.count() == count
+
+
+def test_house_form_cannot_pick_other_company_unit(world, client_for):
+    foreign_unit = world.houses_b1[0].unit
+    count = House.objects.count()
+    response = client_for(world.staff("hq_admin")).post(
+        reverse("estates:house_create"),
+        {
+            "unit": foreign_unit.pk,
+            "room_no": "X1",
+            "use": "residential",
+            "building_area": "80",
+            "fee_coefficient": "1",
+            "state": "vacant",
+        },
+    )
+    assert response.status_code == 400 and "unit" in response.context["form"].errors
+    assert House.objects.count() == count
+
+
+def test_vehicle_form_refuses_bad_plate_on_field(world, client_for):
+    response = client_for(world.staff("project_manager")).post(
+        reverse("estates:vehicle_create"), {"community": world.community_a1.pk, "plate": "浙I1234"}
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["plate"] == ["车牌号格式不正确"]
+    assert not Vehicle.objects.exists()
+
+
+def test_export_needs_permission_and_contains_filtered_rows(world, client_for):
+    url = reverse("estates:house_list")
+    assert client_for(world.staff("cashier")).get(url, {"export": "xlsx"}).status_code == 403
+    response = client_for(world.staff("project_manager")).get(
+        url, {"export": "xlsx", "state": "occupied"}
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    ws = load_workbook(BytesIO(response.content)).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][:4] == ("小区", "楼栋", "单元", "房号")
+    expected = House.objects.filter(community=world.community_a1, state="occupied").count()
+    assert len(rows) - 1 == expected and all(r[9] == "入住" for r in rows[1:])
+
+
+def test_resident_export_masks_without_sensitive_permission(world, client_for):
+    hq = world.staff("hq_admin")
+    response = client_for(hq).get(reverse("estates:resident_list"), {"export": "xlsx"})
+    values = [
+        c
+        for row in load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True)
+        for c in row
+    ]
+    assert "13500000001" in values  # hq_admin holds residents.view_sensitive
+
+
+def test_company_admin_creates_pending_community(world, client_for):
+    response = client_for(world.staff("hq_admin")).post(
+        reverse("estates:community_create"),
+        {
+            "project": world.a.projects[1].pk,
+            "district": world.districts[0].pk,
+            "name": "新城花园",
+            "code": "XC01",
+            "total_area": "0",
+        },
+    )
+    assert response.status_code == 302
+    body = (
+        client_for(world.staff("hq_admin")).get(reverse("estates:community_list")).content.decode()
+    )
+    assert "新城花园" in body and "待审核" in body
