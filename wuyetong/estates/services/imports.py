@@ -422,8 +422,8 @@ def _plan_owners(
     return plan
 
 
-def _plan(kind: ImportKind, community: Community, data: bytes, actor) -> ImportPlan:
-    rows, errors = read_sheet(kind, data, max_rows=MAX_ROWS)
+def _plan(kind: ImportKind, community: Community, sheet: tuple, actor) -> ImportPlan:
+    rows, errors = sheet
     mask = not get_access(actor).can("residents.view_sensitive")
     planner = _plan_structure if kind is STRUCTURE else _plan_owners
     plan = planner(kind, community, rows, errors, mask)
@@ -442,7 +442,7 @@ def estate_import_preview(*, actor, community_id, kind: str, upload) -> ImportPr
     import_kind = _kind(kind)
     community = _community_for(actor, community_id, import_kind)
     filename, data = _read_upload(upload)
-    plan = _plan(import_kind, community, data, actor)
+    plan = _plan(import_kind, community, read_sheet(import_kind, data, max_rows=MAX_ROWS), actor)
     directory = _store_dir()
     _purge_stale(directory)
     file_id = uuid.uuid4().hex
@@ -502,9 +502,11 @@ def estate_import_commit(*, actor, token: str) -> ImportResult:
     payload, data = _claim(token, actor)
     kind = _kind(payload.get("k"))
     community = _community_for(actor, payload.get("c"), kind)
+    # Parse before taking the write transaction: on SQLite it locks the whole database.
+    sheet = read_sheet(kind, data, max_rows=MAX_ROWS)
     try:
         with transaction.atomic():
-            plan = _plan(kind, community, data, actor)
+            plan = _plan(kind, community, sheet, actor)
             _write(plan)
             oplog_record(
                 actor=actor,
