@@ -125,7 +125,7 @@ class RowReader:
         col = self.kind.column(key)
         typed = cell_text(self.values.get(key))
         typed = typed if len(typed) <= 24 else typed[:23] + "…"
-        self.errors.append(RowError(self.row, col.header, message, col.order, typed))
+        self.errors.append(RowError(self.row, col.header, message, col.order, typed, key))
         self.ok = False
 
     def get(self, key: str, parse=cell_text, *args, **kwargs):

@@ -4,8 +4,10 @@ template a clerk downloads. The rules about what a row means live in `imports.py
 from __future__ import annotations
 
 import io
+import os
 import re
 import warnings
+import zipfile
 from dataclasses import dataclass
 
 from wuyetong.core.exceptions import ApplicationError
@@ -34,6 +36,7 @@ class RowError:
     message: str
     order: int = 0
     value: str = ""  # what the clerk typed, shortened, to find the cell quickly
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -239,6 +242,33 @@ HEADER_SCAN_ROWS = 5
 MAX_COLUMNS = 40
 
 
+def read_upload(upload, *, max_bytes: int) -> tuple[str, bytes]:
+    """(file name, bytes) of an uploaded .xlsx, or a clear message about why it is unusable."""
+    if upload is None:
+        raise ApplicationError("请选择要上传的 .xlsx 文件", field="file")
+    name = os.path.basename(getattr(upload, "name", "") or "upload.xlsx")[:120]
+    if not name.lower().endswith(".xlsx"):
+        hint = "（.xls 请先用 Excel 或 WPS 另存为 .xlsx）" if name.lower().endswith(".xls") else ""
+        raise ApplicationError(f"只支持 .xlsx 格式的 Excel 文件{hint}", field="file")
+    size = getattr(upload, "size", None)
+    if size is not None and size > max_bytes:
+        raise ApplicationError(
+            f"文件过大，不能超过 {max_bytes // 1024 // 1024} MB，请拆分后上传", field="file"
+        )
+    data = upload.read()
+    if len(data) > max_bytes:
+        raise ApplicationError(
+            f"文件过大，不能超过 {max_bytes // 1024 // 1024} MB，请拆分后上传", field="file"
+        )
+    if not data:
+        raise ApplicationError("文件是空的", field="file")
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise ApplicationError(
+            "文件不是有效的 .xlsx 文件，可能已损坏或只是改了扩展名", field="file"
+        )
+    return name, data
+
+
 def normalize_header(value) -> str:
     text = "" if value is None else str(value)
     text = re.sub(r"[(（][^)）]*[)）]", "", text)  # drop units such as (㎡)
@@ -419,6 +449,58 @@ def build_template(kind: ImportKind) -> bytes:
     for col in kind.columns:
         detail = col.note + ("；可选值：" + "、".join(col.choices) if col.choices else "")
         notes.append([col.header, "是" if col.required else "", detail])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+ERROR_FILL = "FFC7CE"
+NOTE_HEADER = "错误说明"
+
+
+def annotate_errors(kind: ImportKind, data: bytes, errors: list[RowError]) -> bytes:
+    """The clerk's own workbook with bad cells filled red and a 错误说明 column, so they can fix
+    it in place and upload it again (the extra column is ignored on import)."""
+    from openpyxl import load_workbook
+    from openpyxl.styles import Font, PatternFill
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        workbook = load_workbook(io.BytesIO(data))
+    sheet = workbook[kind.sheet] if kind.sheet in workbook.sheetnames else workbook.worksheets[0]
+    header_row, mapping = 1, {}
+    for row_no in range(1, HEADER_SCAN_ROWS + 1):
+        mapping = _header_map(kind, [c.value for c in sheet[row_no]])
+        if _required(kind) <= set(mapping.values()):
+            header_row = row_no
+            break
+    headers = [c.value for c in sheet[header_row]]
+    note_col = headers.index(NOTE_HEADER) + 1 if NOTE_HEADER in headers else sheet.max_column + 1
+    red = PatternFill("solid", fgColor=ERROR_FILL)
+    # Clear the marks of an earlier report, leaving the clerk's own formatting alone.
+    for row in sheet.iter_rows(min_row=header_row + 1):
+        for cell in row:
+            if (
+                cell.fill is not None
+                and cell.fill.fgColor is not None
+                and str(cell.fill.fgColor.rgb).endswith(ERROR_FILL)
+            ):
+                cell.fill = PatternFill()
+        if len(row) >= note_col:
+            row[note_col - 1].value = None
+    head = sheet.cell(row=header_row, column=note_col, value=NOTE_HEADER)
+    head.font = Font(bold=True, color="C5221F")
+    sheet.column_dimensions[head.column_letter].width = 60
+    columns = {key: index + 1 for index, key in mapping.items()}
+    by_row: dict[int, list[RowError]] = {}
+    for error in errors:
+        by_row.setdefault(error.row, []).append(error)
+    for row_no, row_errors in by_row.items():
+        text = "；".join(f"{e.column}：{e.message}" for e in row_errors)
+        sheet.cell(row=row_no, column=note_col, value=text).font = Font(color="C5221F")
+        for error in row_errors:
+            if error.key in columns:
+                sheet.cell(row=row_no, column=columns[error.key]).fill = red
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -11,11 +11,9 @@ operation-log entry. All lookups are set-based: the number of queries does not g
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import time
 import uuid
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -54,8 +52,10 @@ from .import_sheets import (
     STRUCTURE,
     ImportKind,
     RowError,
+    annotate_errors,
     build_template,
     read_sheet,
+    read_upload,
 )
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -79,6 +79,7 @@ class ImportInvalid(ApplicationError):
         for e in self.row_errors:
             errors.setdefault(f"第{e.row}行/{e.column}", []).append(e.message)
         super().__init__(message, code="import_invalid", errors=errors)
+        self.report_token = ""
 
 
 @dataclass
@@ -173,32 +174,6 @@ def _purge_stale(directory: Path) -> None:
                 entry.unlink()
         except OSError:  # another worker removed it first
             pass
-
-
-def _read_upload(upload) -> tuple[str, bytes]:
-    if upload is None:
-        raise ApplicationError("请选择要上传的 .xlsx 文件", field="file")
-    name = os.path.basename(getattr(upload, "name", "") or "upload.xlsx")[:120]
-    if not name.lower().endswith(".xlsx"):
-        hint = "（.xls 请先用 Excel 或 WPS 另存为 .xlsx）" if name.lower().endswith(".xls") else ""
-        raise ApplicationError(f"只支持 .xlsx 格式的 Excel 文件{hint}", field="file")
-    size = getattr(upload, "size", None)
-    if size is not None and size > MAX_BYTES:
-        raise ApplicationError(
-            f"文件过大，不能超过 {MAX_BYTES // 1024 // 1024} MB，请拆分后上传", field="file"
-        )
-    data = upload.read()
-    if len(data) > MAX_BYTES:
-        raise ApplicationError(
-            f"文件过大，不能超过 {MAX_BYTES // 1024 // 1024} MB，请拆分后上传", field="file"
-        )
-    if not data:
-        raise ApplicationError("文件是空的", field="file")
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise ApplicationError(
-            "文件不是有效的 .xlsx 文件，可能已损坏或只是改了扩展名", field="file"
-        )
-    return name, data
 
 
 # --- validation: structure ------------------------------------------------------------------
@@ -437,26 +412,55 @@ def _plan(kind: ImportKind, community: Community, sheet: tuple, actor) -> Import
 # --- the two public actions -----------------------------------------------------------------
 
 
-def estate_import_preview(*, actor, community_id, kind: str, upload) -> ImportPreview:
-    """Validate an uploaded workbook without writing; keep it privately for the commit."""
-    import_kind = _kind(kind)
-    community = _community_for(actor, community_id, import_kind)
-    filename, data = _read_upload(upload)
-    plan = _plan(import_kind, community, read_sheet(import_kind, data, max_rows=MAX_ROWS), actor)
+def _keep(
+    data: bytes, *, actor, community: Community, kind: ImportKind, filename: str, purpose: str
+) -> str:
+    """Store the file privately; return a signed token naming it, its owner and its hash."""
     directory = _store_dir()
     _purge_stale(directory)
     file_id = uuid.uuid4().hex
     (directory / f"{file_id}.xlsx").write_bytes(data)
-    token = signing.dumps(
-        {
-            "f": file_id,
-            "u": actor.pk,
-            "c": community.pk,
-            "k": import_kind.code,
-            "h": hashlib.sha256(data).hexdigest(),
-            "n": filename,
-        },
-        salt=TOKEN_SALT,
+    payload = {
+        "f": file_id,
+        "u": actor.pk,
+        "c": community.pk,
+        "k": kind.code,
+        "p": purpose,
+        "h": hashlib.sha256(data).hexdigest(),
+        "n": filename,
+    }
+    return signing.dumps(payload, salt=TOKEN_SALT)
+
+
+def estate_import_preview(*, actor, community_id, kind: str, upload) -> ImportPreview:
+    """Validate an uploaded workbook without writing; keep it privately for the commit.
+
+    A bad file raises ImportInvalid whose `report_token` lets the same user download the
+    file annotated with its errors (`estate_import_error_report`)."""
+    import_kind = _kind(kind)
+    community = _community_for(actor, community_id, import_kind)
+    filename, data = read_upload(upload, max_bytes=MAX_BYTES)
+    try:
+        plan = _plan(
+            import_kind, community, read_sheet(import_kind, data, max_rows=MAX_ROWS), actor
+        )
+    except ImportInvalid as exc:
+        exc.report_token = _keep(
+            data,
+            actor=actor,
+            community=community,
+            kind=import_kind,
+            filename=filename,
+            purpose="report",
+        )
+        raise
+    token = _keep(
+        data,
+        actor=actor,
+        community=community,
+        kind=import_kind,
+        filename=filename,
+        purpose="commit",
     )
     return ImportPreview(
         import_kind.code,
@@ -471,15 +475,26 @@ def estate_import_preview(*, actor, community_id, kind: str, upload) -> ImportPr
     )
 
 
-def _claim(token: str, actor) -> tuple[dict, bytes]:
+def _payload(token: str, actor, purpose: str) -> dict:
     try:
         payload = signing.loads(token or "", salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
     except signing.SignatureExpired:
         raise ApplicationError("预览已过期，请重新上传文件", field="token") from None
     except signing.BadSignature:
         raise ApplicationError("导入凭据无效，请重新上传文件", field="token") from None
-    if payload.get("u") != actor.pk:
+    if payload.get("u") != actor.pk or payload.get("p") != purpose:
         raise ApplicationError("导入凭据无效，请重新上传文件", field="token")
+    return payload
+
+
+def _checked(payload: dict, data: bytes) -> bytes:
+    if hashlib.sha256(data).hexdigest() != payload.get("h"):
+        raise ApplicationError("导入文件校验失败，请重新上传", field="token")
+    return data
+
+
+def _claim(token: str, actor) -> tuple[dict, bytes]:
+    payload = _payload(token, actor, "commit")
     path = _store_dir() / f"{payload['f']}.xlsx"
     claimed = path.with_suffix(f".claimed-{uuid.uuid4().hex}")
     try:
@@ -491,9 +506,25 @@ def _claim(token: str, actor) -> tuple[dict, bytes]:
         data = claimed.read_bytes()
     finally:
         claimed.unlink(missing_ok=True)
-    if hashlib.sha256(data).hexdigest() != payload.get("h"):
-        raise ApplicationError("导入文件校验失败，请重新上传", field="token")
-    return payload, data
+    return payload, _checked(payload, data)
+
+
+def estate_import_error_report(*, actor, token: str) -> tuple[str, bytes]:
+    """The rejected file with its bad cells marked and a 错误说明 column, re-checked now."""
+    payload = _payload(token, actor, "report")
+    kind = _kind(payload.get("k"))
+    community = _community_for(actor, payload.get("c"), kind)
+    try:
+        data = _checked(payload, (_store_dir() / f"{payload['f']}.xlsx").read_bytes())
+    except FileNotFoundError:
+        raise ApplicationError("错误报告已过期，请重新上传文件", field="token") from None
+    try:
+        _plan(kind, community, read_sheet(kind, data, max_rows=MAX_ROWS), actor)
+        errors: list[RowError] = []
+    except ImportInvalid as exc:
+        errors = exc.row_errors
+    stem = os.path.splitext(payload.get("n") or "导入文件")[0]
+    return f"{stem}-错误报告.xlsx", annotate_errors(kind, data, errors)
 
 
 def estate_import_commit(*, actor, token: str) -> ImportResult:
@@ -569,6 +600,7 @@ __all__ = [
     "ImportPreview",
     "ImportResult",
     "estate_import_commit",
+    "estate_import_error_report",
     "estate_import_preview",
     "estate_import_template",
     "import_communities",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
@@ -102,7 +103,41 @@ def test_bad_structure_file_lists_every_error_and_writes_nothing(world, pm, impo
     assert info.value.code == "import_invalid"
     assert info.value.errors["第3行/建筑面积"] == ["必须是数字"]
     assert counts_of(*ALL) == before
-    assert not any(import_dir.iterdir()), "a bad file is not kept"
+    assert len(list(import_dir.iterdir())) == 1, "kept only for the error report"
+    with pytest.raises(ApplicationError, match="凭据无效"):  # a report token cannot commit
+        svc.estate_import_commit(actor=pm, token=info.value.report_token)
+
+
+def test_error_report_marks_bad_cells_in_the_clerks_file(world, pm):
+    from openpyxl import load_workbook
+
+    rows = [
+        ["9幢", "1单元", "101", 1, None, "abc", None, None, "已售", None, None],
+        ["9幢", "1单元", "102", 1, None, 90, None, None, None, None, None],
+    ]
+    with pytest.raises(svc.ImportInvalid) as info:
+        preview(pm, world.community_a1, "structure", structure_file(rows), name="一期.xlsx")
+    token = info.value.report_token
+    with pytest.raises(ApplicationError, match="凭据无效"):
+        svc.estate_import_error_report(actor=world.staff("hq_admin"), token=token)
+    name, data = svc.estate_import_error_report(actor=pm, token=token)
+    assert name == "一期-错误报告.xlsx"
+    ws = load_workbook(io.BytesIO(data))["房屋导入"]
+    assert ws["L1"].value == "错误说明"
+    assert (
+        ws["L2"].value
+        == "建筑面积：必须是数字；房屋状态：只能是：未售、已交房、入住、空置、装修、出租"
+    )
+    assert ws["L3"].value is None
+    assert ws["F2"].fill.fgColor.rgb.endswith("FFC7CE") and ws["I2"].fill.fgColor.rgb.endswith(
+        "FFC7CE"
+    )
+    assert not str(ws["F3"].fill.fgColor.rgb).endswith("FFC7CE")
+    # the clerk fixes the marked file and uploads it again: the extra column is ignored
+    ws["F2"], ws["I2"] = 95, "入住"
+    buffer = io.BytesIO()
+    ws.parent.save(buffer)
+    assert preview(pm, world.community_a1, "structure", buffer.getvalue()).counts["houses"] == 2
 
 
 def test_good_structure_file_writes_exact_rows_and_one_log_entry(world, pm, import_dir):

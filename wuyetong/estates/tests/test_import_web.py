@@ -88,6 +88,17 @@ def test_bad_file_shows_every_error_in_a_table(world, client_for):
         assert text in page
     assert page.count('<td class="num row">') == 5
     assert counts_of(*ALL) == before
+    report = response.context["invalid"].report_token
+    assert reverse("estates:import_errors") in page
+    download = client_for(world.staff("project_manager")).get(
+        reverse("estates:import_errors"), {"token": report}
+    )
+    assert download.status_code == 200 and download.content[:2] == b"PK"
+    assert "attachment" in download["Content-Disposition"]
+    stranger = client_for(world.staff("hq_admin")).get(
+        reverse("estates:import_errors"), {"token": report}, follow=True
+    )
+    assert "凭据无效" in stranger.content.decode()
 
 
 def test_wrong_file_type_is_a_form_error_not_a_500(world, client_for):

@@ -174,16 +174,38 @@ class ImportTemplateView(ModulePermissionMixin, View):
             filename, data = svc.estate_import_template(kind)
         except ApplicationError:
             raise Http404("模板不存在") from None
-        response = HttpResponse(
-            data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = content_disposition_header(True, filename)
-        return response
+        return _xlsx(filename, data)
+
+
+class ImportErrorReportView(ModulePermissionMixin, View):
+    """The rejected file back, with bad cells marked red and a 错误说明 column."""
+
+    permission = "estates.add"
+
+    def get(self, request):
+        try:
+            filename, data = svc.estate_import_error_report(
+                actor=request.user, token=request.GET.get("token", "")
+            )
+        except ApplicationError as exc:
+            _raise_http(exc)
+            messages.error(request, exc.message)
+            return redirect("estates:import")
+        return _xlsx(filename, data)
+
+
+def _xlsx(filename: str, data: bytes) -> HttpResponse:
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
 
 
 urlpatterns = [
     path("import/", ImportView.as_view(), name="import"),
     path("import/confirm/", ImportConfirmView.as_view(), name="import_confirm"),
     path("import/result/", ImportResultView.as_view(), name="import_result"),
+    path("import/errors.xlsx", ImportErrorReportView.as_view(), name="import_errors"),
     path("import/template/<str:kind>.xlsx", ImportTemplateView.as_view(), name="import_template"),
 ]
