@@ -4,6 +4,7 @@ scoped to the requesting user, so a filter can never reveal another company's da
 from __future__ import annotations
 
 import django_filters as df
+from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
@@ -22,6 +23,8 @@ from .models import (
     Position,
     Role,
 )
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _access(request):
@@ -54,11 +57,18 @@ def _roles(request):
 
 class EmployeeFilter(df.FilterSet):
     q = df.CharFilter(method="search", label="姓名/手机号/工号")
-    org_unit = df.ModelChoiceFilter(queryset=_units, method="in_subtree", label="组织")
-    department = df.ModelChoiceFilter(queryset=_departments, label="部门")
-    position = df.ModelChoiceFilter(queryset=_positions, label="岗位")
-    role = df.ModelChoiceFilter(queryset=_roles, field_name="roles", label="角色")
-    is_active = df.BooleanFilter(label="在职")
+    org_unit = df.ModelChoiceFilter(
+        queryset=_units, method="in_subtree", label="组织", empty_label="全部"
+    )
+    department = df.ModelChoiceFilter(queryset=_departments, label="部门", empty_label="全部")
+    position = df.ModelChoiceFilter(queryset=_positions, label="岗位", empty_label="全部")
+    role = df.ModelChoiceFilter(
+        queryset=_roles, field_name="roles", label="角色", empty_label="全部"
+    )
+    is_active = df.BooleanFilter(
+        label="状态",
+        widget=forms.Select(choices=[("", "全部"), ("true", "在职"), ("false", "离职")]),
+    )
 
     class Meta:
         model = Employee
@@ -79,7 +89,7 @@ class EmployeeFilter(df.FilterSet):
 
 
 class DepartmentFilter(df.FilterSet):
-    org_unit = df.ModelChoiceFilter(queryset=_units, label="组织")
+    org_unit = df.ModelChoiceFilter(queryset=_units, label="组织", empty_label="全部")
 
     class Meta:
         model = Department
@@ -88,10 +98,16 @@ class DepartmentFilter(df.FilterSet):
 
 class OperationLogFilter(df.FilterSet):
     actor = df.CharFilter(method="by_actor", label="操作人")
-    action = df.ChoiceFilter(choices=OpAction.choices, label="操作")
-    object_type = df.ChoiceFilter(choices=[], method="by_type", label="对象类型")
-    date_from = df.DateFilter(field_name="created_at", lookup_expr="date__gte", label="开始日期")
-    date_to = df.DateFilter(field_name="created_at", lookup_expr="date__lte", label="结束日期")
+    action = df.ChoiceFilter(choices=OpAction.choices, label="操作", empty_label="全部")
+    object_type = df.ChoiceFilter(
+        choices=[], method="by_type", label="对象类型", empty_label="全部"
+    )
+    date_from = df.DateFilter(
+        field_name="created_at", lookup_expr="date__gte", label="开始日期", widget=DATE_INPUT
+    )
+    date_to = df.DateFilter(
+        field_name="created_at", lookup_expr="date__lte", label="结束日期", widget=DATE_INPUT
+    )
 
     class Meta:
         model = OperationLog
@@ -127,7 +143,7 @@ def object_type_choices() -> list[tuple[str, str]]:
 
 class ReviewFilter(df.FilterSet):
     q = df.CharFilter(field_name="name", lookup_expr="icontains", label="名称")
-    status = df.ChoiceFilter(choices=ApprovalStatus.choices, label="审核状态")
+    status = df.ChoiceFilter(choices=ApprovalStatus.choices, label="审核状态", empty_label="全部")
 
 
 class CompanyReviewFilter(ReviewFilter):
@@ -161,7 +177,7 @@ def _bureau_districts(request):
 
 class BureauCommunityFilter(df.FilterSet):
     q = df.CharFilter(method="search", label="小区/物业公司")
-    district = df.ModelChoiceFilter(queryset=_bureau_districts, label="区县")
+    district = df.ModelChoiceFilter(queryset=_bureau_districts, label="区县", empty_label="全部")
 
     class Meta:
         model = Community

@@ -51,7 +51,9 @@ class EmployeeFieldsForm(forms.Form):
     )
     employee_no = forms.CharField(label="工号", max_length=30)
     hired_on = forms.DateField(
-        label="入职日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="入职日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, access: Access, action: str, **kwargs):
@@ -144,6 +146,16 @@ class ReviewForm(forms.Form):
     )
     reason = forms.CharField(
         label="驳回原因", max_length=200, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class CompanyReviewForm(ReviewForm):
+    modules = forms.MultipleChoiceField(
+        label="开通模块",
+        choices=list(MODULE_LABELS.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="审核通过时一并开通",
     )
 
 

@@ -13,7 +13,8 @@ from wuyetong.core.middleware import current_ip
 
 from ..models import Company, OperationLog
 
-LOGGED_SKIP = {"created_at", "updated_at", "password", "path", "last_login"}
+# `company` is a column of the log entry itself; the rest would only add noise.
+LOGGED_SKIP = {"created_at", "updated_at", "password", "path", "last_login", "company"}
 
 
 def _plain(value):
@@ -25,12 +26,18 @@ def _plain(value):
 
 
 def snapshot(obj: models.Model) -> dict:
-    """Field values worth logging, keyed by field name."""
+    """Field values worth logging, keyed by field name; related rows by their name, so the
+    log stays readable after they are renamed or removed."""
     data = {}
     for f in obj._meta.concrete_fields:
         if f.name in LOGGED_SKIP or f.primary_key:
             continue
-        data[f.name] = _plain(getattr(obj, f.attname))
+        if f.is_relation:
+            data[f.name] = (
+                str(getattr(obj, f.name)) if getattr(obj, f.attname) is not None else None
+            )
+        else:
+            data[f.name] = _plain(getattr(obj, f.attname))
     return data
 
 

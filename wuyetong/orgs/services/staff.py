@@ -186,17 +186,12 @@ def employee_assign_roles(*, actor, employee: Employee, roles: list[Role]) -> Em
     return employee
 
 
-def _granted_only(company: Company, permissions: list[str]) -> list[str]:
-    granted = set(company.modules or [])
-    return sorted({p for p in permissions if p.split(".")[0] in granted})
-
-
 @transaction.atomic
 def role_create_from_template(
     *, actor, company: Company, template: str, name: str | None = None
 ) -> Role:
-    """A new role from a built-in template (or blank when `template` is ""), keeping only the
-    permissions of modules the platform granted the company."""
+    """A new role from a built-in template (or blank when `template` is ""). Permissions of
+    modules the company was not granted stay dormant: access ignores them until granted."""
     if template:
         spec = ROLE_TEMPLATES.get(template)
         if spec is None:
@@ -210,7 +205,7 @@ def role_create_from_template(
         raise ApplicationError("角色名称不能超过50个字", field="name")
     if Role.objects.filter(company=company, name=name).exists():
         raise ApplicationError("已有同名角色", field="name")
-    permissions = _granted_only(company, spec["permissions"])
+    permissions = sorted(set(spec["permissions"]))
     _check_grantable(
         actor, company=company, permissions=permissions, data_scope=spec["scope"], field="template"
     )
@@ -241,10 +236,13 @@ def role_update(
     if unknown:
         raise ApplicationError(f"未知权限：{', '.join(unknown[:5])}", field="permissions")
     granted = set(role.company.modules or [])
-    closed = sorted({p.split(".")[0] for p in permissions} - granted)
+    current = set(role.permissions)
+    closed = sorted({p.split(".")[0] for p in permissions if p not in current} - granted)
     if closed:
         labels = "、".join(MODULE_LABELS[m] for m in closed)
         raise ApplicationError(f"平台未开通的模块不能授权：{labels}", field="permissions")
+    # The matrix shows granted modules only; what the role holds in the others is kept.
+    permissions = [*permissions, *(p for p in current if p.split(".")[0] not in granted)]
     if Role.objects.filter(company_id=role.company_id, name=name).exclude(pk=role.pk).exists():
         raise ApplicationError("已有同名角色", field="name")
     new_perms = sorted(set(permissions))

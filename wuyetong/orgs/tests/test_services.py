@@ -189,19 +189,29 @@ def test_role_from_template_and_matrix_limited_to_granted_modules(world):
         actor=world.admin, company=world.company_a, modules=["org", "roles", "estates", "oplog"]
     )
     world.company_a.refresh_from_db()
-    role = services.role_create_from_template(
-        actor=hq_admin, company=world.company_a, template="cashier", name="收费员二"
+    blank = services.role_create_from_template(
+        actor=hq_admin, company=world.company_a, template="", name="空白"
     )
-    assert role.permissions == ["estates.view"]  # billing/residents not granted
     with pytest.raises(ApplicationError) as exc:
         services.role_update(
             actor=hq_admin,
-            role=role,
-            name="收费员二",
+            role=blank,
+            name="空白",
             data_scope=DataScope.PROJECT,
             permissions=["estates.view", "billing.view"],
         )
     assert exc.value.field == "permissions" and "财务管理" in exc.value.message
+    # A template role keeps its dormant billing permissions through an edit of the matrix
+    # (which shows granted modules only), so granting billing later brings them back.
+    cashier = world.a.roles["cashier"]
+    services.role_update(
+        actor=hq_admin, role=cashier, name="收费员", data_scope=DataScope.PROJECT, permissions=[]
+    )
+    cashier.refresh_from_db()
+    assert "estates.view" not in cashier.permissions and "billing.view" in cashier.permissions
+    user = world.staff("cashier")
+    reset_access(user)
+    assert not get_access(user).can("billing.view")
     with pytest.raises(ApplicationError):
         services.role_create_from_template(actor=hq_admin, company=world.company_a, template="nope")
 

@@ -14,7 +14,9 @@ from wuyetong.core.excel import xlsx_response
 from wuyetong.core.views import htmx_template, paginate
 
 from .. import selectors
+from ..choices import OpAction
 from ..filters import BureauCommunityFilter, OperationLogFilter
+from ..permissions import ROLE_TEMPLATES, permission_label
 from .common import bureau_required, oplog_reader, querystring_without_page
 
 EXPORT_LIMIT = 50_000
@@ -31,23 +33,59 @@ def _oplog_filterset(request, action: str):
     return OperationLogFilter(request.GET or None, queryset=qs, request=request)
 
 
-def _field_label(model, name: str) -> str:
+PAIR_ACTIONS = {OpAction.UPDATE, OpAction.APPROVE, OpAction.REJECT, OpAction.GRANT}
+
+
+def _field(model, name: str):
     try:
-        return str(model._meta.get_field(name).verbose_name) if model else name
+        return model._meta.get_field(name) if model else None
     except Exception:  # a field removed since the entry was written keeps its code name
-        return name
+        return None
 
 
-def format_changes(changes: dict, model=None) -> str:
-    """ "名称: 旧 → 新；…" with the fields' Chinese names."""
+def _show(field, value) -> str:
+    if value in (None, "", [], {}):
+        return "—"
+    if field is not None and field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field is not None and field.name == "template" and value in ROLE_TEMPLATES:
+        return ROLE_TEMPLATES[value]["name"]
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        if all(isinstance(v, str) and "." in v for v in value):  # permission codes
+            return f"{len(value)}项权限"
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
+def _list_change(old, new) -> str:
+    old, new = set(old or []), set(new or [])
+    label = permission_label if all("." in v for v in old | new) else str
+    parts = [f"+{label(v)}" for v in sorted(new - old)] + [
+        f"−{label(v)}" for v in sorted(old - new)
+    ]
+    return " ".join(parts) or "—"
+
+
+def format_changes(changes: dict, model=None, action: str = OpAction.UPDATE) -> str:
+    """ "名称: 旧 → 新；…" with the fields' Chinese names and choice labels."""
     parts = []
-    for field, value in (changes or {}).items():
-        label = _field_label(model, field)
-        if isinstance(value, list) and len(value) == 2:
-            old = "—" if value[0] in (None, "", []) else value[0]
-            parts.append(f"{label}: {old} → {value[1]}")
-        else:
-            parts.append(f"{label}: {value}")
+    for name, value in (changes or {}).items():
+        field = _field(model, name)
+        label = (
+            str(field.verbose_name)
+            if field is not None
+            else {"roles": "角色", "phone": "手机号", "members": "人员"}.get(name, name)
+        )
+        if action in PAIR_ACTIONS and isinstance(value, list) and len(value) == 2:
+            old, new = value
+            if isinstance(old, list) or isinstance(new, list):
+                parts.append(f"{label}: {_list_change(old, new)}")
+            else:
+                parts.append(f"{label}: {_show(field, old)} → {_show(field, new)}")
+        elif value not in (None, "", [], {}):
+            parts.append(f"{label}: {_show(field, value)}")
     return "；".join(parts)
 
 
@@ -59,7 +97,7 @@ def oplog_list(request):
     page = paginate(request, filterset.qs)
     for entry in page:
         entry.model = entry.content_type.model_class()
-        entry.changes_text = format_changes(entry.changes, entry.model)
+        entry.changes_text = format_changes(entry.changes, entry.model, entry.action)
         entry.type_label = (
             entry.model._meta.verbose_name if entry.model else entry.content_type.model
         )

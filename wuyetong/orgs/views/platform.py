@@ -11,9 +11,10 @@ from wuyetong.core.exceptions import ApplicationError
 from wuyetong.core.views import form_error_from, paginate
 
 from .. import selectors, services
+from ..choices import ApprovalStatus
 from ..filters import CommunityReviewFilter, CompanyReviewFilter, MerchantReviewFilter
-from ..forms import BureauCreateForm, BureauMemberForm, ModulesForm, ReviewForm
-from ..permissions import MODULE_LABELS
+from ..forms import BureauCreateForm, BureauMemberForm, CompanyReviewForm, ModulesForm, ReviewForm
+from ..permissions import DEFAULT_COMPANY_MODULES, MODULE_LABELS
 from .common import platform_required, querystring_without_page, run_service
 
 
@@ -28,11 +29,14 @@ def _list(request, filter_class, queryset, template, extra=None):
     return render(request, template, ctx)
 
 
-def _review(request, obj, service, kwarg: str, back: str):
+def _review(request, obj, service, kwarg: str, back: str, form=None):
     """Handles the 通过 / 驳回 form; returns a redirect on success, else the bound form."""
-    form = ReviewForm(request.POST or None)
+    form = form or ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         approve = form.cleaned_data["decision"] == "approve"
+        extra = {}
+        if approve and "modules" in form.cleaned_data:
+            extra["modules"] = form.cleaned_data["modules"]
         done = run_service(
             request,
             form,
@@ -41,6 +45,7 @@ def _review(request, obj, service, kwarg: str, back: str):
                 approve=approve,
                 reason=form.cleaned_data["reason"],
                 **{kwarg: obj},
+                **extra,
             ),
             "已审核通过" if approve else "已驳回",
             back,
@@ -67,7 +72,14 @@ def company_list(request):
 def company_detail(request, pk: int):
     company = get_object_or_404(selectors.platform_company_list(), pk=pk)
     back = reverse("orgs:platform_company_detail", args=[pk])
-    done, review_form = _review(request, company, services.company_review, "company", back)
+    initial = {"modules": company.modules or DEFAULT_COMPANY_MODULES}
+    if company.status == ApprovalStatus.APPROVED:
+        review_form = ReviewForm(request.POST or None)
+    else:
+        review_form = CompanyReviewForm(request.POST or None, initial=initial)
+    done, review_form = _review(
+        request, company, services.company_review, "company", back, review_form
+    )
     if done:
         return done
     modules_form = ModulesForm(initial={"modules": company.modules})
