@@ -210,7 +210,7 @@ OWNERS = ImportKind(
             "身份证号",
             aliases=("身份证", "证件号码", "身份证号码"),
             note="18 位，校验位须正确；请设为文本格式",
-            example="330106198001010018",
+            example="330106198001010013",
             width=20,
             max_length=18,
             text=True,
