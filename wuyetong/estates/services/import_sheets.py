@@ -239,6 +239,7 @@ OWNERS = ImportKind(
 KINDS = {STRUCTURE.code: STRUCTURE, OWNERS.code: OWNERS}
 
 HEADER_SCAN_ROWS = 5
+MAX_UNPACKED_BYTES = 300 * 1024 * 1024
 MAX_COLUMNS = 40
 
 
@@ -266,6 +267,13 @@ def read_upload(upload, *, max_bytes: int) -> tuple[str, bytes]:
         raise ApplicationError(
             "文件不是有效的 .xlsx 文件，可能已损坏或只是改了扩展名", field="file"
         )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise ApplicationError("文件不是有效的 .xlsx 文件，可能已损坏", field="file") from None
+    if unpacked > MAX_UNPACKED_BYTES:  # a "zip bomb" would exhaust memory while parsing
+        raise ApplicationError("文件内容过大，请拆分后上传", field="file")
     return name, data
 
 
@@ -314,6 +322,9 @@ def read_sheet(
         sheet = (
             workbook[kind.sheet] if kind.sheet in workbook.sheetnames else workbook.worksheets[0]
         )
+        # The <dimension> a file declares may be wrong (some tools write "A1"): trusting it
+        # would silently drop rows, so read every row that is actually there.
+        sheet.reset_dimensions()
         return _read_rows(kind, sheet, max_rows)
     except ApplicationError:
         raise

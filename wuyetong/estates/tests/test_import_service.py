@@ -504,3 +504,28 @@ def test_scope_and_permissions(world):
             "owners",
             owners_file([["1幢", "1单元", "102", "张", "家庭成员"]]),
         )
+
+
+def test_a_wrong_declared_sheet_size_does_not_drop_rows(world, pm):
+    import re
+    import zipfile
+
+    rows = [
+        ["9幢", "1单元", str(100 + i), 1, None, 90, None, None, None, None, None] for i in range(5)
+    ]
+    source, target = io.BytesIO(structure_file(rows)), io.BytesIO()
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w") as zout:
+        for item in zin.infolist():
+            content = zin.read(item.filename)
+            if item.filename.startswith("xl/worksheets/sheet"):
+                content = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1"', content)
+            zout.writestr(item, content)
+    assert preview(pm, world.community_a1, "structure", target.getvalue()).counts["houses"] == 5
+
+
+def test_zip_bomb_is_refused_before_parsing(world, pm, monkeypatch):
+    from wuyetong.estates.services import import_sheets
+
+    monkeypatch.setattr(import_sheets, "MAX_UNPACKED_BYTES", 1000)
+    with pytest.raises(ApplicationError, match="文件内容过大"):
+        preview(pm, world.community_a1, "structure", structure_file(GOOD_STRUCTURE_ROWS))
