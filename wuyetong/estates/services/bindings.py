@@ -362,6 +362,34 @@ def binding_correct(
     return binding
 
 
+def _resident_for(*, company_id: int, user: User, binding: BindingRequest) -> Resident:
+    """The company's one resident record for this phone (unique per company and phone),
+    linked to the user and carrying the checked name and ID number."""
+    resident = (
+        Resident.objects.select_for_update().filter(company_id=company_id, phone=user.phone).first()
+    )
+    if resident is None:
+        try:
+            with transaction.atomic():  # savepoint: staff may have just created the record
+                return Resident.objects.create(
+                    company_id=company_id,
+                    user=user,
+                    phone=user.phone,
+                    name=binding.applicant_name,
+                    id_card=binding.applicant_id_card,
+                    gender=user.gender,
+                )
+        except IntegrityError:
+            resident = Resident.objects.select_for_update().get(
+                company_id=company_id, phone=user.phone
+            )
+    resident.user = user
+    resident.name = binding.applicant_name
+    resident.id_card = binding.applicant_id_card or resident.id_card
+    resident.save(update_fields=["user", "name", "id_card", "updated_at"])
+    return resident
+
+
 @transaction.atomic
 def binding_approve(
     *, actor, binding: BindingRequest, today: dt.date | None = None
@@ -376,23 +404,7 @@ def binding_approve(
     house = House.objects.select_related("community").get(pk=binding.house_id)
     company_id = house.community.company_id
     user = User.objects.select_for_update().get(pk=binding.user_id)
-    resident = (
-        Resident.objects.select_for_update().filter(company_id=company_id, phone=user.phone).first()
-    )
-    if resident is None:
-        resident = Resident.objects.create(
-            company_id=company_id,
-            user=user,
-            phone=user.phone,
-            name=binding.applicant_name,
-            id_card=binding.applicant_id_card,
-            gender=user.gender,
-        )
-    else:
-        resident.user = user
-        resident.name = binding.applicant_name
-        resident.id_card = binding.applicant_id_card or resident.id_card
-        resident.save(update_fields=["user", "name", "id_card", "updated_at"])
+    resident = _resident_for(company_id=company_id, user=user, binding=binding)
     occupancy = Occupancy.objects.filter(
         house=house, resident=resident, end_date__isnull=True
     ).first()

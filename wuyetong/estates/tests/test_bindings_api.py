@@ -147,3 +147,16 @@ def test_correct_then_approve(world, api_for, pending):
     api.post(f"{BASE}/{pending.pk}/approve/")
     occupancy = Occupancy.objects.get(house=world.houses_a1[5], resident__user=world.owner)
     assert occupancy.relation == Relation.TENANT
+
+
+def test_list_query_count_does_not_grow_with_rows(world, api_for, django_assert_max_num_queries):
+    for house in world.houses_a1[2:8]:
+        services.binding_request_create(
+            user=world.owner,
+            house_id=house.pk,
+            applicant_name="王建国",
+            applicant_id_card=make_id_card(1),
+        )
+    api = api_for(world.staff("customer_service"))
+    with django_assert_max_num_queries(10):
+        assert api.get(f"{BASE}/").json()["count"] == 6

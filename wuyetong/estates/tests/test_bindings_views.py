@@ -205,3 +205,14 @@ def test_correct_keeps_the_hidden_id_card_when_sent_back_masked(world, pending, 
 
 def test_dashboard_card_link_resolves(world, client_for):
     assert client_for(world.staff("customer_service")).get("/").status_code == 200
+
+
+def test_htmx_filter_returns_only_the_rows_fragment(world, pending, client_for):
+    client = client_for(world.staff("customer_service"))
+    response = client.get(
+        reverse("estates:binding_list"), {"status": "pending"}, HTTP_HX_REQUEST="true"
+    )
+    html = response.content.decode()
+    assert (
+        response.status_code == 200 and "<table" in html and "<nav" not in html and "王建国" in html
+    )

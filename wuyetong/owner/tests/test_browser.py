@@ -26,6 +26,8 @@ def test_owner_registers_on_a_phone_and_staff_approve_on_a_desk(world, page_for,
     phone.click("text=注册新账号")
 
     # Step 1: the agreement must be accepted.
+    phone.wait_for_selector("[data-step='1'].on")
+    phone.screenshot(path="/tmp/owner_register_agreement.png")
     phone.click("[data-agree]")
     assert "请阅读并同意" in phone.inner_text("[data-error-for=agreed_terms]")
     phone.check("input[name=agreed_terms]")
@@ -96,5 +98,29 @@ def test_owner_registers_on_a_phone_and_staff_approve_on_a_desk(world, page_for,
     phone.screenshot(path="/tmp/owner_home_bound.png", full_page=True)
     phone.goto("/app/houses/")
     phone.screenshot(path="/tmp/owner_houses.png", full_page=True)
+
+    # The owner moves the binding to another house of the same company (改绑).
+    target = world.houses_a1[2]
+    phone.click("a:has-text('改绑')")
+    phone.wait_for_selector("text=原房屋")
+    phone.wait_for_selector(
+        f"select[name=community] option[value='{target.community_id}']", state="attached"
+    )
+    phone.select_option("select[name=community]", value=str(target.community_id))
+    phone.wait_for_selector(
+        f"select[name=building] option[value='{target.building_id}']", state="attached"
+    )
+    phone.select_option("select[name=building]", value=str(target.building_id))
+    phone.wait_for_selector(f"select[name=unit] option[value='{target.unit_id}']", state="attached")
+    phone.select_option("select[name=unit]", value=str(target.unit_id))
+    phone.wait_for_selector(f"select[name=house] option[value='{target.pk}']", state="attached")
+    phone.select_option("select[name=house]", value=str(target.pk))
+    phone.screenshot(path="/tmp/owner_rebind.png", full_page=True)
+    phone.click("button:has-text('提交认证申请')")
+    phone.wait_for_url(f"{live_server.url}/app/houses/")
+    assert "改绑申请" in phone.inner_text("body")
+    rebind = BindingRequest.objects.get(user__phone=PHONE, house=target)
+    binding.refresh_from_db()
+    assert rebind.replaces_id == binding.occupancy_id
     phone.goto("/app/me/")
     phone.screenshot(path="/tmp/owner_me.png", full_page=True)
