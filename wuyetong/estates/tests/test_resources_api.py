@@ -352,3 +352,16 @@ def test_occupancy_start_date_required(world, api_for):
         format="json",
     )
     assert response.status_code == 400 and "start_date" in response.json()["errors"]
+
+
+def test_changing_phone_needs_sensitive_permission(world, api_for):
+    resident = Occupancy.objects.get(house=world.owner_house).resident
+    url = f"{API}/residents/{resident.pk}/"
+    response = api_for(world.staff("customer_service")).patch(
+        url, {"phone": "13700009999"}, format="json"
+    )
+    assert response.status_code == 403 and "phone" in response.json()["errors"]
+    resident.refresh_from_db()
+    assert resident.phone == "13500000001"
+    ok = api_for(world.staff("customer_service")).patch(url, {"notes": "常住"}, format="json")
+    assert ok.status_code == 200 and ok.json()["phone"] == "135****0001"

@@ -1,0 +1,246 @@
+"""Resident actions: records of people and their occupancy of houses (move in, move out,
+rebind). History is never deleted: moving out closes a binding."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from wuyetong.core.access import get_access
+from wuyetong.core.exceptions import ApplicationError, PermissionDenied
+from wuyetong.core.validators import is_id_card, is_mobile
+from wuyetong.orgs.choices import OpAction
+from wuyetong.orgs.services import diff, oplog_record, snapshot
+
+from ..choices import HouseState, Relation
+from ..models import (
+    House,
+    Occupancy,
+    Resident,
+)
+from .resources_common import (
+    RESIDENT_FIELDS,
+    apply_data,
+    create_logged,
+    ensure_in_scope,
+    ensure_unique,
+    require_perm,
+    save_logged,
+)
+
+# ---------------------------------------------------------------- residents and occupancy
+
+
+def _resident_rules(r: Resident) -> None:
+    r.id_card = (r.id_card or "").upper()
+    if not r.name:
+        raise ApplicationError("请填写姓名", field="name")
+    if r.phone and not is_mobile(r.phone):
+        raise ApplicationError("请输入正确的11位手机号码", field="phone")
+    if r.id_card and not is_id_card(r.id_card):
+        raise ApplicationError("身份证号码格式或校验位不正确", field="id_card")
+    if r.gender not in ("", "M", "F"):
+        raise ApplicationError("性别不正确", field="gender")
+    if r.phone:
+        ensure_unique(
+            Resident.objects.filter(company_id=r.company_id, phone=r.phone),
+            r,
+            "phone",
+            "本公司已有使用该手机号的住户，请直接选择该住户",
+        )
+
+
+@transaction.atomic
+def resident_create(
+    *, actor, name: str, phone: str = "", id_card: str = "", gender: str = "", notes: str = ""
+) -> Resident:
+    require_perm(actor, "residents.add")
+    access = get_access(actor)
+    if access.company_id is None:
+        raise PermissionDenied()
+    resident = Resident(company_id=access.company_id)
+    apply_data(
+        resident,
+        {"name": name, "phone": phone, "id_card": id_card, "gender": gender, "notes": notes},
+        RESIDENT_FIELDS,
+    )
+    _resident_rules(resident)
+    return create_logged(actor, resident)
+
+
+@transaction.atomic
+def resident_update(*, actor, resident: Resident, **data) -> Resident:
+    ensure_in_scope(actor, resident, "change", field="resident", label="住户")
+    if not get_access(actor).can("residents.view_sensitive"):
+        for name in ("phone", "id_card"):
+            if name in data and (data[name] or "") != getattr(resident, name):
+                raise PermissionDenied(
+                    "修改手机号或身份证号需要“查看完整个人信息”的权限", field=name
+                )
+    before = snapshot(resident)
+    apply_data(resident, data, RESIDENT_FIELDS)
+    _resident_rules(resident)
+    return save_logged(actor, resident, before)
+
+
+def _occupancy_house(actor, house: House | None, field: str = "house") -> House:
+    if house is None:
+        raise ApplicationError("请选择房屋", field=field)
+    if not House.objects.for_user(actor, "view").filter(pk=house.pk).exists():
+        raise ApplicationError("房屋不存在或无权操作", field=field, code="not_found")
+    return house
+
+
+def _check_can_start(
+    house: House, resident: Resident, relation: str, start_date, *, field="resident"
+) -> None:
+    if relation not in Relation.values:
+        raise ApplicationError("请选择身份（业主/家庭成员/租户）", field="relation")
+    if start_date is None:
+        raise ApplicationError("请填写入住日期", field="start_date")
+    if start_date > timezone.localdate() + dt.timedelta(days=366):
+        raise ApplicationError("入住日期不能晚于一年以后", field="start_date")
+    if house.state == HouseState.UNSOLD and relation in (Relation.OWNER, Relation.TENANT):
+        raise ApplicationError("未售房屋不能登记业主或租户，请先修改房屋状态", field="relation")
+    if Occupancy.objects.filter(house=house, resident=resident, end_date__isnull=True).exists():
+        raise ApplicationError(f"{resident.name}已在该房屋入住", field=field, code="duplicate")
+
+
+@transaction.atomic
+def occupancy_move_in(
+    *,
+    actor,
+    house: House,
+    relation: str,
+    start_date: dt.date,
+    resident: Resident | None = None,
+    name: str = "",
+    phone: str = "",
+    id_card: str = "",
+    gender: str = "",
+    notes: str = "",
+) -> Occupancy:
+    """Bind a resident to a house from `start_date`. Give an existing `resident`, or the
+    person's details: a resident of this company with the same phone is reused, otherwise a
+    new resident record is made."""
+    require_perm(actor, "residents.add")
+    house = _occupancy_house(actor, house)
+    company_id = house.community.company_id
+    if resident is None:
+        phone = (phone or "").strip()
+        existing = (
+            Resident.objects.filter(company_id=company_id, phone=phone).first() if phone else None
+        )
+        if existing is not None:
+            resident = existing
+        else:
+            if not (name or "").strip():
+                raise ApplicationError("请填写住户姓名", field="name")
+            resident = resident_create(
+                actor=actor, name=name, phone=phone, id_card=id_card, gender=gender, notes=notes
+            )
+    elif resident.company_id != company_id:
+        raise ApplicationError("住户不存在或无权操作", field="resident", code="not_found")
+    else:
+        ensure_in_scope(actor, resident, "view", field="resident", label="住户")
+    _check_can_start(house, resident, relation, start_date)
+    occupancy = Occupancy.objects.create(
+        house=house, resident=resident, relation=relation, start_date=start_date
+    )
+    oplog_record(
+        actor=actor,
+        action=OpAction.CREATE,
+        obj=occupancy,
+        company=company_id,
+        changes=snapshot(occupancy),
+        note=f"{resident.name} 入住 {house.label}",
+    )
+    return occupancy
+
+
+def _close(actor, occupancy: Occupancy, end_date, reason: str) -> Occupancy:
+    occupancy = (
+        Occupancy.objects.select_for_update()
+        .select_related("resident", "house__community")
+        .get(pk=occupancy.pk)
+    )
+    if occupancy.end_date is not None:
+        raise ApplicationError("该住户已迁出，不能重复操作", code="already_ended")
+    if end_date is None:
+        raise ApplicationError("请填写迁出日期", field="end_date")
+    if end_date < occupancy.start_date:
+        raise ApplicationError(
+            f"迁出日期不能早于入住日期（{occupancy.start_date:%Y-%m-%d}）", field="end_date"
+        )
+    if end_date > timezone.localdate() + dt.timedelta(days=366):
+        raise ApplicationError("迁出日期不能晚于一年以后", field="end_date")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("请填写迁出原因", field="end_reason")
+    before = snapshot(occupancy)
+    occupancy.end_date, occupancy.end_reason = end_date, reason[:100]
+    occupancy.save(update_fields=["end_date", "end_reason", "updated_at"])
+    oplog_record(
+        actor=actor,
+        action=OpAction.UPDATE,
+        obj=occupancy,
+        company=occupancy.resident.company_id,
+        changes=diff(before, snapshot(occupancy)),
+        note=f"{occupancy.resident.name} 迁出 {occupancy.house.label}",
+    )
+    return occupancy
+
+
+def _occupancy_in_scope(actor, occupancy: Occupancy) -> None:
+    if not Occupancy.objects.for_user(actor, "change").filter(pk=occupancy.pk).exists():
+        raise ApplicationError("住户绑定不存在或无权操作", code="not_found")
+
+
+@transaction.atomic
+def occupancy_move_out(
+    *, actor, occupancy: Occupancy, end_date: dt.date, end_reason: str
+) -> Occupancy:
+    """Close a binding; the row stays as history."""
+    _occupancy_in_scope(actor, occupancy)
+    return _close(actor, occupancy, end_date, end_reason)
+
+
+@transaction.atomic
+def occupancy_rebind(
+    *,
+    actor,
+    occupancy: Occupancy,
+    house: House,
+    date: dt.date,
+    relation: str | None = None,
+    reason: str = "",
+) -> Occupancy:
+    """业主地址重新绑定: the binding to the old house ends on `date` and a new one to `house`
+    starts that day, with the same identity unless another is given. Returns the new one."""
+    _occupancy_in_scope(actor, occupancy)
+    house = _occupancy_house(actor, house)
+    if house.pk == occupancy.house_id:
+        raise ApplicationError("请选择另一套房屋", field="house")
+    old = Occupancy.objects.select_related("resident", "house__community").get(pk=occupancy.pk)
+    if house.community.company_id != old.resident.company_id:
+        raise ApplicationError("房屋不存在或无权操作", field="house", code="not_found")
+    if date is None:
+        raise ApplicationError("请填写改绑日期", field="date")
+    relation = relation or old.relation
+    _check_can_start(house, old.resident, relation, date, field="house")
+    note = (reason or "").strip() or "业主地址重新绑定"
+    _close(actor, old, date, f"改绑至 {house.label}：{note}"[:100])
+    new = Occupancy.objects.create(
+        house=house, resident=old.resident, relation=relation, start_date=date
+    )
+    oplog_record(
+        actor=actor,
+        action=OpAction.CREATE,
+        obj=new,
+        company=old.resident.company_id,
+        changes=snapshot(new),
+        note=f"{old.resident.name} 由 {old.house.label} 改绑至 {house.label}",
+    )
+    return new
