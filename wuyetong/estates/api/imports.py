@@ -58,7 +58,7 @@ class ImportResultSerializer(serializers.Serializer):
 class ImportErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))  # type: ignore[assignment]
 
 
 ERRORS = {

@@ -48,7 +48,8 @@ def parse_decimal(value, *, places: int, max_digits: int) -> Decimal | None:
         raise CellError("必须是数字")
     if number < 0:
         raise CellError("不能为负数")
-    if number.normalize().as_tuple().exponent < -places:
+    exponent = number.normalize().as_tuple().exponent  # an int: the number is finite
+    if isinstance(exponent, int) and exponent < -places:
         raise CellError(f"最多 {places} 位小数")
     if number >= Decimal(10) ** (max_digits - places):
         raise CellError("数值过大")

@@ -22,7 +22,7 @@ class Column:
     aliases: tuple[str, ...] = ()
     choices: tuple[str, ...] = ()
     note: str = ""
-    example: object = None
+    example: str | int | float | None = None
     width: int = 12
     max_length: int = 50
     order: int = 0
@@ -412,7 +412,7 @@ def build_template(kind: ImportKind) -> bytes:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     workbook = Workbook()
-    sheet = workbook.active
+    sheet = workbook.worksheets[0]
     sheet.title = kind.sheet
     required_fill = PatternFill("solid", fgColor="FDE2E1")
     header_fill = PatternFill("solid", fgColor="E8F1FC")

@@ -215,7 +215,7 @@ def _plan_structure(
                 r.error("room", f"房屋 {house_label(key)} 已存在")
             else:
                 seen[key] = row_no
-        if not r.ok or errors:
+        if key is None or not r.ok or errors:
             continue  # once the file is known to be bad only errors matter
         b_name, u_name, room = key
         building = buildings.get(b_name) or new_buildings.get(b_name)
@@ -353,7 +353,7 @@ def _plan_owners(
                 r.error("name", f"与第 {first} 行是同一房屋的同一住户")
         if house and phone in known and (house[0], known[phone][0]) in bound:
             r.error("name", "该住户已绑定此房屋")
-        if not r.ok or errors:
+        if key is None or house is None or not r.ok or errors:
             continue
         house_id, handover = house
         if phone and phone in known:
@@ -512,7 +512,7 @@ def _claim(token: str, actor) -> tuple[dict, bytes]:
 def estate_import_error_report(*, actor, token: str) -> tuple[str, bytes]:
     """The rejected file with its bad cells marked and a 错误说明 column, re-checked now."""
     payload = _payload(token, actor, "report")
-    kind = _kind(payload.get("k"))
+    kind = _kind(str(payload.get("k", "")))
     community = _community_for(actor, payload.get("c"), kind)
     try:
         data = _checked(payload, (_store_dir() / f"{payload['f']}.xlsx").read_bytes())
@@ -531,7 +531,7 @@ def estate_import_commit(*, actor, token: str) -> ImportResult:
     """Re-validate the previewed file and write it all in one transaction, or nothing."""
     started = time.perf_counter()
     payload, data = _claim(token, actor)
-    kind = _kind(payload.get("k"))
+    kind = _kind(str(payload.get("k", "")))
     community = _community_for(actor, payload.get("c"), kind)
     # Parse before taking the write transaction: on SQLite it locks the whole database.
     sheet = read_sheet(kind, data, max_rows=MAX_ROWS)
