@@ -42,7 +42,9 @@ def _staff_facets(user) -> dict:
         elif role.data_scope == DataScope.SUBTREE:
             unit_filter |= Q(path__startswith=employee.org_unit.path)
         else:
-            unit_filter |= Q(pk=employee.org_unit_id) | Q(path__startswith=employee.org_unit.path)
+            # 本项目: the employee's own unit only, so a project-scoped role held by someone
+            # sitting at HQ or a region does not silently widen to the whole subtree.
+            unit_filter |= Q(pk=employee.org_unit_id)
     if whole_company:
         unit_ids = community_ids = None
     else:

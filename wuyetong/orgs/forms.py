@@ -44,10 +44,10 @@ class DepartmentCreateForm(forms.Form):
 class EmployeeFieldsForm(forms.Form):
     org_unit = forms.ModelChoiceField(label="所属组织", queryset=OrgUnit.objects.none())
     department = forms.ModelChoiceField(
-        label="部门", queryset=Department.objects.none(), required=False
+        label="部门", queryset=Department.objects.none(), required=False, empty_label="（无）"
     )
     position = forms.ModelChoiceField(
-        label="岗位", queryset=Position.objects.none(), required=False
+        label="岗位", queryset=Position.objects.none(), required=False, empty_label="（无）"
     )
     employee_no = forms.CharField(label="工号", max_length=30)
     hired_on = forms.DateField(
@@ -100,7 +100,9 @@ def template_choices() -> list[tuple[str, str]]:
 
 
 class RoleCreateForm(forms.Form):
-    template = forms.ChoiceField(label="角色模板", choices=template_choices, required=False)
+    template = forms.ChoiceField(
+        label="角色模板", choices=template_choices, required=False, initial="project_manager"
+    )
     name = forms.CharField(
         label="角色名称", max_length=50, required=False, help_text="留空则使用模板名称"
     )

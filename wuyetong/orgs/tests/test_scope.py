@@ -170,3 +170,33 @@ def test_bureau_lists_have_bounded_queries(
         assert web.get(reverse("orgs:bureau_community_list")).status_code == 200
     with django_assert_max_num_queries(10):
         assert api.get(f"{API}/bureau/communities/").status_code == 200
+
+
+def test_project_scope_held_at_a_region_does_not_widen_to_the_subtree(world, org):
+    hq_admin = world.staff("hq_admin")
+    emp = services.employee_create(
+        actor=hq_admin,
+        company=world.company_a,
+        phone="13844447777",
+        name="区域客服",
+        org_unit=world.a.region,
+        employee_no="R009",
+    )
+    services.employee_assign_roles(
+        actor=hq_admin, employee=emp, roles=[world.a.roles["customer_service"]]
+    )
+    access = get_access(emp.user)
+    assert access.org_unit_ids == frozenset({world.a.region.pk})
+    assert access.community_ids == frozenset()
+
+
+def test_htmx_filter_returns_only_the_table(world, client_for):
+    c = client_for(world.staff("hq_admin"))
+    r = c.get(reverse("orgs:employee_list") + "?q=Acleaner", HTTP_HX_REQUEST="true")
+    body = r.content.decode()
+    assert (
+        r.status_code == 200
+        and "<html" not in body
+        and "Acleaner" in body
+        and "Acashier" not in body
+    )

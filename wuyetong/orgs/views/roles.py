@@ -41,11 +41,16 @@ def role_list(request):
             if done:
                 return done
     roles = list(selectors.role_list(access))
+    granted = set(current_company(request).modules or [])
+    order = list(MODULE_LABELS)
     for role in roles:
-        role.modules = sorted(
-            {p.split(".")[0] for p in role.permissions}, key=list(MODULE_LABELS).index
+        # Only what actually works: permissions of modules not granted stay dormant.
+        role.effective = [p for p in role.permissions if p.split(".")[0] in granted]
+        modules = sorted(
+            {p.split(".")[0] for p in role.effective if p.split(".")[0] in MODULE_LABELS},
+            key=order.index,
         )
-        role.module_labels = [MODULE_LABELS[m] for m in role.modules if m in MODULE_LABELS]
+        role.module_labels = [MODULE_LABELS[m] for m in modules]
     return render(request, "orgs/role_list.html", {"roles": roles, "form": form, "tab": "roles"})
 
 
