@@ -529,3 +529,50 @@ def test_zip_bomb_is_refused_before_parsing(world, pm, monkeypatch):
     monkeypatch.setattr(import_sheets, "MAX_UNPACKED_BYTES", 1000)
     with pytest.raises(ApplicationError, match="文件内容过大"):
         preview(pm, world.community_a1, "structure", structure_file(GOOD_STRUCTURE_ROWS))
+
+
+def _queries(fn) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("kind", ["structure", "owners"])
+def test_query_count_does_not_grow_with_rows(world, pm, kind):
+    def rows(n, start):
+        if kind == "structure":
+            return structure_file(
+                [
+                    [
+                        f"{start}幢",
+                        f"{i % 3}单元",
+                        str(i),
+                        1,
+                        None,
+                        90,
+                        None,
+                        None,
+                        None,
+                        None,
+                        None,
+                    ]
+                    for i in range(n)
+                ]
+            )
+        return owners_file(
+            [
+                ["1幢", "1单元", "102", f"人{start}{i}", "业主", f"138{start:02d}{i:06d}"]
+                for i in range(n)
+            ]
+        )
+
+    def counted(n, start):
+        preview_queries = _queries(lambda: preview(pm, world.community_a1, kind, rows(n, start)))
+        p = preview(pm, world.community_a1, kind, rows(n, start))
+        return preview_queries, _queries(lambda: svc.estate_import_commit(actor=pm, token=p.token))
+
+    counted(3, 10)  # warm the access and content-type caches
+    assert counted(5, 11) == counted(60, 12)
