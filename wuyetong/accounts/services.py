@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -18,7 +19,7 @@ from wuyetong.core.exceptions import ApplicationError
 from wuyetong.core.validators import is_mobile
 
 from . import sms
-from .choices import SmsPurpose
+from .choices import Gender, SmsPurpose
 from .models import SmsCode, User
 
 
@@ -184,4 +185,38 @@ def login_attempt(*, request, phone: str, password: str) -> User:
                 f"手机号或密码不正确，还可尝试{left}次", field="password", code="bad_credentials"
             )
         raise ApplicationError("手机号或密码不正确", field="password", code="bad_credentials")
+    return user
+
+
+def clean_email(email: str) -> str:
+    email = (email or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ApplicationError("电子邮箱格式不正确", field="email") from None
+    return email
+
+
+def clean_gender(gender: str) -> str:
+    gender = gender or ""
+    if gender not in Gender.values:
+        raise ApplicationError("性别不正确", field="gender")
+    return gender
+
+
+def profile_update(*, user: User, email: str, gender: str, name: str | None = None) -> User:
+    """The user edits their own profile. After the property company has verified the real
+    name, the name is fixed: changing it would undo the check."""
+    email, gender = clean_email(email), clean_gender(gender)
+    fields = ["email", "gender"]
+    if name is not None and name.strip() != user.name:
+        if user.real_name_verified:
+            raise ApplicationError("已实名认证，姓名不能自行修改，请联系物业", field="name")
+        if not name.strip():
+            raise ApplicationError("请填写姓名", field="name")
+        user.name = name.strip()[:50]
+        fields.append("name")
+    user.email, user.gender = email, gender
+    user.save(update_fields=fields)
     return user

@@ -26,7 +26,7 @@ from wuyetong.core.access import get_access
 from wuyetong.core.exceptions import ApplicationError
 from wuyetong.core.views import form_error_from
 
-from . import services
+from . import selectors, services
 from .choices import SmsPurpose
 from .forms import EmailResetForm, LoginForm, PasswordChangeForm, PasswordSetForm, SmsResetForm
 from .models import User
@@ -152,7 +152,7 @@ def password_reset_email_view(request):
     form = EmailResetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
-        for user in User.objects.filter(email__iexact=email, is_active=True):
+        for user in selectors.users_by_email(email):
             uid = urlsafe_base64_encode(force_bytes(user.pk))
             token = default_token_generator.make_token(user)
             link = request.build_absolute_uri(
@@ -175,7 +175,7 @@ def _user_from_link(uidb64: str, token: str) -> User | None:
         pk = int(urlsafe_base64_decode(uidb64).decode())
     except (ValueError, TypeError, UnicodeDecodeError):
         return None
-    user = User.objects.filter(pk=pk, is_active=True).first()
+    user = selectors.user_by_id(pk)
     if user is None or not default_token_generator.check_token(user, token):
         return None
     return user

@@ -199,3 +199,14 @@ class PasswordResetForm(forms.Form):
         required=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+
+
+class ProfileForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=50, required=False)
+    email = forms.CharField(
+        label="电子邮箱",
+        max_length=254,
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "placeholder": "用于找回密码"}),
+    )
+    gender = forms.ChoiceField(label="性别", choices=Gender.choices, required=False)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("houses/add/", views.house_add, name="house_add"),
     path("bindings/<int:pk>/cancel/", views.binding_cancel, name="binding_cancel"),
     path("me/", views.me, name="me"),
+    path("me/profile/", views.profile_edit, name="profile_edit"),
     path("me/password/", views.password_change, name="password_change"),
     path("password/reset/", views.password_reset, name="password_reset"),
     path("manifest.webmanifest", views.manifest, name="manifest"),

@@ -32,7 +32,14 @@ from wuyetong.estates.models import BindingRequest
 from wuyetong.estates.services import bindings as binding_services
 
 from . import selectors
-from .forms import BindingForm, LoginForm, PasswordChangeForm, PasswordResetForm, RegisterForm
+from .forms import (
+    BindingForm,
+    LoginForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    ProfileForm,
+    RegisterForm,
+)
 
 
 def owner_login_required(view):
@@ -263,6 +270,33 @@ def me(request):
             "tab": "me",
         },
     )
+
+
+@never_cache
+@owner_login_required
+def profile_edit(request):
+    user = request.user
+    form = ProfileForm(
+        request.POST or None,
+        initial={"name": user.name, "email": user.email, "gender": user.gender},
+    )
+    if user.real_name_verified:
+        form.fields["name"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            account_services.profile_update(
+                user=user,
+                email=d["email"],
+                gender=d["gender"] or "",
+                name=None if user.real_name_verified else d["name"],
+            )
+        except ApplicationError as exc:
+            form_error_from(form, exc)
+        else:
+            messages.success(request, "个人资料已保存")
+            return redirect("owner:me")
+    return render(request, "owner/profile_edit.html", {"form": form, "tab": "me"})
 
 
 @never_cache

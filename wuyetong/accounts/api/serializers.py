@@ -83,3 +83,9 @@ class PasswordResetInput(serializers.Serializer):
     sms_code = serializers.CharField(max_length=6)
     new_password = serializers.CharField(trim_whitespace=False)
     confirm_password = serializers.CharField(trim_whitespace=False)
+
+
+class ProfileInput(serializers.Serializer):
+    name = serializers.CharField(max_length=50, required=False, help_text="实名认证后不能修改")
+    email = serializers.CharField(max_length=254, required=False, allow_blank=True)
+    gender = serializers.ChoiceField(choices=Gender.choices, required=False, allow_blank=True)

@@ -19,6 +19,7 @@ from .serializers import (
     PasswordChangeInput,
     PasswordResetInput,
     PickerOutput,
+    ProfileInput,
     RegisterInput,
     RegisterOutput,
     SmsCodeInput,
@@ -153,3 +154,22 @@ class MeApi(APIView):
     @extend_schema(responses={200: UserOutput}, tags=["accounts"], summary="当前用户")
     def get(self, request):
         return Response(UserOutput(request.user).data)
+
+    @extend_schema(
+        request=ProfileInput,
+        responses={200: UserOutput},
+        tags=["accounts"],
+        summary="修改个人资料（邮箱、性别；未实名认证时可改姓名）",
+    )
+    def patch(self, request):
+        data = ProfileInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        user = request.user
+        services.profile_update(
+            user=user,
+            email=d.get("email", user.email),
+            gender=d.get("gender", user.gender),
+            name=d.get("name"),
+        )
+        return Response(UserOutput(user).data)

@@ -154,3 +154,20 @@ def test_password_change_and_reset_by_sms(world, django_capture_on_commit_callba
     world.owner.refresh_from_db()
     assert world.owner.check_password("Another2024")
     assert not Token.objects.filter(user=world.owner).exists()
+
+
+def test_profile_patch_and_verified_name_is_fixed(world):
+    api = APIClient()
+    api.force_authenticate(world.owner)
+    response = api.patch(f"{BASE}/me/", {"email": "bad"}, format="json")
+    assert response.status_code == 400 and list(response.json()["errors"]) == ["email"]
+    response = api.patch(
+        f"{BASE}/me/", {"email": "wang@example.com", "gender": "M", "name": "王建國"}, format="json"
+    )
+    assert response.status_code == 200 and response.json()["name"] == "王建國"
+    User.objects.filter(pk=world.owner.pk).update(real_name_verified=True)
+    world.owner.refresh_from_db()
+    response = api.patch(f"{BASE}/me/", {"name": "别人"}, format="json")
+    assert response.status_code == 400 and list(response.json()["errors"]) == ["name"]
+    world.owner.refresh_from_db()
+    assert world.owner.name == "王建國" and world.owner.email == "wang@example.com"

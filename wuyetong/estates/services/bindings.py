@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from wuyetong.accounts import services as account_services
-from wuyetong.accounts.choices import Gender, SmsPurpose
+from wuyetong.accounts.choices import SmsPurpose
 from wuyetong.accounts.models import User
 from wuyetong.core.access import get_access, reset_access
 from wuyetong.core.exceptions import ApplicationError, NotFound, PermissionDenied
@@ -103,14 +101,8 @@ def registration_check(
         field="password",
     )
     cleaned_id = _clean_id_card(id_card)
-    email = (email or "").strip()
-    if email:
-        try:
-            validate_email(email)
-        except ValidationError:
-            raise ApplicationError("电子邮箱格式不正确", field="email") from None
-    if gender not in Gender.values:
-        raise ApplicationError("性别不正确", field="gender")
+    email = account_services.clean_email(email)
+    gender = account_services.clean_gender(gender)
     return {
         "phone": phone,
         "password": password,

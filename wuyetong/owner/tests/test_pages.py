@@ -291,3 +291,23 @@ def test_installable_manifest_and_service_worker(world):
     )
     assert b"/app/offline/" in b"".join(sw.streaming_content)
     assert client.get("/app/offline/").status_code == 200
+
+
+def test_profile_edit(world, client_for):
+    client = client_for(world.owner)
+    html = client.post(
+        "/app/me/profile/", {"name": "王建国", "email": "bad", "gender": "M"}
+    ).content.decode()
+    assert "电子邮箱格式不正确" in html
+    response = client.post(
+        "/app/me/profile/", {"name": "王建國", "email": "w@example.com", "gender": "M"}
+    )
+    assert response["Location"] == "/app/me/"
+    world.owner.refresh_from_db()
+    assert (world.owner.name, world.owner.email, world.owner.gender) == (
+        "王建國",
+        "w@example.com",
+        "M",
+    )
+    assert client_for(world.other_owner).get("/app/me/profile/").status_code == 200
+    assert Client().get("/app/me/profile/").status_code == 302
