@@ -18,11 +18,16 @@ def test_manager_filters_houses_opens_one_and_moves_resident_in(world, page_for)
     browser_login(page, world.staff("project_manager").phone)
 
     page.goto("/estates/houses/")
+    # Each select re-filters the list in place (htmx) and keeps the URL shareable.
     page.select_option("select[name=community]", str(world.community_a1.pk))
-    page.select_option("select[name=state]", HouseState.DELIVERED)
-    page.click("form[role=search] button[type=submit]")
+    page.wait_for_url(f"**community={world.community_a1.pk}**")
     page.wait_for_load_state("networkidle")
-    assert "state=delivered" in page.url
+    page.select_option("select[name=state]", HouseState.DELIVERED)
+    page.wait_for_url("**state=delivered**")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#list-total").inner_text() == str(
+        House.objects.filter(community=world.community_a1, state=HouseState.DELIVERED).count()
+    )
     rows = page.locator("table.grid tbody tr")
     assert rows.count() >= 1
     page.screenshot(path="/tmp/estates_house_list.png", full_page=True)

@@ -459,3 +459,13 @@ def test_company_admin_creates_pending_community(world, client_for):
         client_for(world.staff("hq_admin")).get(reverse("estates:community_list")).content.decode()
     )
     assert "新城花园" in body and "待审核" in body
+
+
+def test_htmx_filter_request_gets_only_the_list_region(world, client_for):
+    client = client_for(world.staff("project_manager"))
+    response = client.get(
+        reverse("estates:house_list"), {"state": "occupied"}, HTTP_HX_REQUEST="true"
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and "<html" not in body and 'id="list-total"' in body
+    assert "<html" in client.get(reverse("estates:house_list")).content.decode()

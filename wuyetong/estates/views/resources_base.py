@@ -15,7 +15,7 @@ from django.views import View
 
 from wuyetong.core.excel import xlsx_response
 from wuyetong.core.exceptions import ApplicationError
-from wuyetong.core.views import ModulePermissionMixin, form_error_from, paginate
+from wuyetong.core.views import ModulePermissionMixin, form_error_from, htmx_template, paginate
 
 EXPORT_LIMIT = 50000
 
@@ -132,7 +132,9 @@ class ListPage(ModulePermissionMixin, View):
             ],
             **self.extra_context(),
         }
-        return render(request, self.template_name, context)
+        # htmx (filter change, paging) gets just the list region (ARCHITECTURE habit 11).
+        template = htmx_template(request, self.template_name, "estates/_list_region.html")
+        return render(request, template, context)
 
     def batch_allowed(self) -> bool:
         return False
