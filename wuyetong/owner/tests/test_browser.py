@@ -22,6 +22,9 @@ def test_owner_registers_on_a_phone_and_staff_approve_on_a_desk(world, page_for,
     house = world.houses_a1[1]
     phone = page_for(phone=True)
     phone.goto("/app/")
+    # Installable: the manifest is linked and the service worker takes control of /app/.
+    scope = phone.evaluate("navigator.serviceWorker.ready.then((r) => r.scope)")
+    assert scope == f"{live_server.url}/app/"
     phone.screenshot(path="/tmp/owner_start.png")
     phone.click("text=注册新账号")
 
