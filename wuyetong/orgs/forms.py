@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from wuyetong.core.access import ACTIONS, Access
@@ -9,6 +11,11 @@ from wuyetong.core.access import ACTIONS, Access
 from .choices import DataScope, OrgKind
 from .models import City, Department, District, OrgUnit, Position, Role
 from .permissions import EXTRA_PERMISSIONS, MODULE_LABELS, ROLE_TEMPLATES
+
+
+def _f(form: forms.Form, name: str) -> Any:
+    """A bound form's field, typed loosely so its queryset / choices can be narrowed."""
+    return form.fields[name]
 
 
 class NameForm(forms.Form):
@@ -25,7 +32,7 @@ class OrgUnitCreateForm(forms.Form):
 
     def __init__(self, *args, access: Access, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = (
+        _f(self, "parent").queryset = (
             OrgUnit.objects.for_access(access, "add").exclude(kind=OrgKind.PROJECT).order_by("path")
         )
 
@@ -36,9 +43,7 @@ class DepartmentCreateForm(forms.Form):
 
     def __init__(self, *args, access: Access, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["org_unit"].queryset = OrgUnit.objects.for_access(access, "add").order_by(
-            "path"
-        )
+        _f(self, "org_unit").queryset = OrgUnit.objects.for_access(access, "add").order_by("path")
 
 
 class EmployeeFieldsForm(forms.Form):
@@ -58,18 +63,14 @@ class EmployeeFieldsForm(forms.Form):
 
     def __init__(self, *args, access: Access, action: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["org_unit"].queryset = OrgUnit.objects.for_access(access, action).order_by(
-            "path"
-        )
-        self.fields["department"].queryset = (
+        _f(self, "org_unit").queryset = OrgUnit.objects.for_access(access, action).order_by("path")
+        _f(self, "department").queryset = (
             Department.objects.for_access(access, "view")
             .select_related("org_unit")
             .order_by("org_unit__path", "name")
         )
-        self.fields["department"].label_from_instance = lambda d: f"{d.org_unit.name} / {d.name}"
-        self.fields["position"].queryset = Position.objects.for_access(access, "view").order_by(
-            "name"
-        )
+        _f(self, "department").label_from_instance = lambda d: f"{d.org_unit.name} / {d.name}"
+        _f(self, "position").queryset = Position.objects.for_access(access, "view").order_by("name")
 
 
 class EmployeeCreateForm(EmployeeFieldsForm):
@@ -90,7 +91,7 @@ class EmployeeRolesForm(forms.Form):
 
     def __init__(self, *args, company_id: int, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["roles"].queryset = Role.objects.filter(company_id=company_id).order_by("name")
+        _f(self, "roles").queryset = Role.objects.filter(company_id=company_id).order_by("name")
 
 
 def template_choices() -> list[tuple[str, str]]:
@@ -125,7 +126,7 @@ class RoleMatrixForm(forms.Form):
         choices += [
             (p, label) for p, label in EXTRA_PERMISSIONS.items() if p.split(".")[0] in self.modules
         ]
-        self.fields["permissions"].choices = choices
+        _f(self, "permissions").choices = choices
 
     def grid(self) -> list[dict]:
         """Rows for the template: one per module, a cell per action with its checked state."""

@@ -40,7 +40,7 @@ def bureau_overview(access: Access) -> dict:
     return {
         "communities": communities.count(),
         "companies": communities.values("company_id").distinct().count(),
-        "bureau": Bureau.objects.select_related("city", "district").get(pk=access.bureau_id),
+        "bureau": Bureau.objects.select_related("city", "district").get(pk=access.bureau_id or 0),
     }
 
 
@@ -90,7 +90,7 @@ def org_unit_tree(access: Access) -> list[OrgUnit]:
     units = list(org_unit_list(access))
     top = min((u.depth for u in units), default=0)
     for unit in units:
-        unit.level = unit.depth - top
+        unit.level = unit.depth - top  # type: ignore[attr-defined]
     return units
 
 

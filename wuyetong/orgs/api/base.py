@@ -58,4 +58,6 @@ class CompanyViewSet(viewsets.GenericViewSet):
         return self.action_permissions.get(self.action) or DEFAULT_ACTIONS.get(self.action, "view")
 
     def company(self) -> Company:
-        return Company.objects.get(pk=self.access.company_id)
+        company_id = self.access.company_id
+        assert company_id is not None  # IsCompanyStaff ran first
+        return Company.objects.get(pk=company_id)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
@@ -23,7 +25,7 @@ from .base import IsBureauOfficial, IsPlatformAdmin
 
 class _ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     permission_classes = [permissions.IsAuthenticated, IsPlatformAdmin]
-    review_service = None
+    review_service: Callable[..., object]
     review_kwarg = ""
 
     def _review(self, request):

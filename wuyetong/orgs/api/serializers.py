@@ -45,7 +45,7 @@ class OrgUnitOut(serializers.ModelSerializer):
 
 
 class OrgUnitCreateIn(serializers.Serializer):
-    parent = ScopedRelatedField(OrgUnit, "add")
+    parent = ScopedRelatedField(OrgUnit, "add")  # type: ignore[assignment]  # DRF pops declared fields
     kind = serializers.ChoiceField(choices=[OrgKind.REGION, OrgKind.PROJECT])
     name = serializers.CharField(max_length=100)
 

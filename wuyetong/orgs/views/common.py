@@ -51,7 +51,9 @@ def oplog_reader(access: Access, action: str = "view") -> bool:
 
 
 def current_company(request) -> Company:
-    return Company.objects.get(pk=request.access.company_id)
+    company_id = request.access.company_id
+    assert company_id is not None  # staff_required ran first
+    return Company.objects.get(pk=company_id)
 
 
 def run_service(request, form, call, success: str, redirect_to):

@@ -91,6 +91,7 @@ def employee_detail(request, pk: int):
     if request.method == "POST":
         require(request, "org.change")
         employee = _employee(request, pk, "change")
+        assert edit_form is not None  # built above whenever org.change is held
         if edit_form.is_valid():
             d = edit_form.cleaned_data
             done = run_service(
