@@ -1,3 +1,6 @@
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
@@ -59,6 +62,13 @@ def test_every_menu_entry_resolves():
                 pytest.fail(f"menu entry {item.label} points to missing URL {item.url_name}")
 
 
+def run_async(scenario):
+    """Run a coroutine function on its own loop in a fresh thread: Playwright's sync API may have
+    left an event loop in this one, where async_to_sync refuses to run."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, scenario()).result(timeout=30)
+
+
 def _communicator(user):
     app = URLRouter(websocket_urlpatterns)
     comm = WebsocketCommunicator(app, "/ws/events/")
@@ -68,7 +78,6 @@ def _communicator(user):
 
 @pytest.mark.django_db(transaction=True)
 def test_websocket_delivers_company_events(world):
-    from asgiref.sync import async_to_sync
 
     user = world.staff("customer_service")
     get_access(user)  # resolve before entering the event loop
@@ -88,12 +97,11 @@ def test_websocket_delivers_company_events(world):
         assert await comm.receive_json_from(timeout=2) == {"type": "ping", "n": 1}
         await comm.disconnect()
 
-    async_to_sync(scenario)()
+    run_async(scenario)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_websocket_refuses_anonymous():
-    from asgiref.sync import async_to_sync
     from django.contrib.auth.models import AnonymousUser
 
     async def scenario():
@@ -101,7 +109,7 @@ def test_websocket_refuses_anonymous():
         connected, _code = await comm.connect()
         assert not connected
 
-    async_to_sync(scenario)()
+    run_async(scenario)
 
 
 def test_publish_waits_for_commit(world, django_capture_on_commit_callbacks):
