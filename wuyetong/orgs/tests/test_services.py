@@ -304,3 +304,134 @@ def test_bureau_setup(world):
         world.community_a2.pk,
         world.community_b1.pk,
     } <= access.bureau_community_ids
+
+
+def test_every_change_is_logged_with_actor_time_and_fields(world, org):
+    """Each service writes exactly one entry naming who, what and which fields changed."""
+    hq, admin = world.staff("hq_admin"), world.admin
+    calls = [
+        (
+            hq,
+            lambda: services.org_unit_create(
+                actor=hq,
+                company=world.company_a,
+                kind=OrgKind.PROJECT,
+                name="三期项目",
+                parent=world.a.region,
+            ),
+            "name",
+        ),
+        (
+            hq,
+            lambda: services.org_unit_rename(actor=hq, unit=world.a.region, name="浙江区域"),
+            "name",
+        ),
+        (
+            hq,
+            lambda: services.department_create(actor=hq, org_unit=world.a.region, name="财务部"),
+            "name",
+        ),
+        (
+            hq,
+            lambda: services.department_rename(actor=hq, department=org.dept_a, name="工程维修部"),
+            "name",
+        ),
+        (
+            hq,
+            lambda: services.position_create(actor=hq, company=world.company_a, name="客服专员"),
+            "name",
+        ),
+        (
+            hq,
+            lambda: services.position_rename(actor=hq, position=org.position_a, name="工程主管"),
+            "name",
+        ),
+        (
+            hq,
+            lambda: services.employee_create(
+                actor=hq,
+                company=world.company_a,
+                phone="13833334444",
+                name="甲",
+                org_unit=world.a.region,
+                employee_no="L1",
+            ),
+            "employee_no",
+        ),
+        (
+            hq,
+            lambda: services.employee_update(
+                actor=hq, employee=org.cleaner_a, org_unit=world.a.projects[0], employee_no="C-7"
+            ),
+            "employee_no",
+        ),
+        (
+            hq,
+            lambda: services.employee_assign_roles(
+                actor=hq, employee=org.cleaner_a, roles=[org.role_a]
+            ),
+            "roles",
+        ),
+        (
+            hq,
+            lambda: services.employee_set_active(actor=hq, employee=org.cleaner_a, active=False),
+            "is_active",
+        ),
+        (
+            hq,
+            lambda: services.role_create_from_template(
+                actor=hq, company=world.company_a, template="finance", name="区域财务"
+            ),
+            "permissions",
+        ),
+        (
+            hq,
+            lambda: services.role_update(
+                actor=hq,
+                role=org.role_a,
+                name="维修工",
+                data_scope=DataScope.SUBTREE,
+                permissions=list(org.role_a.permissions),
+            ),
+            "data_scope",
+        ),
+        (
+            admin,
+            lambda: services.company_grant_modules(
+                actor=admin, company=world.company_a, modules=["org", "roles"]
+            ),
+            "modules",
+        ),
+        (
+            admin,
+            lambda: services.bureau_create(actor=admin, name="测试局", city=world.city),
+            "name",
+        ),
+        (
+            admin,
+            lambda: services.bureau_set_active(actor=admin, bureau=world.bureau_a, active=False),
+            "is_active",
+        ),
+    ]
+    for actor, call, field in calls:
+        before = OperationLog.objects.count()
+        obj = call()
+        assert OperationLog.objects.count() == before + 1, field
+        log = last_log()
+        assert log.actor == actor and log.created_at is not None
+        assert field in log.changes, (field, log.changes)
+        if obj is not None:
+            assert log.object_id == str(obj.pk)
+
+
+def test_nothing_is_logged_or_saved_when_a_service_refuses(world, org):
+    before = OperationLog.objects.count()
+    with pytest.raises(ApplicationError):
+        services.position_rename(actor=world.staff("hq_admin"), position=org.position_a, name="")
+    with pytest.raises(ApplicationError):
+        services.company_review(
+            actor=world.admin, company=world.company_b, approve=False, reason=""
+        )
+    assert OperationLog.objects.count() == before
+    world.company_b.refresh_from_db()
+    assert world.company_b.status == ApprovalStatus.APPROVED
