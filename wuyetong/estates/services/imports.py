@@ -311,6 +311,7 @@ def _plan_owners(
     today = timezone.localdate()
     seen_person: dict[tuple, int] = {}
     phone_names: dict[str, tuple[str, int]] = {}
+    phone_ids: dict[str, tuple[str, int]] = {}
     new_by_phone: dict[str, Resident] = {}
     reused: set[int] = set()
     touched_houses: set[int] = set()
@@ -339,8 +340,11 @@ def _plan_owners(
             r.error("room", f"房屋 {house_label(key)} 不存在，请先导入房屋")
         if phone and name and is_mobile(phone):
             earlier = phone_names.setdefault(phone, (name, row_no))
+            first_id = phone_ids.setdefault(phone, (id_card, row_no)) if id_card else None
             if earlier[0] != name:
                 r.error("name", f"与第 {earlier[1]} 行手机号相同但姓名不同")
+            elif first_id and first_id[0] != id_card:
+                r.error("id_card", f"与第 {first_id[1]} 行手机号相同但身份证号不同")
             elif phone in known and known[phone][1] != name:
                 masked = known[phone][1][:1] + "*" * (len(known[phone][1]) - 1)
                 r.error("name", f"该手机号已登记为本公司住户「{masked}」，姓名不一致")

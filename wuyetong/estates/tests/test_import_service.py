@@ -327,6 +327,19 @@ def test_bad_owner_rows_are_all_reported(world, pm):
             None,
             None,
         ],  # 13 duplicate
+        ["2幢", "1单元", "101", "张三", "业主", "13811110005", good_id, None, None, None],  # 14 ok
+        [
+            "2幢",
+            "1单元",
+            "102",
+            "张三",
+            "业主",
+            "13811110005",
+            make_id_card(8),
+            None,
+            None,
+            None,
+        ],  # 15
     ]
     before = counts_of(*ALL)
     with pytest.raises(svc.ImportInvalid) as info:
@@ -345,6 +358,8 @@ def test_bad_owner_rows_are_all_reported(world, pm):
     assert (12, "姓名", "与第 11 行手机号相同但姓名不同") in found
     assert (12, "姓名", "该住户已绑定此房屋") in found
     assert (13, "姓名", "与第 9 行是同一房屋的同一住户") in found
+    assert not any(r == 14 for r, _, _ in found)
+    assert (15, "身份证号", "与第 14 行手机号相同但身份证号不同") in found
     assert counts_of(*ALL) == before
 
 
