@@ -16,18 +16,15 @@ def picker_options(*, community_id=None, building_id=None, unit_id=None) -> list
     Only approved communities answer; anything else is an empty list, never an error."""
     approved = Community.objects.approved()
     if unit_id:
-        rows = House.objects.filter(unit_id=unit_id, community__in=approved).order_by(
-            "floor", "room_no"
-        )
-        return [{"id": h["id"], "name": h["room_no"]} for h in rows.values("id", "room_no")]
+        rooms = House.objects.filter(unit_id=unit_id, community__in=approved)
+        rows = rooms.order_by("floor", "room_no").values("id", "room_no")
+        return [{"id": h["id"], "name": h["room_no"]} for h in rows]
     if building_id:
-        rows = Unit.objects.filter(building_id=building_id, community__in=approved).order_by("name")
-        return list(rows.values("id", "name"))
+        units = Unit.objects.filter(building_id=building_id, community__in=approved)
+        return [dict(r) for r in units.order_by("name").values("id", "name")]
     if community_id:
-        rows = Building.objects.filter(community_id=community_id, community__in=approved).order_by(
-            "sort", "name"
-        )
-        return list(rows.values("id", "name"))
+        buildings = Building.objects.filter(community_id=community_id, community__in=approved)
+        return [dict(r) for r in buildings.order_by("sort", "name").values("id", "name")]
     return [{"id": c["id"], "name": c["name"]} for c in picker_communities()]
 
 
@@ -37,6 +34,5 @@ def house_path(house_id) -> dict | None:
         pk = int(house_id)
     except (TypeError, ValueError):
         return None
-    return (
-        House.objects.filter(pk=pk).values("id", "community_id", "building_id", "unit_id").first()
-    )
+    row = House.objects.filter(pk=pk).values("community_id", "building_id", "unit_id").first()
+    return dict(row) if row else None

@@ -254,9 +254,10 @@ def binding_request_create(
 @transaction.atomic
 def binding_cancel(*, user: User, binding: BindingRequest) -> BindingRequest:
     """The owner withdraws their own pending request."""
-    binding = BindingRequest.objects.select_for_update().filter(pk=binding.pk, user=user).first()
-    if binding is None:
+    locked = BindingRequest.objects.select_for_update().filter(pk=binding.pk, user=user).first()
+    if locked is None:
         raise NotFound()
+    binding = locked
     if binding.status != BindingStatus.PENDING:
         raise ApplicationError("只有待审核的申请可以撤回", code="not_pending")
     binding.status = BindingStatus.CANCELLED
@@ -323,10 +324,8 @@ def binding_correct(
     )
     if house is None:
         raise ApplicationError("所选房屋不存在或不在您的管理范围内", field="house")
-    if (
-        binding.replaces_id
-        and binding.replaces.house.community.company_id != house.community.company_id
-    ):
+    replaces = binding.replaces
+    if replaces is not None and replaces.house.community.company_id != house.community.company_id:
         raise ApplicationError("改绑只能在同一物业公司的房屋之间进行", field="house")
     if (
         house.pk != binding.house_id

@@ -54,8 +54,8 @@ class RejectForm(forms.Form):
 
 def _masked(binding: BindingRequest, sensitive: bool) -> None:
     phone, id_card = binding.user.phone, binding.applicant_id_card
-    binding.shown_phone = phone if sensitive else mask_phone(phone)
-    binding.shown_id_card = id_card if sensitive else mask_id_card(id_card)
+    binding.shown_phone = phone if sensitive else mask_phone(phone)  # type: ignore[attr-defined]
+    binding.shown_id_card = id_card if sensitive else mask_id_card(id_card)  # type: ignore[attr-defined]
 
 
 class BindingListView(ModulePermissionMixin, View):
@@ -143,7 +143,7 @@ class BindingDetailView(ModulePermissionMixin, View):
             .order_by("relation", "start_date")
         )
         for o in rows:
-            o.shown_phone = o.resident.phone if sensitive else mask_phone(o.resident.phone)
+            o.shown_phone = o.resident.phone if sensitive else mask_phone(o.resident.phone)  # type: ignore[attr-defined]
         return rows
 
     def render_page(self, binding, correct_form=None, reject_form=None, status=200):
