@@ -4,6 +4,7 @@ reason shown to the clerk when a cell is wrong. A `RowReader` collects every bad
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from wuyetong.estates.choices import HouseState, HouseUse, Relation
@@ -22,13 +23,20 @@ class CellError(Exception):
 
 
 def cell_text(value) -> str:
+    """A cell as trimmed text; full-width digits and letters (１幢, １３８…) become half-width,
+    as clerks type both and they must match the same building or pass the same checks."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
-    return str(value).strip()
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def same(name: str) -> str:
+    """The form a stored name is compared in (see cell_text)."""
+    return unicodedata.normalize("NFKC", name).strip()
 
 
 def parse_decimal(value, *, places: int, max_digits: int) -> Decimal | None:

@@ -45,6 +45,7 @@ from .import_cells import (
     parse_date,
     parse_decimal,
     parse_int,
+    same,
 )
 from .import_sheets import (
     KINDS,
@@ -182,10 +183,11 @@ def _purge_stale(directory: Path) -> None:
 def _plan_structure(
     kind: ImportKind, community: Community, rows, errors: list[RowError], mask: bool
 ) -> ImportPlan:
-    buildings = {b.name: b for b in Building.objects.filter(community=community)}
-    units = {(u.building_id, u.name): u for u in Unit.objects.filter(community=community)}
+    buildings = {same(b.name): b for b in Building.objects.filter(community=community)}
+    units = {(u.building_id, same(u.name)): u for u in Unit.objects.filter(community=community)}
     existing = set(
-        House.objects.filter(community=community).values_list(
+        (same(b), same(u), same(room))
+        for b, u, room in House.objects.filter(community=community).values_list(
             "building__name", "unit__name", "room_no"
         )
     )
@@ -294,7 +296,7 @@ def _plan_owners(
     kind: ImportKind, community: Community, rows, errors: list[RowError], mask: bool
 ) -> ImportPlan:
     houses = {
-        (b, u, room): (pk, handover)
+        (same(b), same(u), same(room)): (pk, handover)
         for b, u, room, pk, handover in House.objects.filter(community=community).values_list(
             "building__name", "unit__name", "room_no", "pk", "handover_date"
         )

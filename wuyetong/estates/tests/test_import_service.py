@@ -591,3 +591,26 @@ def test_query_count_does_not_grow_with_rows(world, pm, kind):
 
     counted(3, 10)  # warm the access and content-type caches
     assert counted(5, 11) == counted(60, 12)
+
+
+def test_full_width_digits_match_existing_buildings_and_pass_checks(world, pm):
+    run(
+        pm,
+        world.community_a1,
+        "structure",
+        structure_file(
+            [["１幢", "３单元", "１０１", 1, None, "９０", None, None, None, None, None]]
+        ),
+    )
+    assert (
+        Building.objects.filter(community=world.community_a1, name__in=["1幢", "１幢"]).count() == 1
+    )
+    assert House.objects.filter(building__name="1幢", unit__name="3单元", room_no="101").exists()
+    _, result = run(
+        pm,
+        world.community_a1,
+        "owners",
+        owners_file([["１幢", "1单元", "102", "张三", "业主", "１３８１１１１０００５"]]),
+    )
+    assert result.counts["occupancies"] == 1
+    assert Resident.objects.filter(phone="13811110005").exists()
