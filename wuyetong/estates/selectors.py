@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, F, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
-from wuyetong.core.access import Access
+from wuyetong.core.access import Access, get_access
 from wuyetong.orgs.models import Community
 
 from .choices import BindingStatus
@@ -261,3 +261,76 @@ def occupancy_get(user, pk: int, action: str = "view") -> Occupancy:
         ),
         pk=pk,
     )
+
+
+def resource_report(user) -> list[dict]:
+    """Per community: houses by state and area, occupancy, parking and vehicles (资源统计).
+    One grouped query per kind of resource, whatever the number of communities."""
+    from collections import defaultdict
+
+    from django.db.models import Sum
+
+    from .choices import HouseState, SpaceState
+
+    communities = list(Community.objects.for_user(user, "view").order_by("code"))
+    rows = {
+        c.pk: {
+            "community": c,
+            "houses": 0,
+            "area": 0,
+            "states": dict.fromkeys(HouseState.values, 0),
+            "residents": 0,
+            "spaces": dict.fromkeys(SpaceState.values, 0),
+            "vehicles": 0,
+            "shops": 0,
+        }
+        for c in communities
+    }
+    for r in (
+        House.objects.for_user(user, "view")
+        .values("community_id", "state")
+        .annotate(n=Count("id"), area=Sum("building_area"))
+        .order_by()
+    ):
+        row = rows.get(r["community_id"])
+        if row is not None:
+            row["states"][r["state"]] = r["n"]
+            row["houses"] += r["n"]
+            row["area"] += r["area"] or 0
+    if get_access(user).can("residents.view"):
+        for r in (
+            Occupancy.objects.for_user(user, "view")
+            .filter(end_date__isnull=True)
+            .values("house__community_id")
+            .annotate(n=Count("resident_id", distinct=True))
+            .order_by()
+        ):
+            if r["house__community_id"] in rows:
+                rows[r["house__community_id"]]["residents"] = r["n"]
+    else:
+        for row in rows.values():
+            row["residents"] = None
+    for r in (
+        ParkingSpace.objects.for_user(user, "view")
+        .values("community_id", "state")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        if r["community_id"] in rows:
+            rows[r["community_id"]]["spaces"][r["state"]] = r["n"]
+    counts = defaultdict(dict)
+    for model, key in ((Vehicle, "vehicles"), (Shop, "shops")):
+        for r in (
+            model.objects.for_user(user, "view")
+            .values("community_id")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            counts[r["community_id"]][key] = r["n"]
+    result = []
+    for pk, row in rows.items():
+        row.update(counts.get(pk, {}))
+        lived = row["states"][HouseState.OCCUPIED] + row["states"][HouseState.RENTED]
+        row["occupancy_rate"] = round(lived * 100 / row["houses"], 1) if row["houses"] else None
+        result.append(row)
+    return result

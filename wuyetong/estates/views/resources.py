@@ -18,7 +18,7 @@ from wuyetong.orgs.models import Community
 from .. import filters, forms, selectors
 from ..models import AdSpace, Building, House, ParkingLot, ParkingSpace, Shop, Unit, Vehicle, Venue
 from ..services import resources as svc
-from . import resources_people
+from . import resources_people, resources_reports
 from .resources_base import Col, FormPage, ListPage
 
 
@@ -48,6 +48,7 @@ class CommunityList(ListPage):
     selector = selectors.community_list
     filterset_class = filters.CommunityFilter
     create_url = "estates:community_create"
+    extra_links = [("资源统计", "estates:resource_report", "estates.view")]
     columns = [
         Col("编码", lambda o: o.code),
         Col("小区名称", lambda o: o.name, link=_url("estates:community_edit")),
@@ -539,4 +540,5 @@ urlpatterns = [
     path("adspaces/new/", adspace_create, name="adspace_create"),
     path("adspaces/<int:pk>/edit/", adspace_edit, name="adspace_edit"),
     *resources_people.urlpatterns,
+    *resources_reports.urlpatterns,
 ]
