@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -16,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from wuyetong.core.exceptions import ApplicationError
+from wuyetong.core.middleware import current_ip
 from wuyetong.core.validators import is_mobile
 
 from . import sms
@@ -28,8 +30,33 @@ def _hash_code(phone: str, purpose: str, code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), msg, hashlib.sha256).hexdigest()
 
 
+class TooManyRequests(ApplicationError):
+    status_code = 429
+
+
+def _sms_client_allowance(now) -> None:
+    """At most SMS_CODE_IP_HOURLY_LIMIT codes an hour from one client address, so that the
+    per-phone limits cannot be sidestepped by walking through many numbers (SMS bombing,
+    and every message costs the company money). The count lives in the cache: shared in
+    production (Redis), per process when embedded."""
+    ip = current_ip.get()
+    if not ip:
+        return
+    limit = getattr(settings, "SMS_CODE_IP_HOURLY_LIMIT", 30)
+    key = f"wuyetong:sms-ip:{ip}:{int(now.timestamp() // 3600)}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    if count > limit:
+        raise TooManyRequests("验证码请求过于频繁，请稍后再试", field="phone", code="ip_limit")
+
+
 def sms_code_send(*, phone: str, purpose: str, now=None) -> None:
-    """Send a 6-digit code: valid 5 minutes, one per 60 s, at most 10 a day per phone."""
+    """Send a 6-digit code: valid 5 minutes, one per 60 s, at most 10 a day per phone (and a
+    cap per client address an hour)."""
     now = now or timezone.now()
     if not is_mobile(phone):
         raise ApplicationError("请输入正确的11位手机号码", field="phone")
@@ -42,6 +69,7 @@ def sms_code_send(*, phone: str, purpose: str, now=None) -> None:
         and not User.objects.filter(phone=phone, is_active=True).exists()
     ):
         raise ApplicationError("该手机号尚未注册", field="phone", code="unknown_phone")
+    _sms_client_allowance(now)
     with transaction.atomic():
         recent = SmsCode.objects.select_for_update().filter(phone=phone)
         last = recent.order_by("-created_at").first()

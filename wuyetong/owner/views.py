@@ -158,7 +158,8 @@ def sms_send(request):
             phone=(request.POST.get("phone") or "").strip(), purpose=purpose
         )
     except ApplicationError as exc:
-        return _json_errors(exc, status=429 if exc.code in ("too_soon", "daily_limit") else 400)
+        limited = exc.code in ("too_soon", "daily_limit", "ip_limit")
+        return _json_errors(exc, status=429 if limited else 400)
     return JsonResponse({"ok": True, "resend_after": settings.SMS_CODE_RESEND_SECONDS})
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -19,6 +20,7 @@ BASE = "/api/v1/accounts"
 
 @pytest.fixture(autouse=True)
 def _outbox():
+    cache.clear()  # the per-address SMS counter lives in the cache
     sms.outbox.clear()
     yield
     sms.outbox.clear()
@@ -171,3 +173,18 @@ def test_profile_patch_and_verified_name_is_fixed(world):
     assert response.status_code == 400 and list(response.json()["errors"]) == ["name"]
     world.owner.refresh_from_db()
     assert world.owner.name == "王建國" and world.owner.email == "wang@example.com"
+
+
+def test_sms_code_api_answers_429_when_one_address_asks_too_often(world, settings):
+    settings.SMS_CODE_IP_HOURLY_LIMIT = 1
+    api = APIClient()
+    assert (
+        api.post(
+            f"{BASE}/sms-code/", {"phone": "13622224444", "purpose": "register"}, format="json"
+        ).status_code
+        == 200
+    )
+    response = api.post(
+        f"{BASE}/sms-code/", {"phone": "13622225555", "purpose": "register"}, format="json"
+    )
+    assert response.status_code == 429 and response.json()["code"] == "ip_limit"

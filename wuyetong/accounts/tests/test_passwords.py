@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -17,6 +18,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _outbox():
+    cache.clear()  # the per-address SMS counter lives in the cache
     sms.outbox.clear()
     yield
     sms.outbox.clear()

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from wuyetong.accounts import services, sms
@@ -19,6 +20,7 @@ PHONE = "13712345678"
 
 @pytest.fixture(autouse=True)
 def _empty_outbox():
+    cache.clear()  # the per-address SMS counter lives in the cache
     sms.outbox.clear()
     yield
     sms.outbox.clear()

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 
 from wuyetong.accounts import services as account_services
 from wuyetong.accounts import sms
@@ -26,6 +27,7 @@ NEW_PHONE = "13611112222"
 
 @pytest.fixture(autouse=True)
 def _outbox():
+    cache.clear()  # the per-address SMS counter lives in the cache
     sms.outbox.clear()
     yield
     sms.outbox.clear()

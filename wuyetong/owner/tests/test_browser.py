@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.cache import cache
 
 from wuyetong.accounts import sms
 from wuyetong.conftest import browser_login
@@ -19,6 +20,7 @@ PHONE = "13655556666"
 @pytest.mark.django_db(transaction=True)
 def test_owner_registers_on_a_phone_and_staff_approve_on_a_desk(world, page_for, live_server):
     sms.outbox.clear()
+    cache.clear()
     house = world.houses_a1[1]
     phone = page_for(phone=True)
     phone.goto("/app/")

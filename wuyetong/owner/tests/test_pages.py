@@ -6,7 +6,8 @@ import json
 import re
 
 import pytest
-from django.test import Client
+from django.core.cache import cache
+from django.test import Client, override_settings
 
 from wuyetong.accounts import sms
 from wuyetong.accounts.models import User
@@ -22,6 +23,7 @@ PHONE = "13633334444"
 
 @pytest.fixture(autouse=True)
 def _outbox():
+    cache.clear()  # the per-address SMS counter lives in the cache
     sms.outbox.clear()
     yield
     sms.outbox.clear()
@@ -311,3 +313,22 @@ def test_profile_edit(world, client_for):
     )
     assert client_for(world.other_owner).get("/app/me/profile/").status_code == 200
     assert Client().get("/app/me/profile/").status_code == 302
+
+
+@override_settings(SMS_CODE_IP_HOURLY_LIMIT=2)
+def test_one_address_cannot_walk_through_many_phone_numbers(
+    world, django_capture_on_commit_callbacks
+):
+    client = Client()
+    for phone in ("13600000011", "13600000012"):
+        send_code(client, django_capture_on_commit_callbacks, phone=phone)
+    response = client.post("/app/sms/", {"phone": "13600000013", "purpose": "register"})
+    assert response.status_code == 429 and response.json()["errors"] == {
+        "phone": ["验证码请求过于频繁，请稍后再试"]
+    }
+    assert len(sms.outbox) == 2
+    # Another address is not affected.
+    other = Client(REMOTE_ADDR="10.0.0.9")
+    assert (
+        other.post("/app/sms/", {"phone": "13600000013", "purpose": "register"}).status_code == 200
+    )
