@@ -208,3 +208,17 @@ def test_api_preview_then_commit(world, api_for):
     other = api_for(world.staff("hq_admin", "b")).post(API + "commit", {"token": preview["token"]})
     assert other.status_code in (400, 404)
     assert counts_of(*ALL) == after
+
+
+def test_a_very_long_error_list_is_cut_and_points_to_the_report(world, client_for, monkeypatch):
+    from wuyetong.estates.views import imports as views
+
+    monkeypatch.setattr(views, "ERRORS_SHOWN", 2)
+    rows = [
+        ["9幢", "1单元", str(100 + i), 1, None, "x", None, None, None, None, None] for i in range(3)
+    ]
+    page = post_file(
+        client_for(world.staff("project_manager")), world.community_a1, structure_file(rows)
+    ).content.decode()
+    assert page.count('<td class="num row">') == 2
+    assert "另有 1 处错误未在此列出，请下载错误报告查看全部" in page
