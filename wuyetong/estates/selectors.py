@@ -166,6 +166,20 @@ def house_spaces(house: House):
     )
 
 
+def house_oplog(user, house: House, limit: int = 10):
+    """The latest operation-log entries about the house (needs oplog.view)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from wuyetong.orgs.models import OperationLog
+
+    return (
+        OperationLog.objects.for_user(user, "view")
+        .filter(content_type=ContentType.objects.get_for_model(House), object_id=str(house.pk))
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
 def shop_list(user, action: str = "view"):
     return (
         Shop.objects.for_user(user, action)

@@ -469,3 +469,11 @@ def test_htmx_filter_request_gets_only_the_list_region(world, client_for):
     body = response.content.decode()
     assert response.status_code == 200 and "<html" not in body and 'id="list-total"' in body
     assert "<html" in client.get(reverse("estates:house_list")).content.decode()
+
+
+def test_house_page_shows_readable_operation_log(world, client_for):
+    client = client_for(world.staff("project_manager"))
+    house = world.houses_a1[0]
+    client.post(reverse("estates:house_batch_state"), {"state": "renovating", "houses": [house.pk]})
+    body = client.get(reverse("estates:house_detail", args=[house.pk])).content.decode()
+    assert "批量修改房屋状态" in body and "房屋状态：" in body and "→ 装修" in body

@@ -4,7 +4,7 @@ services write; rules live in services/resources.py. Residents: views/resources_
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -451,9 +451,29 @@ class HouseDetail(ModulePermissionMixin, View):
                 "can_move": self.access.can("residents.add") and sees_residents,
                 "can_move_out": self.access.can("residents.change") and sees_residents,
                 "move_in_form": move_in_form or forms.MoveInForm(),
+                "oplog": [_readable_log(log) for log in selectors.house_oplog(request.user, house)]
+                if self.access.can("oplog.view")
+                else None,
             },
             status=status,
         )
+
+
+def _readable_log(log):
+    """Field names and choice values as a clerk reads them (建筑面积, 入住 …)."""
+    changes = []
+    if log.action == "update":
+        for name, pair in log.changes.items():
+            try:
+                field = House._meta.get_field(name)
+            except FieldDoesNotExist:
+                label, choices = name, {}
+            else:
+                label, choices = field.verbose_name, dict(field.choices or [])
+            old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+            changes.append((label, choices.get(old, old), choices.get(new, new)))
+    log.readable_changes = changes
+    return log
 
 
 class HouseMoveIn(ModulePermissionMixin, View):
