@@ -470,7 +470,7 @@ def _readable_log(log):
                 label, choices = name, {}
             else:
                 label, choices = field.verbose_name, dict(field.choices or [])
-            old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+            old, new = [*pair, None, None][:2] if isinstance(pair, list) else (None, pair)
             changes.append((label, choices.get(old, old), choices.get(new, new)))
     log.readable_changes = changes
     return log
