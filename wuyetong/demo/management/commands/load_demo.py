@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from wuyetong.demo import builders as b
-from wuyetong.estates.models import House
+from wuyetong.estates.models import House, Occupancy, Resident
 from wuyetong.orgs.models import City
 
 DEMO_ACCOUNTS = [
@@ -154,18 +154,45 @@ class Command(BaseCommand):
             name="快洁家政", phone="13600000002", communities=communities[2:], approved=False
         )
 
-        # Registered owner, family member and tenant with app logins.
-        house = House.objects.filter(
-            community=communities[0], building__name="1幢", unit__name="1单元", room_no="101"
-        ).get()
+        # Registered owner, family member and tenant with app logins: each takes over the
+        # generated resident record of an occupied (or rented) house, so houses stay coherent.
         owner = b.user_create("13500000001", "王建国", id_card=b.make_id_card(1, region="330106"))
-        b.owner_bind(user=owner, house=house)
-        second = House.objects.filter(
-            community=communities[1], building__name="2幢", room_no="502"
-        ).first()
-        b.owner_bind(user=owner, house=second)
+        first = self.take_over(owner, communities[0], "owner", "occupied")
+        self.take_over(owner, communities[1], "owner", "occupied")
         family = b.user_create("13500000002", "李秀英")
-        b.owner_bind(user=family, house=house, relation="family")
-        tenant_house = House.objects.filter(community=communities[0], state="rented").first()
+        family_link = Occupancy.objects.filter(house=first, relation="family").first()
+        if family_link:
+            self.link(family, family_link.resident)
+        else:
+            b.owner_bind(user=family, house=first, relation="family")
         tenant = b.user_create("13500000003", "陈浩然")
-        b.owner_bind(user=tenant, house=tenant_house, relation="tenant")
+        self.take_over(tenant, communities[0], "tenant", "rented")
+
+    @staticmethod
+    def link(user, resident):
+        resident.user, resident.phone, resident.name = user, user.phone, user.name
+        resident.id_card = user.id_card or resident.id_card
+        resident.save(update_fields=["user", "phone", "name", "id_card"])
+
+    def take_over(self, user, community, relation, state):
+        occupancy = (
+            Occupancy.objects.filter(
+                house__community=community,
+                house__state=state,
+                relation=relation,
+                end_date__isnull=True,
+                resident__user__isnull=True,
+            )
+            .select_related("resident", "house")
+            .order_by("house__building__sort", "house__room_no")
+            .first()
+        )
+        mine = Resident.objects.filter(company_id=community.company_id, user=user).first()
+        if mine is None:
+            self.link(user, occupancy.resident)
+        else:  # the person already has this company's record: move the binding onto it
+            generated = occupancy.resident
+            occupancy.resident = mine
+            occupancy.save(update_fields=["resident"])
+            generated.delete()
+        return occupancy.house
