@@ -95,6 +95,11 @@ def test_owner_registers_on_a_phone_and_staff_approve_on_a_desk(world, page_for,
     desk.click("button:has-text('审核通过')")
     desk.wait_for_url(re.compile(r".*/estates/bindings/\?status=pending$"))
     assert "已通过 孙晓梅 的认证申请" in desk.inner_text("body")
+    assert "没有待审核的申请" in desk.inner_text("#binding-rows")
+    # The status filter swaps just the rows (htmx) and keeps the URL shareable.
+    desk.select_option("select[name=status]", "approved")
+    desk.wait_for_function("document.querySelector('#binding-rows').innerText.includes('孙晓梅')")
+    assert "status=approved" in desk.url and "已通过" in desk.inner_text("#binding-rows")
 
     # Back on the phone the house is bound.
     phone.goto("/app/")
