@@ -6,6 +6,8 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from wuyetong.core.access import get_access
+from wuyetong.core.masking import mask_phone
 from wuyetong.orgs.choices import OrgKind
 from wuyetong.orgs.models import Community, OrgUnit
 
@@ -73,8 +75,6 @@ class CommunityForm(ServiceForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from wuyetong.core.access import get_access
-
         access = get_access(self.user)
         projects = OrgUnit.objects.filter(company_id=access.company_id, kind=OrgKind.PROJECT)
         if access.org_unit_ids is not None:
@@ -213,10 +213,16 @@ class VehicleForm(ServiceForm):
     house = HouseChoiceField(
         label="房屋", queryset=House.objects.none(), required=False, empty_label="—"
     )
+    owner_phone = forms.CharField(
+        label="车主手机号",
+        max_length=11,
+        required=False,
+        help_text="填写住户档案中的手机号以关联车主",
+    )
 
     class Meta:
         model = Vehicle
-        fields = ["community", "plate", "house", "space", "brand", "color"]
+        fields = ["community", "plate", "house", "owner_phone", "space", "brand", "color"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -227,10 +233,37 @@ class VehicleForm(ServiceForm):
             self.user, "view"
         ).select_related("lot")
         self.fields["space"].empty_label = "—"
+        access = get_access(self.user)
+        if not access.can("residents.view"):
+            del self.fields["owner_phone"]
+        elif self.instance.pk and self.instance.resident_id:
+            phone = self.instance.resident.phone
+            if access.can("residents.view_sensitive"):
+                self.initial["owner_phone"] = phone
+            else:
+                self.initial["owner_phone"] = mask_phone(phone)
+                self.fields["owner_phone"].disabled = True
         if self.instance.pk:
             del self.fields["community"]
         else:
             _scoped_community_field(self)
+
+    def clean_owner_phone(self):
+        phone = (self.cleaned_data.get("owner_phone") or "").strip()
+        if not phone or self.fields["owner_phone"].disabled:
+            return phone
+        self.owner = Resident.objects.for_user(self.user, "view").filter(phone=phone).first()
+        if self.owner is None:
+            raise forms.ValidationError("住户档案中没有该手机号的住户")
+        return phone
+
+    def service_data(self) -> dict:
+        data = super().service_data()
+        if "owner_phone" in data:
+            phone = data.pop("owner_phone")
+            if not self.fields["owner_phone"].disabled:
+                data["resident"] = getattr(self, "owner", None) if phone else None
+        return data
 
 
 class VenueForm(BuildingForm):

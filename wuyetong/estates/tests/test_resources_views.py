@@ -477,3 +477,30 @@ def test_house_page_shows_readable_operation_log(world, client_for):
     client.post(reverse("estates:house_batch_state"), {"state": "renovating", "houses": [house.pk]})
     body = client.get(reverse("estates:house_detail", args=[house.pk])).content.decode()
     assert "批量修改房屋状态" in body and "房屋状态：" in body and "→ 装修" in body
+
+
+def test_vehicle_form_links_owner_by_phone(world, client_for):
+    client = client_for(world.staff("project_manager"))
+    url = reverse("estates:vehicle_create")
+    bad = client.post(
+        url, {"community": world.community_a1.pk, "plate": "浙A12345", "owner_phone": "13700000000"}
+    )
+    assert bad.status_code == 400 and "owner_phone" in bad.context["form"].errors
+    ok = client.post(
+        url,
+        {
+            "community": world.community_a1.pk,
+            "plate": "浙A12345",
+            "owner_phone": "13500000001",
+            "house": world.owner_house.pk,
+        },
+    )
+    assert ok.status_code == 302
+    vehicle = Vehicle.objects.get(plate="浙A12345")
+    assert vehicle.resident.name == "王建国" and vehicle.house_id == world.owner_house.pk
+    # the owner of another company cannot be linked
+    client_b = client_for(world.staff("hq_admin", "b"))
+    response = client_b.post(
+        url, {"community": world.community_b1.pk, "plate": "浙B12345", "owner_phone": "13500000001"}
+    )
+    assert response.status_code == 400 and "owner_phone" in response.context["form"].errors
