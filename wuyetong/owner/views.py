@@ -82,6 +82,8 @@ def home(request):
 @never_cache
 @sensitive_post_parameters("password")
 def login_view(request):
+    if request.method == "GET" and request.user.is_authenticated:
+        return redirect(_safe_next(request, reverse("owner:home")))
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -216,6 +218,9 @@ def house_add(request):
     }
     if replaces:
         initial.update(community=replaces.house.community_id, relation=replaces.relation)
+    elif request.GET.get("house"):
+        # "Submit again" after a rejection starts from the same house.
+        initial["house"] = _int(request.GET["house"])
     form = BindingForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

@@ -332,3 +332,22 @@ def test_one_address_cannot_walk_through_many_phone_numbers(
     assert (
         other.post("/app/sms/", {"phone": "13600000013", "purpose": "register"}).status_code == 200
     )
+
+
+def test_resubmit_after_rejection_starts_from_the_same_house(world, client_for):
+    house = world.houses_a1[2]
+    binding = binding_services.binding_request_create(
+        user=world.owner, house_id=house.pk, applicant_id_card=make_id_card(1)
+    )
+    binding_services.binding_reject(
+        actor=world.staff("customer_service"), binding=binding, reason="身份证号有误"
+    )
+    client = client_for(world.owner)
+    assert f"/app/houses/add/?house={house.pk}" in client.get("/app/houses/").content.decode()
+    html = client.get(f"/app/houses/add/?house={house.pk}").content.decode()
+    assert f'<option value="{house.pk}" selected>' in html
+    assert f'<option value="{house.unit_id}" selected>' in html
+
+
+def test_app_login_page_sends_a_logged_in_user_home(world, client_for):
+    assert client_for(world.owner).get("/app/login/")["Location"] == "/app/"
