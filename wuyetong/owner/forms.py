@@ -148,9 +148,8 @@ class RegisterForm(HousePickerMixin):
         }
 
     def first_error_step(self) -> int:
-        for field in self.errors:
-            return self.STEPS.get(field, 2)
-        return 1
+        """The earliest wizard step holding an error (1 when there is none)."""
+        return min((self.STEPS.get(field, 2) for field in self.errors), default=1)
 
 
 class BindingForm(HousePickerMixin):
