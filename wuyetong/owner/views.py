@@ -106,7 +106,12 @@ def register(request):
     if request.user.is_authenticated:
         return redirect("owner:home")
     form = RegisterForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    start_step = None
+    if request.method == "POST" and "send_sms" in request.POST:
+        # Without JavaScript the "get code" button posts the whole form.
+        start_step = 3
+        _send_code_for_form(request, form, SmsPurpose.REGISTER, phone_error_on="sms_code")
+    elif request.method == "POST" and form.is_valid():
         try:
             user, _binding = binding_services.owner_register(
                 **form.service_kwargs(), sms_code=form.cleaned_data["sms_code"]
@@ -123,10 +128,22 @@ def register(request):
         {
             "form": form,
             "picker": form.picker_choices(),
-            "start_step": form.first_error_step() if form.errors else 1,
+            "start_step": start_step or (form.first_error_step() if form.errors else 1),
             "resend_seconds": settings.SMS_CODE_RESEND_SECONDS,
         },
     )
+
+
+def _send_code_for_form(request, form, purpose: str, phone_error_on: str = "phone") -> None:
+    form.is_valid()  # so that the page can be shown again with what was typed
+    try:
+        account_services.sms_code_send(
+            phone=(request.POST.get("phone") or "").strip(), purpose=purpose
+        )
+    except ApplicationError as exc:
+        form.add_error(phone_error_on if exc.field == "phone" else None, exc.message)
+    else:
+        messages.success(request, "验证码已发送，5分钟内有效")
 
 
 def _json_errors(exc: ApplicationError, status: int = 400) -> JsonResponse:
@@ -326,7 +343,9 @@ def password_change(request):
 @sensitive_post_parameters()
 def password_reset(request):
     form = PasswordResetForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and "send_sms" in request.POST:
+        _send_code_for_form(request, form, SmsPurpose.RESET_PASSWORD)
+    elif request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             if not d["sms_code"]:

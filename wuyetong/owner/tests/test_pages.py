@@ -351,3 +351,23 @@ def test_resubmit_after_rejection_starts_from_the_same_house(world, client_for):
 
 def test_app_login_page_sends_a_logged_in_user_home(world, client_for):
     assert client_for(world.owner).get("/app/login/")["Location"] == "/app/"
+
+
+def test_without_javascript_the_code_button_posts_the_form(
+    world, django_capture_on_commit_callbacks
+):
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/app/register/", {**form_data(world), "send_sms": "1"})
+    html = response.content.decode()
+    assert "验证码已发送" in html and 'data-start="3"' in html and 'value="周业主"' in html
+    code = re.search(r"\d{6}", sms.outbox[-1].text).group(0)
+    assert (
+        client.post("/app/register/", {**form_data(world), "sms_code": code})["Location"] == "/app/"
+    )
+    html = (
+        Client()
+        .post("/app/password/reset/", {"phone": "13999990000", "send_sms": "1"})
+        .content.decode()
+    )
+    assert "该手机号尚未注册" in html
