@@ -152,6 +152,7 @@ def password_reset_email_view(request):
     form = EmailResetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
+        hours = settings.PASSWORD_RESET_TIMEOUT // 3600
         for user in selectors.users_by_email(email):
             uid = urlsafe_base64_encode(force_bytes(user.pk))
             token = default_token_generator.make_token(user)
@@ -160,7 +161,7 @@ def password_reset_email_view(request):
             )
             send_mail(
                 "物业通 · 重置密码",
-                f"{user.get_short_name()}，您好：\n\n请在24小时内打开以下链接设置新密码：\n{link}\n\n"
+                f"{user.get_short_name()}，您好：\n\n请在{hours}小时内打开以下链接设置新密码：\n{link}\n\n"
                 "如果这不是您本人的操作，请忽略本邮件。",
                 settings.DEFAULT_FROM_EMAIL,
                 [user.email],

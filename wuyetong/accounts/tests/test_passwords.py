@@ -112,6 +112,7 @@ def test_reset_by_email_link(world):
     response = client.post(reverse("accounts:password_reset_email"), {"email": "WANG@example.com"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
+    assert "72小时内" in mail.outbox[0].body  # Django's PASSWORD_RESET_TIMEOUT: 3 days
     link = re.search(r"http://testserver(\S+)", mail.outbox[0].body).group(1)
     assert client.get(link).status_code == 200
     html = client.post(

@@ -371,3 +371,17 @@ def test_without_javascript_the_code_button_posts_the_form(
         .content.decode()
     )
     assert "该手机号尚未注册" in html
+
+
+def test_owner_pages_use_a_fixed_number_of_queries(
+    world, client_for, django_assert_max_num_queries
+):
+    for house in world.houses_a1[2:7]:
+        binding_services.binding_request_create(
+            user=world.owner, house_id=house.pk, applicant_id_card=make_id_card(1)
+        )
+    client = client_for(world.owner)
+    for url in ("/app/", "/app/houses/", "/app/me/"):
+        client.get(url)
+        with django_assert_max_num_queries(8):
+            assert client.get(url).status_code == 200
