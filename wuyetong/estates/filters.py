@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from wuyetong.core.access import get_access
 from wuyetong.orgs.choices import ApprovalStatus
 from wuyetong.orgs.models import Community
 
@@ -132,6 +133,12 @@ class HouseFilter(CommunityScopedFilterSet):
     class Meta:
         model = House
         fields = ["community", "building", "state", "use", "floor", "owner", "q"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        # Searching by owner would reveal who lives where to roles that may not see people.
+        if not get_access(_user(request)).can("residents.view"):
+            self.filters.pop("owner", None)
 
     def filter_owner(self, queryset, name, value):
         """Houses with a current resident whose name or phone contains `value`."""

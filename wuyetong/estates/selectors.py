@@ -117,15 +117,19 @@ def unit_list(user, action: str = "view"):
     )
 
 
-def house_list(user, action: str = "view"):
-    return (
+def house_list(user, action: str = "view", *, with_residents: bool = False):
+    """Houses in list order; `with_residents` loads each one's current residents (only for
+    callers allowed to see people: residents.view)."""
+    qs = (
         House.objects.for_user(user, action)
         .select_related("community", "building", "unit")
-        .prefetch_related(_current_occupancies())
         .order_by(
             "community__code", "building__sort", "building__name", "unit__name", "floor", "room_no"
         )
     )
+    if with_residents and get_access(user).can("residents.view"):
+        qs = qs.prefetch_related(_current_occupancies())
+    return qs
 
 
 def house_choices(user, action: str = "view"):

@@ -4,7 +4,7 @@ and create/update with an operation-log entry."""
 from __future__ import annotations
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models
+from django.db import IntegrityError, models, transaction
 
 from wuyetong.core.access import get_access
 from wuyetong.core.exceptions import ApplicationError, PermissionDenied
@@ -103,9 +103,23 @@ def apply_data(obj: models.Model, data: dict, allowed: tuple[str, ...]) -> None:
         setattr(obj, name, value)
 
 
+def save_unique(obj: models.Model, *, field: str | None = None) -> models.Model:
+    """Save, turning a unique-key race lost to a concurrent request into a clear message
+    instead of a 500. The checks before a save catch the usual duplicates; this catches two
+    clerks saving the same thing at the same moment."""
+    try:
+        with transaction.atomic():
+            obj.save()
+            return obj
+    except IntegrityError:
+        raise ApplicationError(
+            "保存冲突：同样的记录刚被他人保存，请刷新后重试", field=field, code="conflict"
+        ) from None
+
+
 def create_logged(actor, obj: models.Model, *, company=None) -> models.Model:
     validate_fields(obj)
-    obj.save()
+    save_unique(obj)
     oplog_record(
         actor=actor,
         action=OpAction.CREATE,
@@ -118,7 +132,7 @@ def create_logged(actor, obj: models.Model, *, company=None) -> models.Model:
 
 def save_logged(actor, obj: models.Model, before: dict, *, note: str = "") -> models.Model:
     validate_fields(obj)
-    obj.save()
+    save_unique(obj)
     changes = diff(before, snapshot(obj))
     if changes:
         oplog_record(

@@ -28,6 +28,7 @@ from .resources_common import (
     ensure_unique,
     require_perm,
     save_logged,
+    save_unique,
 )
 
 # ---------------------------------------------------------------- residents and occupancy
@@ -146,8 +147,9 @@ def occupancy_move_in(
     else:
         ensure_in_scope(actor, resident, "view", field="resident", label="住户")
     _check_can_start(house, resident, relation, start_date)
-    occupancy = Occupancy.objects.create(
-        house=house, resident=resident, relation=relation, start_date=start_date
+    occupancy = save_unique(
+        Occupancy(house=house, resident=resident, relation=relation, start_date=start_date),
+        field="resident",
     )
     oplog_record(
         actor=actor,
@@ -232,8 +234,9 @@ def occupancy_rebind(
     _check_can_start(house, old.resident, relation, date, field="house")
     note = (reason or "").strip() or "业主地址重新绑定"
     _close(actor, old, date, f"改绑至 {house.label}：{note}"[:100])
-    new = Occupancy.objects.create(
-        house=house, resident=old.resident, relation=relation, start_date=date
+    new = save_unique(
+        Occupancy(house=house, resident=old.resident, relation=relation, start_date=date),
+        field="house",
     )
     oplog_record(
         actor=actor,

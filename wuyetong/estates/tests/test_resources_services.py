@@ -463,3 +463,22 @@ def _sold_house_a2(world):
     House.objects.filter(pk=house.pk).update(state=HouseState.DELIVERED)
     house.refresh_from_db()
     return house
+
+
+def test_unique_race_lost_to_concurrent_save_is_a_clear_error(world, monkeypatch):
+    """The duplicate check passed (another clerk saved in between): the database key answers."""
+    from wuyetong.estates.services import resources_common
+
+    unit = world.owner_house.unit
+    monkeypatch.setattr(resources_common, "ensure_unique", lambda *a, **k: None)
+    monkeypatch.setattr("wuyetong.estates.services.resources.ensure_unique", lambda *a, **k: None)
+    count = House.objects.count()
+    with pytest.raises(ApplicationError) as exc:
+        svc.house_create(
+            actor=_pm(world),
+            unit=unit,
+            room_no=world.owner_house.room_no,
+            building_area=Decimal("80"),
+        )
+    assert exc.value.code == "conflict"
+    assert House.objects.count() == count

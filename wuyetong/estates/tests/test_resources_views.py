@@ -504,3 +504,16 @@ def test_vehicle_form_links_owner_by_phone(world, client_for):
         url, {"community": world.community_b1.pk, "plate": "浙B12345", "owner_phone": "13500000001"}
     )
     assert response.status_code == 400 and "owner_phone" in response.context["form"].errors
+
+
+def test_house_list_hides_people_from_roles_without_residents_permission(world, client_for):
+    url = reverse("estates:house_list")
+    body = client_for(world.staff("repair_worker")).get(url).content.decode()
+    assert "翠苑一区" in body and "王建国" not in body and "业主" not in body
+    # nor can they find houses by an owner's name
+    response = client_for(world.staff("repair_worker")).get(url, {"owner": "王建国"})
+    assert (
+        response.context["page"].paginator.count
+        == House.objects.filter(community=world.community_a1).count()
+    )
+    assert "王建国" in client_for(world.staff("cashier")).get(url).content.decode()

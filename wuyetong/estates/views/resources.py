@@ -113,6 +113,9 @@ HOUSE_COLUMNS = [
 ]
 
 
+PEOPLE_COLUMNS = {"业主", "在住人数"}
+
+
 class HouseList(ListPage):
     title = "房屋"
     selector = selectors.house_list
@@ -121,6 +124,14 @@ class HouseList(ListPage):
     batch_form_class = forms.HouseBatchStateForm
     batch_url = "estates:house_batch_state"
     columns = HOUSE_COLUMNS
+
+    def get_queryset(self):
+        return selectors.house_list(self.request.user, with_residents=True)
+
+    def get_columns(self):
+        if self.access.can("residents.view"):
+            return self.columns
+        return [c for c in self.columns if c.label not in PEOPLE_COLUMNS]
 
     def batch_allowed(self) -> bool:
         return self.access.can("estates.change")
