@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from wuyetong.core.exceptions import ApplicationError
 from wuyetong.estates.choices import HouseState, HouseUse, Relation
 
+MAX_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 30_000
+
 
 @dataclass(frozen=True)
 class Column:
@@ -27,6 +30,7 @@ class Column:
     max_length: int = 50
     order: int = 0
     text: bool = False  # keep as text in the template (leading zeros, long digit strings)
+    when: str = ""  # required only sometimes: says when, for the notes sheet
 
 
 @dataclass(frozen=True)
@@ -166,6 +170,7 @@ STRUCTURE = ImportKind(
         "楼栋、单元按名称匹配本小区已有的楼栋单元，名称不存在时自动新建。",
         "已存在的房屋不会被修改：文件中只要有一行房屋已存在，整个文件都不会导入。",
         "先预览：系统会检查每一行并列出全部错误（行号、列名、原因）；没有错误时确认导入，一次性全部写入。",
+        f"每个文件最多 {MAX_ROWS} 行、{MAX_BYTES // 1024 // 1024} MB；数据更多时请按楼栋拆分为多个文件。",
     ),
 )
 OWNERS = ImportKind(
@@ -184,7 +189,15 @@ OWNERS = ImportKind(
             max_length=20,
             text=True,
         ),
-        Column("name", "姓名", True, ("住户姓名", "业主姓名"), example="王建国", width=10),
+        Column(
+            "name",
+            "姓名",
+            True,
+            ("住户姓名", "业主姓名"),
+            note="住户本人姓名",
+            example="王建国",
+            width=10,
+        ),
         Column(
             "relation",
             "身份",
@@ -199,8 +212,9 @@ OWNERS = ImportKind(
             "phone",
             "手机号",
             aliases=("手机", "手机号码", "联系电话", "电话"),
-            note="11 位手机号；业主和租户必填。已登记的住户按手机号识别，不重复建档",
+            note="11 位手机号。已登记为本公司住户的手机号沿用原档案，不重复建档",
             example="13812345678",
+            when="业主、租户必填",
             width=14,
             max_length=11,
             text=True,
@@ -234,6 +248,7 @@ OWNERS = ImportKind(
         "房屋按 楼栋+单元+房号 匹配本小区已有房屋，请先导入房屋。",
         "手机号已登记为本公司住户的，沿用原档案（不修改原姓名、证件），只新增绑定。",
         "先预览：系统会检查每一行并列出全部错误（行号、列名、原因）；没有错误时确认导入，一次性全部写入。",
+        f"每个文件最多 {MAX_ROWS} 行、{MAX_BYTES // 1024 // 1024} MB；数据更多时请按楼栋拆分为多个文件。",
     ),
 )
 KINDS = {STRUCTURE.code: STRUCTURE, OWNERS.code: OWNERS}
@@ -458,8 +473,9 @@ def build_template(kind: ImportKind) -> bytes:
     for cell in notes[notes.max_row]:
         cell.font = Font(bold=True)
     for col in kind.columns:
-        detail = col.note + ("；可选值：" + "、".join(col.choices) if col.choices else "")
-        notes.append([col.header, "是" if col.required else "", detail])
+        choices = "可选值：" + "、".join(col.choices) if col.choices else ""
+        detail = "；".join(part for part in (col.note, choices) if part)
+        notes.append([col.header, "是" if col.required else col.when, detail])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -49,6 +49,8 @@ from .import_cells import (
 )
 from .import_sheets import (
     KINDS,
+    MAX_BYTES,
+    MAX_ROWS,
     OWNERS,
     STRUCTURE,
     ImportKind,
@@ -59,8 +61,6 @@ from .import_sheets import (
     read_upload,
 )
 
-MAX_BYTES = 10 * 1024 * 1024
-MAX_ROWS = 30_000
 TOKEN_MAX_AGE = 2 * 60 * 60  # seconds a preview stays confirmable
 BATCH = 2000
 SAMPLE_ROWS = 10
