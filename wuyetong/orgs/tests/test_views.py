@@ -352,3 +352,30 @@ def test_oplog_export_needs_export_permission(world, client_for):
     c = client_for(world.staff("project_manager"))
     assert c.get(reverse("orgs:oplog_list")).status_code == 200
     assert c.get(reverse("orgs:oplog_export")).status_code == 403
+
+
+def test_modules_not_granted_are_not_usable_on_pages_or_api(world, client_for, api_for):
+    from wuyetong.orgs import services
+
+    services.company_grant_modules(
+        actor=world.admin, company=world.company_a, modules=["org", "estates"]
+    )
+    hq_admin = world.staff("hq_admin")
+    c, api = client_for(hq_admin), api_for(hq_admin)
+    assert c.get(reverse("orgs:employee_list")).status_code == 200
+    assert c.get(reverse("orgs:role_list")).status_code == 403
+    assert c.get(reverse("orgs:oplog_list")).status_code == 403
+    assert api.get("/api/v1/orgs/roles/").status_code == 403
+    assert api.get("/api/v1/orgs/oplog/").status_code == 403
+    menu = c.get(reverse("orgs:employee_list")).context["menu"]
+    labels = {item["label"] for group in menu for item in group["items"]}
+    assert "员工" in labels and "角色" not in labels and "操作日志" not in labels
+
+
+def test_department_list_filters_by_org_unit(world, org, client_for):
+    from wuyetong.orgs import services
+
+    services.department_create(actor=None, org_unit=world.a.hq, name="人事部")
+    c = client_for(world.staff("hq_admin"))
+    r = c.get(reverse("orgs:department_list") + f"?org_unit={world.a.hq.pk}")
+    assert [d.name for d in r.context["departments"]] == ["人事部"]

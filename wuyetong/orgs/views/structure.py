@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from .. import selectors, services
+from ..filters import DepartmentFilter
 from ..forms import DepartmentCreateForm, NameForm, OrgUnitCreateForm
 from ..models import Department, OrgUnit, Position
 from .common import current_company, require, run_service, staff_required
@@ -93,11 +94,13 @@ def department_list(request):
             )
             if done:
                 return done
-    departments = selectors.department_list(access)
+    filterset = DepartmentFilter(
+        request.GET or None, queryset=selectors.department_list(access), request=request
+    )
     return render(
         request,
         "orgs/department_list.html",
-        {"departments": departments, "form": form, "tab": "departments"},
+        {"departments": filterset.qs, "filter": filterset, "form": form, "tab": "departments"},
     )
 
 
