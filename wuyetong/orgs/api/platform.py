@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, permissions, viewsets
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -97,6 +97,46 @@ class MerchantReviewViewSet(_ReviewViewSet):
     @action(detail=True, methods=["post"])
     def review(self, request, pk=None):
         return self._review(request)
+
+
+@extend_schema_view(create=extend_schema(request=s.BureauCreateIn, responses={201: s.BureauOut}))
+class BureauViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """房管部门: create (city-level when no district), add officials by phone, open / close."""
+
+    permission_classes = [permissions.IsAuthenticated, IsPlatformAdmin]
+    serializer_class = s.BureauOut
+
+    def get_queryset(self):
+        return selectors.platform_bureau_list()
+
+    def _out(self, bureau):
+        return s.BureauOut(self.get_queryset().get(pk=bureau.pk)).data
+
+    def create(self, request):
+        ser = s.BureauCreateIn(data=request.data)
+        ser.is_valid(raise_exception=True)
+        bureau = services.bureau_create(actor=request.user, **ser.validated_data)
+        return Response(self._out(bureau), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.BureauMemberIn, responses=s.BureauOut)
+    @action(detail=True, methods=["post"])
+    def members(self, request, pk=None):
+        bureau = self.get_object()
+        ser = s.BureauMemberIn(data=request.data)
+        ser.is_valid(raise_exception=True)
+        services.bureau_member_add(actor=request.user, bureau=bureau, **ser.validated_data)
+        return Response(self._out(bureau))
+
+    @extend_schema(request=s.ActiveIn, responses=s.BureauOut)
+    @action(detail=True, methods=["post"])
+    def active(self, request, pk=None):
+        bureau = self.get_object()
+        ser = s.ActiveIn(data=request.data)
+        ser.is_valid(raise_exception=True)
+        services.bureau_set_active(
+            actor=request.user, bureau=bureau, active=ser.validated_data["is_active"]
+        )
+        return Response(self._out(bureau))
 
 
 class BureauCommunityListView(ListAPIView):

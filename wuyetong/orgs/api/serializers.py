@@ -9,9 +9,12 @@ from wuyetong.core.masking import mask_phone
 
 from ..choices import DataScope, OrgKind
 from ..models import (
+    Bureau,
+    City,
     Community,
     Company,
     Department,
+    District,
     Employee,
     Merchant,
     OperationLog,
@@ -295,3 +298,49 @@ class BureauCommunityOut(serializers.ModelSerializer):
             "total_area",
             "house_count",
         ]
+
+
+class BureauMemberOut(serializers.Serializer):
+    name = serializers.CharField(source="user.name")
+    phone = serializers.SerializerMethodField()
+    title = serializers.CharField()
+
+    def get_phone(self, obj) -> str:
+        return mask_phone(obj.user.phone)
+
+
+class BureauOut(serializers.ModelSerializer):
+    city_name = serializers.CharField(source="city.name", read_only=True)
+    district_name = serializers.CharField(source="district.name", read_only=True, default="")
+    members = BureauMemberOut(source="memberships", many=True, read_only=True)
+
+    class Meta:
+        model = Bureau
+        fields = [
+            "id",
+            "name",
+            "city",
+            "city_name",
+            "district",
+            "district_name",
+            "is_active",
+            "members",
+        ]
+
+
+class BureauCreateIn(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    city = serializers.PrimaryKeyRelatedField(queryset=City.objects.all())
+    district = serializers.PrimaryKeyRelatedField(
+        queryset=District.objects.all(), required=False, allow_null=True, default=None
+    )
+
+
+class BureauMemberIn(serializers.Serializer):
+    phone = serializers.CharField(max_length=11)
+    name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    title = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+
+
+class ActiveIn(serializers.Serializer):
+    is_active = serializers.BooleanField()

@@ -14,6 +14,7 @@ router.register(
     "platform/communities", platform.CommunityReviewViewSet, basename="platform-community"
 )
 router.register("platform/merchants", platform.MerchantReviewViewSet, basename="platform-merchant")
+router.register("platform/bureaus", platform.BureauViewSet, basename="platform-bureau")
 
 app_name = "orgs-api"
 urlpatterns = [

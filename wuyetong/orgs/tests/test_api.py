@@ -260,3 +260,32 @@ def test_oplog_api_is_company_scoped(world, api_for):
     assert rows[0]["changes"] == {"name": ["华东区域", "浙江区域"]}
     rows = api_for(world.admin).get(f"{API}/oplog/?action=update").json()["results"]
     assert {r["object_repr"] for r in rows} == {"浙江区域", "江苏区域"}
+
+
+def test_platform_sets_up_a_bureau(world, api_for):
+    c = api_for(world.admin)
+    r = c.post(
+        f"{API}/platform/bureaus/",
+        {"name": "滨江新局", "city": world.city.pk, "district": world.districts[1].pk},
+        format="json",
+    )
+    assert r.status_code == 201 and r.json()["is_active"] is False
+    pk = r.json()["id"]
+    r = c.post(f"{API}/platform/bureaus/{pk}/members/", {"phone": "13877770000"}, format="json")
+    assert r.status_code == 400 and r.json()["errors"] == {"name": ["新用户请填写姓名"]}
+    r = c.post(
+        f"{API}/platform/bureaus/{pk}/members/",
+        {"phone": "13877770000", "name": "新科员"},
+        format="json",
+    )
+    assert r.json()["members"] == [{"name": "新科员", "phone": "138****0000", "title": ""}]
+    r = c.post(f"{API}/platform/bureaus/{pk}/active/", {"is_active": True}, format="json")
+    assert r.json()["is_active"] is True
+    for user in (world.staff("hq_admin"), world.bureau_official):
+        assert (
+            api_for(user)
+            .post(f"{API}/platform/bureaus/{pk}/active/", {"is_active": False}, format="json")
+            .status_code
+            == 403
+        )
+    assert api_for(world.admin).get(f"{API}/platform/bureaus/{pk}/").json()["is_active"] is True
