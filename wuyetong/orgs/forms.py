@@ -23,7 +23,9 @@ class NameForm(forms.Form):
 
 
 class OrgUnitCreateForm(forms.Form):
-    parent = forms.ModelChoiceField(label="上级组织", queryset=OrgUnit.objects.none())
+    parent = forms.ModelChoiceField(
+        label="上级组织", queryset=OrgUnit.objects.none(), empty_label="请选择"
+    )
     kind = forms.ChoiceField(
         label="层级",
         choices=[(OrgKind.REGION, OrgKind.REGION.label), (OrgKind.PROJECT, OrgKind.PROJECT.label)],
@@ -38,7 +40,9 @@ class OrgUnitCreateForm(forms.Form):
 
 
 class DepartmentCreateForm(forms.Form):
-    org_unit = forms.ModelChoiceField(label="所属组织", queryset=OrgUnit.objects.none())
+    org_unit = forms.ModelChoiceField(
+        label="所属组织", queryset=OrgUnit.objects.none(), empty_label="请选择"
+    )
     name = forms.CharField(label="部门名称", max_length=50)
 
     def __init__(self, *args, access: Access, **kwargs):
@@ -47,7 +51,9 @@ class DepartmentCreateForm(forms.Form):
 
 
 class EmployeeFieldsForm(forms.Form):
-    org_unit = forms.ModelChoiceField(label="所属组织", queryset=OrgUnit.objects.none())
+    org_unit = forms.ModelChoiceField(
+        label="所属组织", queryset=OrgUnit.objects.none(), empty_label="请选择"
+    )
     department = forms.ModelChoiceField(
         label="部门", queryset=Department.objects.none(), required=False, empty_label="（无）"
     )
@@ -173,11 +179,14 @@ class ModulesForm(forms.Form):
 
 class BureauCreateForm(forms.Form):
     name = forms.CharField(label="部门名称", max_length=100)
-    city = forms.ModelChoiceField(label="城市", queryset=City.objects.order_by("code"))
+    city = forms.ModelChoiceField(
+        label="城市", queryset=City.objects.order_by("code"), empty_label="请选择"
+    )
     district = forms.ModelChoiceField(
         label="区县",
         queryset=District.objects.select_related("city").order_by("code"),
         required=False,
+        empty_label="（全市）",
         help_text="留空为市级房管部门，监管全市小区",
     )
 
