@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from wuyetong.core.exceptions import ApplicationError
+from wuyetong.core.masking import mask_phone
 from wuyetong.core.validators import is_mobile
 
 from ..choices import ApprovalStatus, OpAction
@@ -144,7 +145,7 @@ def bureau_member_add(
         actor=actor,
         action=OpAction.GRANT,
         obj=bureau,
-        changes={"members": [None, f"{user.name or ''} {phone} {title}".strip()]},
+        changes={"members": [None, f"{user.name or ''} {mask_phone(phone)} {title}".strip()]},
     )
     return member
 

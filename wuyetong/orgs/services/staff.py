@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 
 from wuyetong.core.access import Access, get_access
 from wuyetong.core.exceptions import ApplicationError
+from wuyetong.core.masking import mask_phone
 from wuyetong.core.validators import is_mobile
 
 from ..choices import DataScope, OpAction
@@ -107,7 +108,7 @@ def employee_create(
     except IntegrityError as exc:  # a concurrent request took the phone or number first
         raise ApplicationError("工号或手机号已被使用", field="employee_no") from exc
     changes = snapshot(employee)
-    changes["phone"] = phone
+    changes["phone"] = mask_phone(phone)  # the log is a list: SPEC §4 masking
     oplog_record(actor=actor, action=OpAction.CREATE, obj=employee, changes=changes)
     return employee
 
