@@ -3,7 +3,9 @@ template a clerk downloads. The rules about what a row means live in `imports.py
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import json
 import os
 import re
 import warnings
@@ -531,3 +533,34 @@ def annotate_errors(kind: ImportKind, data: bytes, errors: list[RowError]) -> by
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def rows_dump(rows: list[tuple[int, dict]]) -> bytes:
+    """Rows read from a sheet, as JSON: kept between preview and confirm so the confirm
+    validates exactly what was previewed without decoding the workbook a second time."""
+
+    def encode(value):
+        if isinstance(value, dt.datetime):
+            return {"dt": value.isoformat()}
+        if isinstance(value, dt.date):
+            return {"d": value.isoformat()}
+        if isinstance(value, (dt.time, dt.timedelta)):
+            return str(value)
+        return value
+
+    return json.dumps(
+        [[n, {k: encode(v) for k, v in values.items()}] for n, values in rows]
+    ).encode()
+
+
+def rows_load(data: bytes) -> list[tuple[int, dict]]:
+    def decode(value):
+        if isinstance(value, dict):
+            return (
+                dt.datetime.fromisoformat(value["dt"])
+                if "dt" in value
+                else dt.date.fromisoformat(value["d"])
+            )
+        return value
+
+    return [(n, {k: decode(v) for k, v in values.items()}) for n, values in json.loads(data)]

@@ -51,7 +51,6 @@ from .import_sheets import (
     KINDS,
     MAX_BYTES,
     MAX_ROWS,
-    OWNERS,
     STRUCTURE,
     ImportKind,
     RowError,
@@ -59,12 +58,15 @@ from .import_sheets import (
     build_template,
     read_sheet,
     read_upload,
+    rows_dump,
+    rows_load,
 )
 
 TOKEN_MAX_AGE = 2 * 60 * 60  # seconds a preview stays confirmable
 BATCH = 2000
 SAMPLE_ROWS = 10
 TOKEN_SALT = "wuyetong.estates.import"
+SUFFIX = {"commit": "json", "report": "xlsx"}
 
 
 class ImportInvalid(ApplicationError):
@@ -421,11 +423,13 @@ def _plan(kind: ImportKind, community: Community, sheet: tuple, actor) -> Import
 def _keep(
     data: bytes, *, actor, community: Community, kind: ImportKind, filename: str, purpose: str
 ) -> str:
-    """Store the file privately; return a signed token naming it, its owner and its hash."""
+    """Store data privately; return a signed token naming it, its owner and its hash. A
+    preview keeps the rows read (JSON) for the confirm; a rejected file is kept as uploaded
+    for the error report."""
     directory = _store_dir()
     _purge_stale(directory)
     file_id = uuid.uuid4().hex
-    (directory / f"{file_id}.xlsx").write_bytes(data)
+    (directory / f"{file_id}.{SUFFIX[purpose]}").write_bytes(data)
     payload = {
         "f": file_id,
         "u": actor.pk,
@@ -446,10 +450,9 @@ def estate_import_preview(*, actor, community_id, kind: str, upload) -> ImportPr
     import_kind = _kind(kind)
     community = _community_for(actor, community_id, import_kind)
     filename, data = read_upload(upload, max_bytes=MAX_BYTES)
+    sheet = read_sheet(import_kind, data, max_rows=MAX_ROWS)
     try:
-        plan = _plan(
-            import_kind, community, read_sheet(import_kind, data, max_rows=MAX_ROWS), actor
-        )
+        plan = _plan(import_kind, community, sheet, actor)
     except ImportInvalid as exc:
         exc.report_token = _keep(
             data,
@@ -461,7 +464,7 @@ def estate_import_preview(*, actor, community_id, kind: str, upload) -> ImportPr
         )
         raise
     token = _keep(
-        data,
+        rows_dump(sheet[0]),
         actor=actor,
         community=community,
         kind=import_kind,
@@ -501,7 +504,7 @@ def _checked(payload: dict, data: bytes) -> bytes:
 
 def _claim(token: str, actor) -> tuple[dict, bytes]:
     payload = _payload(token, actor, "commit")
-    path = _store_dir() / f"{payload['f']}.xlsx"
+    path = _store_dir() / f"{payload['f']}.{SUFFIX['commit']}"
     claimed = path.with_suffix(f".claimed-{uuid.uuid4().hex}")
     try:
         # rename is atomic: of two confirms racing for one file, only one gets it
@@ -521,7 +524,7 @@ def estate_import_error_report(*, actor, token: str) -> tuple[str, bytes]:
     kind = _kind(str(payload.get("k", "")))
     community = _community_for(actor, payload.get("c"), kind)
     try:
-        data = _checked(payload, (_store_dir() / f"{payload['f']}.xlsx").read_bytes())
+        data = _checked(payload, (_store_dir() / f"{payload['f']}.{SUFFIX['report']}").read_bytes())
     except FileNotFoundError:
         raise ApplicationError("错误报告已过期，请重新上传文件", field="token") from None
     try:
@@ -539,8 +542,11 @@ def estate_import_commit(*, actor, token: str) -> ImportResult:
     payload, data = _claim(token, actor)
     kind = _kind(str(payload.get("k", "")))
     community = _community_for(actor, payload.get("c"), kind)
-    # Parse before taking the write transaction: on SQLite it locks the whole database.
-    sheet = read_sheet(kind, data, max_rows=MAX_ROWS)
+    # Decode before taking the write transaction: on SQLite it locks the whole database.
+    try:
+        sheet: tuple[list, list[RowError]] = (rows_load(data), [])
+    except (ValueError, TypeError, KeyError):
+        raise ApplicationError("导入文件已损坏，请重新上传", field="token") from None
     try:
         with transaction.atomic():
             plan = _plan(kind, community, sheet, actor)
@@ -597,17 +603,3 @@ def estate_import_template(kind: str) -> tuple[str, bytes]:
     """The blank workbook a clerk fills in: (file name, .xlsx bytes)."""
     import_kind = _kind(kind)
     return f"{import_kind.label}导入模板.xlsx", build_template(import_kind)
-
-
-__all__ = [
-    "OWNERS",
-    "STRUCTURE",
-    "ImportInvalid",
-    "ImportPreview",
-    "ImportResult",
-    "estate_import_commit",
-    "estate_import_error_report",
-    "estate_import_preview",
-    "estate_import_template",
-    "import_communities",
-]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -61,7 +62,7 @@ def owners_file(rows: list[list]) -> bytes:
 
 
 GOOD_STRUCTURE_ROWS = [
-    ["9幢", "1单元", "101", 1, "住宅", 89.5, 70.12, 1, "入住", "2021-06-01", ""],
+    ["9幢", "1单元", "101", 1, "住宅", 89.5, 70.12, 1, "入住", dt.date(2021, 6, 1), ""],
     ["9幢", "1单元", "102", 1, "住宅", "96.00", "75", "1.2", "空置", "2021/6/2", "朝南"],
     ["9幢", "2单元", "101", 1, "商业", 120, None, None, "出租", None, None],
     ["9幢", "2单元", "201", 2, None, 120.25, None, None, None, None, None],

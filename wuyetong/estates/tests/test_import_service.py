@@ -164,6 +164,8 @@ def test_good_structure_file_writes_exact_rows_and_one_log_entry(world, pm, impo
     assert plain.use == HouseUse.RESIDENTIAL and plain.state == HouseState.UNSOLD
     assert plain.fee_coefficient == Decimal("1.000") and plain.inner_area is None
     assert House.objects.get(building__name="10幢").handover_date == dt.date(2022, 1, 5)
+    first = House.objects.get(building__name="9幢", unit__name="1单元", room_no="101")
+    assert first.handover_date == dt.date(2021, 6, 1)  # a real date cell survives preview → confirm
     assert Building.objects.get(community=world.community_a1, name="9幢").floors == 2
     # the existing building 1幢 got a new unit, not a second building
     assert Building.objects.filter(community=world.community_a1, name="1幢").count() == 1
