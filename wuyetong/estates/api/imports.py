@@ -19,7 +19,7 @@ from wuyetong.core.api import HasModulePermission
 from wuyetong.estates.services import imports as svc
 
 
-class ImportPreviewInputSerializer(serializers.Serializer):
+class EstateImportPreviewInputSerializer(serializers.Serializer):
     community = serializers.IntegerField(help_text="小区 ID")
     kind = serializers.ChoiceField(
         choices=[("structure", "房屋"), ("owners", "住户")], help_text="导入类型"
@@ -27,11 +27,11 @@ class ImportPreviewInputSerializer(serializers.Serializer):
     file = serializers.FileField(help_text=".xlsx 文件")
 
 
-class ImportCommitInputSerializer(serializers.Serializer):
+class EstateImportCommitInputSerializer(serializers.Serializer):
     token = serializers.CharField(help_text="预览返回的 token（有效期 2 小时，只能使用一次）")
 
 
-class ImportPreviewSerializer(serializers.Serializer):
+class EstateImportPreviewSerializer(serializers.Serializer):
     kind = serializers.CharField()
     kind_label = serializers.CharField()
     community = serializers.IntegerField(source="community.pk")
@@ -45,7 +45,7 @@ class ImportPreviewSerializer(serializers.Serializer):
     token = serializers.CharField()
 
 
-class ImportResultSerializer(serializers.Serializer):
+class EstateImportResultSerializer(serializers.Serializer):
     kind = serializers.CharField()
     kind_label = serializers.CharField()
     community = serializers.IntegerField(source="community.pk")
@@ -55,7 +55,7 @@ class ImportResultSerializer(serializers.Serializer):
     seconds = serializers.FloatField()
 
 
-class ImportErrorSerializer(serializers.Serializer):
+class EstateImportErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
     message = serializers.CharField()
     errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))  # type: ignore[assignment]
@@ -63,10 +63,10 @@ class ImportErrorSerializer(serializers.Serializer):
 
 ERRORS = {
     400: OpenApiResponse(
-        ImportErrorSerializer, description="文件或数据有误；errors 的键为 第<行>行/<列>"
+        EstateImportErrorSerializer, description="文件或数据有误；errors 的键为 第<行>行/<列>"
     ),
-    403: OpenApiResponse(ImportErrorSerializer, description="没有导入权限"),
-    404: OpenApiResponse(ImportErrorSerializer, description="小区不存在或不在数据范围内"),
+    403: OpenApiResponse(EstateImportErrorSerializer, description="没有导入权限"),
+    404: OpenApiResponse(EstateImportErrorSerializer, description="小区不存在或不在数据范围内"),
 }
 
 
@@ -78,12 +78,12 @@ class ImportPreviewView(APIView):
     @extend_schema(
         operation_id="estates_imports_preview",
         tags=["estates"],
-        request=ImportPreviewInputSerializer,
-        responses={200: ImportPreviewSerializer, **ERRORS},
+        request=EstateImportPreviewInputSerializer,
+        responses={200: EstateImportPreviewSerializer, **ERRORS},
         summary="上传 .xlsx 并校验（不写入）",
     )
     def post(self, request):
-        data = ImportPreviewInputSerializer(data=request.data)
+        data = EstateImportPreviewInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         preview = svc.estate_import_preview(
             actor=request.user,
@@ -91,7 +91,7 @@ class ImportPreviewView(APIView):
             kind=data.validated_data["kind"],
             upload=data.validated_data["file"],
         )
-        return Response(ImportPreviewSerializer(preview).data)
+        return Response(EstateImportPreviewSerializer(preview).data)
 
 
 class ImportCommitView(APIView):
@@ -102,15 +102,15 @@ class ImportCommitView(APIView):
     @extend_schema(
         operation_id="estates_imports_commit",
         tags=["estates"],
-        request=ImportCommitInputSerializer,
-        responses={201: ImportResultSerializer, **ERRORS},
+        request=EstateImportCommitInputSerializer,
+        responses={201: EstateImportResultSerializer, **ERRORS},
         summary="确认导入（复核后一次性写入）",
     )
     def post(self, request):
-        data = ImportCommitInputSerializer(data=request.data)
+        data = EstateImportCommitInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = svc.estate_import_commit(actor=request.user, token=data.validated_data["token"])
-        return Response(ImportResultSerializer(result).data, status=status.HTTP_201_CREATED)
+        return Response(EstateImportResultSerializer(result).data, status=status.HTTP_201_CREATED)
 
 
 urlpatterns = [
