@@ -3,12 +3,14 @@ fields changed. Other apps call `oplog_record` from their own services."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import IntegrityError, models, transaction
 
+from wuyetong.core.exceptions import ApplicationError
 from wuyetong.core.middleware import current_ip
 
 from ..models import Company, OperationLog
@@ -69,3 +71,14 @@ def oplog_record(
         note=(note or "")[:200],
         ip=current_ip.get(),
     )
+
+
+@contextmanager
+def refuse_duplicates(message: str, field: str):
+    """Turns a unique-key collision (a concurrent request won the race after our check) into
+    the same refusal the check would have given, instead of a 500."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as exc:
+        raise ApplicationError(message, field=field) from exc

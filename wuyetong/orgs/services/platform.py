@@ -13,7 +13,7 @@ from wuyetong.core.validators import is_mobile
 from ..choices import ApprovalStatus, OpAction
 from ..models import Bureau, BureauMember, City, Community, Company, District, Employee, Merchant
 from ..permissions import MODULE_LABELS
-from .oplog import diff, oplog_record, snapshot
+from .oplog import diff, oplog_record, refuse_duplicates, snapshot
 
 
 def _review(obj, *, approve: bool, reason: str) -> dict:
@@ -115,7 +115,8 @@ def bureau_create(*, actor, name: str, city: City, district: District | None = N
         raise ApplicationError("所选区县不属于该城市", field="district")
     if Bureau.objects.filter(name=name).exists():
         raise ApplicationError("已有同名房管部门", field="name")
-    bureau = Bureau.objects.create(name=name, city=city, district=district, is_active=False)
+    with refuse_duplicates("已有同名房管部门", "name"):
+        bureau = Bureau.objects.create(name=name, city=city, district=district, is_active=False)
     oplog_record(actor=actor, action=OpAction.CREATE, obj=bureau, changes=snapshot(bureau))
     return bureau
 
@@ -140,7 +141,8 @@ def bureau_member_add(
             raise ApplicationError("该手机号是物业公司在职员工，不能加入房管部门", field="phone")
         if BureauMember.objects.filter(user=user).exists():
             raise ApplicationError("该手机号已是房管部门人员", field="phone")
-    member = BureauMember.objects.create(bureau=bureau, user=user, title=title)
+    with refuse_duplicates("该手机号已是房管部门人员", "phone"):
+        member = BureauMember.objects.create(bureau=bureau, user=user, title=title)
     oplog_record(
         actor=actor,
         action=OpAction.GRANT,

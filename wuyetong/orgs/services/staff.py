@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from wuyetong.core.access import Access, get_access
 from wuyetong.core.exceptions import ApplicationError
@@ -16,7 +16,7 @@ from wuyetong.core.validators import is_mobile
 from ..choices import DataScope, OpAction
 from ..models import Company, Department, Employee, OrgUnit, Position, Role
 from ..permissions import MODULE_LABELS, ROLE_TEMPLATES, all_permissions, permission_label
-from .oplog import diff, oplog_record, snapshot
+from .oplog import diff, oplog_record, refuse_duplicates, snapshot
 
 
 def _actor_access(actor) -> Access | None:
@@ -94,19 +94,17 @@ def employee_create(
             user.save(update_fields=["name"])
     else:
         user = user_model.objects.create_user(phone=phone, password=None, name=name)
-    try:
-        with transaction.atomic():
-            employee = Employee.objects.create(
-                company=company,
-                user=user,
-                org_unit=org_unit,
-                department=department,
-                position=position,
-                employee_no=employee_no,
-                hired_on=hired_on,
-            )
-    except IntegrityError as exc:  # a concurrent request took the phone or number first
-        raise ApplicationError("工号或手机号已被使用", field="employee_no") from exc
+    # A concurrent request may take the phone or number after the checks above.
+    with refuse_duplicates("工号或手机号已被使用", "employee_no"):
+        employee = Employee.objects.create(
+            company=company,
+            user=user,
+            org_unit=org_unit,
+            department=department,
+            position=position,
+            employee_no=employee_no,
+            hired_on=hired_on,
+        )
     changes = snapshot(employee)
     changes["phone"] = mask_phone(phone)  # the log is a list: SPEC §4 masking
     oplog_record(actor=actor, action=OpAction.CREATE, obj=employee, changes=changes)
@@ -210,13 +208,14 @@ def role_create_from_template(
     _check_grantable(
         actor, company=company, permissions=permissions, data_scope=spec["scope"], field="template"
     )
-    role = Role.objects.create(
-        company=company,
-        name=name,
-        template=template,
-        permissions=permissions,
-        data_scope=spec["scope"],
-    )
+    with refuse_duplicates("已有同名角色", "name"):
+        role = Role.objects.create(
+            company=company,
+            name=name,
+            template=template,
+            permissions=permissions,
+            data_scope=spec["scope"],
+        )
     oplog_record(actor=actor, action=OpAction.CREATE, obj=role, changes=snapshot(role))
     return role
 
@@ -259,7 +258,8 @@ def role_update(
     before = snapshot(role)
     role.name, role.permissions, role.data_scope = name, new_perms, data_scope
     role.description = (description or "").strip()[:200]
-    role.save()
+    with refuse_duplicates("已有同名角色", "name"):
+        role.save()
     changes = diff(before, snapshot(role))
     if changes:
         oplog_record(actor=actor, action=OpAction.UPDATE, obj=role, changes=changes)

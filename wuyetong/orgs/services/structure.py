@@ -8,7 +8,7 @@ from wuyetong.core.exceptions import ApplicationError
 
 from ..choices import OpAction, OrgKind
 from ..models import Company, Department, OrgUnit, Position
-from .oplog import diff, oplog_record, snapshot
+from .oplog import diff, oplog_record, refuse_duplicates, snapshot
 
 
 def _clean_name(name: str | None, *, label: str, max_length: int) -> str:
@@ -41,7 +41,8 @@ def org_unit_create(
             raise ApplicationError("区域公司的上级必须是总部", field="parent")
     if OrgUnit.objects.filter(company=company, parent=parent, name=name).exists():
         raise ApplicationError("同一上级下已有同名组织", field="name")
-    unit = OrgUnit.objects.create(company=company, kind=kind, name=name, parent=parent)
+    with refuse_duplicates("同一上级下已有同名组织", "name"):
+        unit = OrgUnit.objects.create(company=company, kind=kind, name=name, parent=parent)
     unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
     unit.save(update_fields=["path"])
     oplog_record(actor=actor, action=OpAction.CREATE, obj=unit, changes=snapshot(unit))
@@ -58,7 +59,8 @@ def org_unit_rename(*, actor, unit: OrgUnit, name: str) -> OrgUnit:
         raise ApplicationError("同一上级下已有同名组织", field="name")
     before = snapshot(unit)
     unit.name = name
-    unit.save(update_fields=["name", "updated_at"])
+    with refuse_duplicates("同一上级下已有同名组织", "name"):
+        unit.save(update_fields=["name", "updated_at"])
     changes = diff(before, snapshot(unit))
     if changes:
         oplog_record(actor=actor, action=OpAction.UPDATE, obj=unit, changes=changes)
@@ -70,7 +72,10 @@ def department_create(*, actor, org_unit: OrgUnit, name: str) -> Department:
     name = _clean_name(name, label="部门名称", max_length=50)
     if Department.objects.filter(org_unit=org_unit, name=name).exists():
         raise ApplicationError("该组织下已有同名部门", field="name")
-    dept = Department.objects.create(company_id=org_unit.company_id, org_unit=org_unit, name=name)
+    with refuse_duplicates("该组织下已有同名部门", "name"):
+        dept = Department.objects.create(
+            company_id=org_unit.company_id, org_unit=org_unit, name=name
+        )
     oplog_record(actor=actor, action=OpAction.CREATE, obj=dept, changes=snapshot(dept))
     return dept
 
@@ -83,7 +88,8 @@ def department_rename(*, actor, department: Department, name: str) -> Department
         raise ApplicationError("该组织下已有同名部门", field="name")
     before = snapshot(department)
     department.name = name
-    department.save(update_fields=["name", "updated_at"])
+    with refuse_duplicates("该组织下已有同名部门", "name"):
+        department.save(update_fields=["name", "updated_at"])
     changes = diff(before, snapshot(department))
     if changes:
         oplog_record(actor=actor, action=OpAction.UPDATE, obj=department, changes=changes)
@@ -95,7 +101,8 @@ def position_create(*, actor, company: Company, name: str) -> Position:
     name = _clean_name(name, label="岗位名称", max_length=50)
     if Position.objects.filter(company=company, name=name).exists():
         raise ApplicationError("已有同名岗位", field="name")
-    position = Position.objects.create(company=company, name=name)
+    with refuse_duplicates("已有同名岗位", "name"):
+        position = Position.objects.create(company=company, name=name)
     oplog_record(actor=actor, action=OpAction.CREATE, obj=position, changes=snapshot(position))
     return position
 
@@ -108,7 +115,8 @@ def position_rename(*, actor, position: Position, name: str) -> Position:
         raise ApplicationError("已有同名岗位", field="name")
     before = snapshot(position)
     position.name = name
-    position.save(update_fields=["name", "updated_at"])
+    with refuse_duplicates("已有同名岗位", "name"):
+        position.save(update_fields=["name", "updated_at"])
     changes = diff(before, snapshot(position))
     if changes:
         oplog_record(actor=actor, action=OpAction.UPDATE, obj=position, changes=changes)

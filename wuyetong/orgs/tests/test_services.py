@@ -435,3 +435,13 @@ def test_nothing_is_logged_or_saved_when_a_service_refuses(world, org):
     assert OperationLog.objects.count() == before
     world.company_b.refresh_from_db()
     assert world.company_b.status == ApprovalStatus.APPROVED
+
+
+def test_a_lost_race_on_a_unique_key_is_a_refusal_not_a_500(world, org):
+    from wuyetong.orgs.models import Position
+    from wuyetong.orgs.services.oplog import refuse_duplicates
+
+    with pytest.raises(ApplicationError) as exc, refuse_duplicates("已有同名岗位", "name"):
+        Position.objects.create(company=world.company_a, name=org.position_a.name)
+    assert exc.value.field == "name"
+    assert Position.objects.filter(company=world.company_a, name=org.position_a.name).count() == 1
