@@ -222,3 +222,22 @@ def test_a_very_long_error_list_is_cut_and_points_to_the_report(world, client_fo
     ).content.decode()
     assert page.count('<td class="num row">') == 2
     assert "另有 1 处错误未在此列出，请下载错误报告查看全部" in page
+
+
+def test_confirm_after_the_data_changed_shows_the_new_errors(world, client_for):
+    client = client_for(world.staff("project_manager"))
+    first = (
+        post_file(client, world.community_a1, structure_file(GOOD_STRUCTURE_ROWS[:2]))
+        .context["preview"]
+        .token
+    )
+    second = (
+        post_file(client, world.community_a1, structure_file(GOOD_STRUCTURE_ROWS[:2]))
+        .context["preview"]
+        .token
+    )
+    assert client.post(URL + "confirm/", {"token": second}).status_code == 302
+    before = counts_of(*ALL)
+    page = client.post(URL + "confirm/", {"token": first}).content.decode()
+    assert "自预览以来数据已发生变化" in page and "已存在" in page
+    assert counts_of(*ALL) == before
