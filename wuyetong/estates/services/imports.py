@@ -20,7 +20,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
 from wuyetong.core.access import get_access
@@ -564,7 +564,7 @@ def estate_import_commit(*, actor, token: str) -> ImportResult:
                 },
                 note=f"批量导入{kind.label}：{payload.get('n', '')}",
             )
-    except IntegrityError:
+    except (IntegrityError, DataError):  # a concurrent writer, or a value the checks missed
         raise ApplicationError(
             "导入期间数据被其他人修改，未导入任何数据，请重新上传预览", field="file"
         ) from None

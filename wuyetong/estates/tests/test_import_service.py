@@ -616,3 +616,20 @@ def test_full_width_digits_match_existing_buildings_and_pass_checks(world, pm):
     )
     assert result.counts["occupancies"] == 1
     assert Resident.objects.filter(phone="13811110005").exists()
+
+
+def test_a_clash_while_writing_rolls_everything_back(world, pm, monkeypatch):
+    from django.db import IntegrityError
+
+    p = preview(pm, world.community_a1, "structure", structure_file(GOOD_STRUCTURE_ROWS))
+    real_write = svc._write
+
+    def write_then_clash(plan):
+        real_write(plan)  # everything inserted …
+        raise IntegrityError("house_unique_room")  # … then a concurrent writer wins
+
+    monkeypatch.setattr(svc, "_write", write_then_clash)
+    before = counts_of(*ALL)
+    with pytest.raises(ApplicationError, match="未导入任何数据"):
+        svc.estate_import_commit(actor=pm, token=p.token)
+    assert counts_of(*ALL) == before
