@@ -7,6 +7,7 @@ can neither reveal nor select another company's rows.
 from __future__ import annotations
 
 import django_filters as df
+from django import forms
 from django.db.models import Exists, OuterRef, Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -128,11 +129,13 @@ class HouseFilter(CommunityScopedFilterSet):
     state = df.ChoiceFilter(label="房屋状态", choices=HouseState.choices, empty_label="全部状态")
     use = df.ChoiceFilter(label="用途", choices=HouseUse.choices, empty_label="全部用途")
     floor = df.NumberFilter(label="楼层")
+    # Set by links (a unit's "房屋数"); hidden in the console toolbar.
+    unit = df.NumberFilter(label="单元ID", field_name="unit_id", widget=forms.HiddenInput)
     owner = df.CharFilter(label="业主", method="filter_owner")
 
     class Meta:
         model = House
-        fields = ["community", "building", "state", "use", "floor", "owner", "q"]
+        fields = ["community", "building", "unit", "state", "use", "floor", "owner", "q"]
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
@@ -172,7 +175,7 @@ class ParkingSpaceFilter(CommunityScopedFilterSet):
     search_fields = ("code",)
     lot = df.ModelChoiceFilter(label="车场", queryset=_lots, empty_label="全部车场")
     state = df.ChoiceFilter(label="状态", choices=SpaceState.choices, empty_label="全部状态")
-    house = df.NumberFilter(label="房屋ID", field_name="house_id")
+    house = df.NumberFilter(label="房屋ID", field_name="house_id", widget=forms.HiddenInput)
 
     class Meta:
         model = ParkingSpace
@@ -181,7 +184,7 @@ class ParkingSpaceFilter(CommunityScopedFilterSet):
 
 class VehicleFilter(CommunityScopedFilterSet):
     search_fields = ("plate", "brand", "resident__name")
-    house = df.NumberFilter(label="房屋ID", field_name="house_id")
+    house = df.NumberFilter(label="房屋ID", field_name="house_id", widget=forms.HiddenInput)
 
     class Meta:
         model = Vehicle

@@ -517,3 +517,14 @@ def test_house_list_hides_people_from_roles_without_residents_permission(world, 
         == House.objects.filter(community=world.community_a1).count()
     )
     assert "王建国" in client_for(world.staff("cashier")).get(url).content.decode()
+
+
+def test_house_list_filters_by_unit_from_building_page(world, client_for):
+    unit = world.owner_house.unit
+    response = client_for(world.staff("project_manager")).get(
+        reverse("estates:house_list"), {"unit": unit.pk}
+    )
+    assert {r["pk"] for r in response.context["rows"]} == set(
+        House.objects.filter(unit=unit).values_list("pk", flat=True)
+    )
+    assert 'type="hidden" name="unit"' in response.content.decode()

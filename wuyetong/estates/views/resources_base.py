@@ -108,6 +108,8 @@ class ListPage(ModulePermissionMixin, View):
             for obj in page
         ]
         for field in filterset.form.fields.values():
+            if field.widget.is_hidden:
+                continue
             field.widget.attrs.setdefault("placeholder", field.label)
             field.widget.attrs.setdefault("aria-label", field.label)
         context = {
