@@ -22,6 +22,7 @@ from ..models import (
     Position,
     Role,
 )
+from ..oplog_display import format_changes
 from ..permissions import MODULE_LABELS
 
 
@@ -175,6 +176,7 @@ class RoleTemplateOut(serializers.Serializer):
 class OperationLogOut(serializers.ModelSerializer):
     actor_name = serializers.SerializerMethodField()
     object_type = serializers.SerializerMethodField()
+    summary = serializers.SerializerMethodField(help_text="变更字段的中文描述")
 
     class Meta:
         model = OperationLog
@@ -189,6 +191,7 @@ class OperationLogOut(serializers.ModelSerializer):
             "object_id",
             "object_repr",
             "changes",
+            "summary",
             "note",
             "ip",
         ]
@@ -198,6 +201,9 @@ class OperationLogOut(serializers.ModelSerializer):
 
     def get_object_type(self, obj) -> str:
         return f"{obj.content_type.app_label}.{obj.content_type.model}"
+
+    def get_summary(self, obj) -> str:
+        return format_changes(obj.changes, obj.content_type.model_class(), obj.action)
 
 
 # Platform and bureau ---------------------------------------------------------------------
