@@ -54,18 +54,21 @@ def _clean_relation(relation: str) -> str:
 
 
 def _bindable_house(house_id) -> House:
-    """A house of an approved community of an approved company, or a field error."""
+    """A house of an approved community of an approved company that has the owner-binding
+    module (otherwise nobody could ever review the request), or a field error."""
     try:
         pk = int(house_id)
     except (TypeError, ValueError):
         raise ApplicationError("请选择房屋", field="house") from None
     house = (
-        House.objects.select_related("community", "building", "unit")
+        House.objects.select_related("community", "community__company", "building", "unit")
         .filter(pk=pk, community__in=Community.objects.approved())
         .first()
     )
     if house is None:
         raise ApplicationError("所选房屋不存在或小区尚未开通", field="house")
+    if "bindings" not in (house.community.company.modules or []):
+        raise ApplicationError("该小区的物业暂未开通业主认证，请联系物业服务中心", field="house")
     return house
 
 

@@ -320,3 +320,13 @@ def test_owner_can_withdraw_only_their_own_pending_request(world):
     services.binding_cancel(user=world.owner, binding=binding)
     binding.refresh_from_db()
     assert binding.status == BindingStatus.CANCELLED
+
+
+def test_company_without_the_binding_module_cannot_receive_requests(world):
+    company = world.company_a
+    company.modules = [m for m in company.modules if m != "bindings"]
+    company.save(update_fields=["modules"])
+    with pytest.raises(ApplicationError) as exc:
+        _pending(world)
+    assert exc.value.field == "house" and "暂未开通业主认证" in exc.value.message
+    assert not BindingRequest.objects.exists()
