@@ -23,6 +23,7 @@ _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="EEF2F6")
 # Characters a spreadsheet would treat as the start of a formula (CSV/Excel injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_BAD_TITLE_CHARS = set("[]:*?/\\")
 
 
 def _cell_value(value):
@@ -63,7 +64,8 @@ def workbook_bytes(
     """An .xlsx file with one sheet: a bold header row, then `rows` (streamed, so large
     exports stay within memory)."""
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=sheet_title[:31] or "Sheet1")
+    title = "".join("_" if ch in _BAD_TITLE_CHARS else ch for ch in sheet_title)[:31].strip("'")
+    ws = wb.create_sheet(title=title or "Sheet1")
     for i, header in enumerate(headers, start=1):
         width = (
             widths[i - 1]
