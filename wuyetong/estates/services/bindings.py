@@ -18,6 +18,7 @@ from wuyetong.accounts.choices import SmsPurpose
 from wuyetong.accounts.models import User
 from wuyetong.core.access import get_access, reset_access
 from wuyetong.core.exceptions import ApplicationError, NotFound, PermissionDenied
+from wuyetong.core.realtime import publish
 from wuyetong.core.validators import is_id_card, is_mobile
 from wuyetong.orgs.choices import OpAction
 from wuyetong.orgs.models import Community
@@ -70,6 +71,33 @@ def _bindable_house(house_id) -> House:
     if "bindings" not in (house.community.company.modules or []):
         raise ApplicationError("该小区的物业暂未开通业主认证，请联系物业服务中心", field="house")
     return house
+
+
+def _announce_new(binding: BindingRequest) -> None:
+    """Open console screens of the company learn of a new request (after commit). No personal
+    data in the payload: every staff member of the company is in that group."""
+    community = binding.house.community
+    publish(
+        f"company.{community.company_id}",
+        {
+            "type": "binding.created",
+            "id": binding.pk,
+            "community_id": community.pk,
+            "community": community.name,
+        },
+    )
+
+
+def _announce_reviewed(binding: BindingRequest) -> None:
+    publish(
+        f"user.{binding.user_id}",
+        {
+            "type": "binding.reviewed",
+            "id": binding.pk,
+            "status": binding.status,
+            "reject_reason": binding.reject_reason,
+        },
+    )
 
 
 def registration_check(
@@ -182,6 +210,7 @@ def owner_register(
                 changes=snapshot(binding),
                 note="业主注册",
             )
+            _announce_new(binding)
     except IntegrityError:
         # Two submissions of the same phone at once: the unique key decides, the loser is told.
         raise ApplicationError(
@@ -251,6 +280,7 @@ def binding_request_create(
         changes=snapshot(binding),
         note="改绑申请" if replaces else "绑定申请",
     )
+    _announce_new(binding)
     return binding
 
 
@@ -457,6 +487,7 @@ def binding_approve(
         changes=diff(before, snapshot(binding)),
     )
     reset_access(user)
+    _announce_reviewed(binding)
     return binding
 
 
@@ -484,4 +515,5 @@ def binding_reject(*, actor, binding: BindingRequest, reason: str) -> BindingReq
         changes=diff(before, snapshot(binding)),
         note=reason,
     )
+    _announce_reviewed(binding)
     return binding

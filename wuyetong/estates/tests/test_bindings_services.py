@@ -330,3 +330,32 @@ def test_company_without_the_binding_module_cannot_receive_requests(world):
         _pending(world)
     assert exc.value.field == "house" and "暂未开通业主认证" in exc.value.message
     assert not BindingRequest.objects.exists()
+
+
+def test_new_request_and_decision_are_announced_after_commit(
+    world, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    with mock.patch("wuyetong.core.realtime.get_channel_layer") as layer:
+        sent = []
+        layer.return_value.group_send = mock.AsyncMock(
+            side_effect=lambda g, e: sent.append((g, e["payload"]))
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            binding = _pending(world)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.binding_reject(
+                actor=world.staff("customer_service"), binding=binding, reason="资料不全"
+            )
+    assert sent[0][0] == f"company.{world.company_a.pk}" and sent[0][1]["type"] == "binding.created"
+    assert world.owner.phone not in str(sent[0][1]) and "王建国" not in str(sent[0][1])
+    assert sent[1] == (
+        f"user.{world.owner.pk}",
+        {
+            "type": "binding.reviewed",
+            "id": binding.pk,
+            "status": "rejected",
+            "reject_reason": "资料不全",
+        },
+    )
