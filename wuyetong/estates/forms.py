@@ -304,19 +304,29 @@ class MoveInForm(forms.Form):
     id_card = forms.CharField(label="身份证号", max_length=18, required=False)
     gender = forms.ChoiceField(label="性别", choices=GENDERS, required=False)
     start_date = forms.DateField(label="入住日期", widget=DATE)
+    house_state = forms.ChoiceField(
+        label="房屋状态", choices=[("", "不变"), *HouseState.choices], required=False
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, can_change_house: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["start_date"].initial = timezone.localdate()
+        if not can_change_house:
+            del self.fields["house_state"]
 
 
 class MoveOutForm(forms.Form):
     end_date = forms.DateField(label="迁出日期", widget=DATE)
     end_reason = forms.CharField(label="迁出原因", max_length=100)
+    house_state = forms.ChoiceField(
+        label="房屋状态改为", choices=[("", "不变"), *HouseState.choices], required=False
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, can_change_house: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["end_date"].initial = timezone.localdate()
+        if not can_change_house:
+            del self.fields["house_state"]
 
 
 class RebindForm(forms.Form):

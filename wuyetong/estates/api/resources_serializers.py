@@ -332,11 +332,23 @@ class MoveInSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=11, required=False, allow_blank=True)
     id_card = serializers.CharField(max_length=18, required=False, allow_blank=True)
     gender = serializers.ChoiceField(choices=[("", ""), ("M", "男"), ("F", "女")], required=False)
+    house_state = _BatchStateField(
+        choices=HouseState.choices,
+        required=False,
+        allow_blank=True,
+        help_text="同时把房屋状态改为（需要 estates.change）；不填则不变",
+    )
 
 
 class MoveOutSerializer(serializers.Serializer):
     end_date = serializers.DateField()
     end_reason = serializers.CharField(max_length=100)
+    house_state = _BatchStateField(
+        choices=HouseState.choices,
+        required=False,
+        allow_blank=True,
+        help_text="同时把房屋状态改为（需要 estates.change）；不填则不变",
+    )
 
 
 class RebindSerializer(serializers.Serializer):

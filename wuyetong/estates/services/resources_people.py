@@ -122,10 +122,12 @@ def occupancy_move_in(
     id_card: str = "",
     gender: str = "",
     notes: str = "",
+    house_state: str = "",
 ) -> Occupancy:
     """Bind a resident to a house from `start_date`. Give an existing `resident`, or the
     person's details: a resident of this company with the same phone is reused, otherwise a
-    new resident record is made."""
+    new resident record is made. `house_state`, when given, also sets the house's state
+    (e.g. 入住 when the owner moves in) — only on request, never implied."""
     require_perm(actor, "residents.add")
     house = _occupancy_house(actor, house)
     company_id = house.community.company_id
@@ -159,7 +161,33 @@ def occupancy_move_in(
         changes=snapshot(occupancy),
         note=f"{resident.name} 入住 {house.label}",
     )
+    _set_house_state(actor, house, house_state, note=f"{resident.name} 入住")
     return occupancy
+
+
+def _set_house_state(actor, house: House, state: str, *, note: str) -> None:
+    if not state:
+        return
+    if state not in HouseState.values:
+        raise ApplicationError("房屋状态不正确", field="house_state")
+    if not get_access(actor).can("estates.change"):
+        raise ApplicationError(
+            "没有修改房屋状态的权限", field="house_state", code="permission_denied"
+        )
+    house = House.objects.select_for_update().get(pk=house.pk)
+    if house.state == state:
+        return
+    before = house.state
+    house.state = state
+    house.save(update_fields=["state", "updated_at"])
+    oplog_record(
+        actor=actor,
+        action=OpAction.UPDATE,
+        obj=house,
+        company=house.community.company_id,
+        changes={"state": [before, state]},
+        note=note,
+    )
 
 
 def _close(actor, occupancy: Occupancy, end_date, reason: str) -> Occupancy:
@@ -202,11 +230,14 @@ def _occupancy_in_scope(actor, occupancy: Occupancy) -> None:
 
 @transaction.atomic
 def occupancy_move_out(
-    *, actor, occupancy: Occupancy, end_date: dt.date, end_reason: str
+    *, actor, occupancy: Occupancy, end_date: dt.date, end_reason: str, house_state: str = ""
 ) -> Occupancy:
-    """Close a binding; the row stays as history."""
+    """Close a binding; the row stays as history. `house_state`, when given, also sets the
+    house's state (e.g. 空置 when the last tenant leaves)."""
     _occupancy_in_scope(actor, occupancy)
-    return _close(actor, occupancy, end_date, end_reason)
+    closed = _close(actor, occupancy, end_date, end_reason)
+    _set_house_state(actor, closed.house, house_state, note=f"{closed.resident.name} 迁出")
+    return closed
 
 
 @transaction.atomic

@@ -482,3 +482,54 @@ def test_unique_race_lost_to_concurrent_save_is_a_clear_error(world, monkeypatch
         )
     assert exc.value.code == "conflict"
     assert House.objects.count() == count
+
+
+def test_move_in_and_out_can_set_house_state_on_request_only(world):
+    pm = _pm(world)
+    house = _sold_house(world)
+    occ = svc.occupancy_move_in(
+        actor=pm,
+        house=house,
+        relation=Relation.TENANT,
+        start_date=D(2024, 1, 1),
+        name="租客",
+        phone="13800001111",
+    )
+    house.refresh_from_db()
+    assert house.state == HouseState.DELIVERED  # nothing implied
+    svc.occupancy_move_out(
+        actor=pm,
+        occupancy=occ,
+        end_date=D(2024, 6, 1),
+        end_reason="退租",
+        house_state=HouseState.VACANT,
+    )
+    house.refresh_from_db()
+    assert house.state == HouseState.VACANT
+    occ2 = svc.occupancy_move_in(
+        actor=pm,
+        house=house,
+        relation=Relation.OWNER,
+        start_date=D(2024, 7, 1),
+        name="业主",
+        phone="13800002222",
+        house_state=HouseState.OCCUPIED,
+    )
+    house.refresh_from_db()
+    assert house.state == HouseState.OCCUPIED and occ2.end_date is None
+
+
+def test_setting_house_state_needs_estates_change(world):
+    house = _sold_house(world)
+    with pytest.raises(ApplicationError) as exc:
+        svc.occupancy_move_in(
+            actor=world.staff("customer_service"),
+            house=house,
+            relation=Relation.OWNER,
+            start_date=D(2024, 1, 1),
+            name="甲",
+            phone="13800003333",
+            house_state=HouseState.OCCUPIED,
+        )
+    assert exc.value.field == "house_state"
+    assert not Occupancy.objects.filter(house=house, resident__phone="13800003333").exists()

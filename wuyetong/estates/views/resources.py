@@ -461,7 +461,8 @@ class HouseDetail(ModulePermissionMixin, View):
                 "can_change": self.access.can("estates.change"),
                 "can_move": self.access.can("residents.add") and sees_residents,
                 "can_move_out": self.access.can("residents.change") and sees_residents,
-                "move_in_form": move_in_form or forms.MoveInForm(),
+                "move_in_form": move_in_form
+                or forms.MoveInForm(can_change_house=self.access.can("estates.change")),
                 "oplog": [_readable_log(log) for log in selectors.house_oplog(request.user, house)]
                 if self.access.can("oplog.view")
                 else None,
@@ -494,7 +495,7 @@ class HouseMoveIn(ModulePermissionMixin, View):
 
     def post(self, request, pk):
         house = selectors.house_get(request.user, pk)
-        form = forms.MoveInForm(request.POST)
+        form = forms.MoveInForm(request.POST, can_change_house=self.access.can("estates.change"))
         if form.is_valid():
             try:
                 occupancy = svc.occupancy_move_in(

@@ -147,7 +147,7 @@ class OccupancyMoveOut(_OccupancyPage):
         return f"迁出：{self.object.resident.name}（{self.object.house.label}）"
 
     def get_form(self, data=None):
-        return forms.MoveOutForm(data)
+        return forms.MoveOutForm(data, can_change_house=self.access.can("estates.change"))
 
     def perform(self, form):
         return svc.occupancy_move_out(
