@@ -89,3 +89,19 @@ class ProfileInput(serializers.Serializer):
     name = serializers.CharField(max_length=50, required=False, help_text="实名认证后不能修改")
     email = serializers.CharField(max_length=254, required=False, allow_blank=True)
     gender = serializers.ChoiceField(choices=Gender.choices, required=False, allow_blank=True)
+
+
+class ErrorOutput(serializers.Serializer):
+    """The one error body of the API (wuyetong.core.api.exception_handler)."""
+
+    code = serializers.CharField(help_text="机器可读的错误码，如 invalid、locked、not_found")
+    message = serializers.CharField(help_text="给用户看的中文说明")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="按字段列出的错误：{字段: [说明]}",
+    )
+
+
+def with_errors(responses: dict, *codes: int) -> dict:
+    """Add the error body to the documented responses of an operation."""
+    return {**responses, **dict.fromkeys(codes, ErrorOutput)}

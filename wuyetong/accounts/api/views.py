@@ -26,6 +26,7 @@ from .serializers import (
     SmsCodeOutput,
     TokenOutput,
     UserOutput,
+    with_errors,
 )
 
 
@@ -44,7 +45,7 @@ def _token_body(user) -> dict:
 class LoginApi(PublicAPIView):
     @extend_schema(
         request=LoginInput,
-        responses={200: TokenOutput},
+        responses=with_errors({200: TokenOutput}, 400),
         tags=["accounts"],
         summary="手机号+密码登录，返回令牌（连续失败5次锁定15分钟）",
     )
@@ -57,7 +58,10 @@ class LoginApi(PublicAPIView):
 
 class LogoutApi(APIView):
     @extend_schema(
-        request=None, responses={204: None}, tags=["accounts"], summary="退出登录，令牌作废"
+        request=None,
+        responses=with_errors({204: None}, 401),
+        tags=["accounts"],
+        summary="退出登录，令牌作废",
     )
     def post(self, request):
         Token.objects.filter(user=request.user).delete()
@@ -67,7 +71,7 @@ class LogoutApi(APIView):
 class SmsCodeApi(PublicAPIView):
     @extend_schema(
         request=SmsCodeInput,
-        responses={200: SmsCodeOutput},
+        responses=with_errors({200: SmsCodeOutput}, 400, 429),
         tags=["accounts"],
         summary="发送短信验证码（6位，5分钟有效，60秒一次，每天最多10次）",
     )
@@ -83,7 +87,7 @@ class SmsCodeApi(PublicAPIView):
 class RegisterApi(PublicAPIView):
     @extend_schema(
         request=RegisterInput,
-        responses={201: RegisterOutput},
+        responses=with_errors({201: RegisterOutput}, 400),
         tags=["accounts"],
         summary="业主注册：创建账号并提交房屋认证申请（待物业审核）",
     )
@@ -120,7 +124,10 @@ class RegisterOptionsApi(PublicAPIView):
 
 class PasswordChangeApi(APIView):
     @extend_schema(
-        request=PasswordChangeInput, responses={204: None}, tags=["accounts"], summary="修改密码"
+        request=PasswordChangeInput,
+        responses=with_errors({204: None}, 400, 401),
+        tags=["accounts"],
+        summary="修改密码",
     )
     def post(self, request):
         data = PasswordChangeInput(data=request.data)
@@ -132,7 +139,7 @@ class PasswordChangeApi(APIView):
 class PasswordResetApi(PublicAPIView):
     @extend_schema(
         request=PasswordResetInput,
-        responses={204: None},
+        responses=with_errors({204: None}, 400),
         tags=["accounts"],
         summary="短信验证码重置密码（原有令牌全部作废）",
     )
@@ -151,13 +158,15 @@ class PasswordResetApi(PublicAPIView):
 
 
 class MeApi(APIView):
-    @extend_schema(responses={200: UserOutput}, tags=["accounts"], summary="当前用户")
+    @extend_schema(
+        responses=with_errors({200: UserOutput}, 401), tags=["accounts"], summary="当前用户"
+    )
     def get(self, request):
         return Response(UserOutput(request.user).data)
 
     @extend_schema(
         request=ProfileInput,
-        responses={200: UserOutput},
+        responses=with_errors({200: UserOutput}, 400, 401),
         tags=["accounts"],
         summary="修改个人资料（邮箱、性别；未实名认证时可改姓名）",
     )

@@ -11,6 +11,7 @@ from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from wuyetong.accounts.api.serializers import with_errors
 from wuyetong.core.access import get_access
 from wuyetong.core.api import HasModulePermission
 from wuyetong.core.exceptions import NotFound, PermissionDenied
@@ -95,7 +96,7 @@ class BindingListApi(BindingBase):
         tags=["estates"],
         summary="业主认证申请列表",
         operation_id="estates_bindings_list",
-        responses={200: BindingReviewOutput(many=True)},
+        responses=with_errors({200: BindingReviewOutput(many=True)}, 401, 403),
         parameters=[
             OpenApiParameter("status", str, enum=BindingStatus.values, required=False),
             OpenApiParameter("community", int, required=False),
@@ -117,7 +118,10 @@ class BindingListApi(BindingBase):
 
 class BindingDetailApi(BindingBase):
     @extend_schema(
-        tags=["estates"], summary="业主认证申请详情", operation_id="estates_bindings_retrieve"
+        tags=["estates"],
+        summary="业主认证申请详情",
+        operation_id="estates_bindings_retrieve",
+        responses=with_errors({200: BindingReviewOutput}, 401, 403, 404),
     )
     def get(self, request, pk: int):
         return self.reply(pk)
@@ -126,7 +130,12 @@ class BindingDetailApi(BindingBase):
 class BindingApproveApi(BindingBase):
     action_permissions = {None: "view"}
 
-    @extend_schema(request=None, tags=["estates"], summary="审核通过（重复提交不会重复绑定）")
+    @extend_schema(
+        request=None,
+        tags=["estates"],
+        summary="审核通过（重复提交不会重复绑定）",
+        responses=with_errors({200: BindingReviewOutput}, 400, 401, 403, 404),
+    )
     def post(self, request, pk: int):
         services.binding_approve(actor=request.user, binding=self.decide(pk))
         return self.reply(pk)
@@ -135,7 +144,12 @@ class BindingApproveApi(BindingBase):
 class BindingRejectApi(BindingBase):
     action_permissions = {None: "view"}
 
-    @extend_schema(request=RejectInput, tags=["estates"], summary="驳回（必须填写原因）")
+    @extend_schema(
+        request=RejectInput,
+        tags=["estates"],
+        summary="驳回（必须填写原因）",
+        responses=with_errors({200: BindingReviewOutput}, 400, 401, 403, 404),
+    )
     def post(self, request, pk: int):
         binding = self.decide(pk)
         data = RejectInput(data=request.data)
@@ -150,7 +164,10 @@ class BindingCorrectApi(BindingBase):
     action_permissions = {None: "view"}
 
     @extend_schema(
-        request=CorrectInput, tags=["estates"], summary="审核前更正姓名、身份证号、房屋或身份"
+        request=CorrectInput,
+        tags=["estates"],
+        summary="审核前更正姓名、身份证号、房屋或身份",
+        responses=with_errors({200: BindingReviewOutput}, 400, 401, 403, 404),
     )
     def post(self, request, pk: int):
         binding = self.decide(pk)

@@ -9,6 +9,7 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from wuyetong.accounts.api.serializers import with_errors
 from wuyetong.core.exceptions import NotFound
 from wuyetong.estates import selectors as estate_selectors
 from wuyetong.estates.models import BindingRequest, Occupancy
@@ -17,7 +18,11 @@ from wuyetong.estates.services import bindings as binding_services
 from .serializers import BindingCreateInput, BindingOutput, OccupancyOutput
 
 
-@extend_schema(tags=["me"], summary="我的房屋（已认证、在住）")
+@extend_schema(
+    tags=["me"],
+    summary="我的房屋（已认证、在住）",
+    responses=with_errors({200: OccupancyOutput(many=True)}, 401),
+)
 class MyHousesApi(ListAPIView):
     serializer_class = OccupancyOutput
     pagination_class = None
@@ -29,14 +34,18 @@ class MyHousesApi(ListAPIView):
 
 
 class MyBindingsApi(APIView):
-    @extend_schema(responses={200: BindingOutput(many=True)}, tags=["me"], summary="我的认证申请")
+    @extend_schema(
+        responses=with_errors({200: BindingOutput(many=True)}, 401),
+        tags=["me"],
+        summary="我的认证申请",
+    )
     def get(self, request):
         qs = estate_selectors.owner_binding_requests(request.user).order_by("-created_at")[:100]
         return Response(BindingOutput(qs, many=True).data)
 
     @extend_schema(
         request=BindingCreateInput,
-        responses={201: BindingOutput},
+        responses=with_errors({201: BindingOutput}, 400, 401),
         tags=["me"],
         summary="添加房屋或改绑（提交后等待物业审核）",
     )
@@ -58,7 +67,10 @@ class MyBindingsApi(APIView):
 
 class MyBindingCancelApi(APIView):
     @extend_schema(
-        request=None, responses={200: BindingOutput}, tags=["me"], summary="撤回待审核的申请"
+        request=None,
+        responses=with_errors({200: BindingOutput}, 400, 401, 404),
+        tags=["me"],
+        summary="撤回待审核的申请",
     )
     def post(self, request, pk: int):
         binding = BindingRequest.objects.filter(pk=pk, user=request.user).first()
