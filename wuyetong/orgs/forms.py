@@ -191,6 +191,13 @@ class BureauCreateForm(forms.Form):
     )
 
 
+class CompanyAdminForm(forms.Form):
+    phone = forms.CharField(
+        label="手机号", max_length=11, help_text="即登录账号；已注册的用户将直接关联"
+    )
+    name = forms.CharField(label="姓名", max_length=50)
+
+
 class BureauMemberForm(forms.Form):
     phone = forms.CharField(label="手机号", max_length=11)
     name = forms.CharField(label="姓名", max_length=50, required=False, help_text="新用户必填")

@@ -168,3 +168,13 @@ def platform_bureau_list() -> QuerySet[Bureau]:
         )
         .order_by("city__code", "district__code", "name")
     )
+
+
+def company_admin_list(company: Company) -> QuerySet[Employee]:
+    """The company's 总部管理员 (holders of a role made from the hq_admin template)."""
+    return (
+        Employee.objects.filter(company=company, roles__template="hq_admin")
+        .select_related("user", "org_unit")
+        .distinct()
+        .order_by("employee_no")
+    )

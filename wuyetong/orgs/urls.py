@@ -32,6 +32,11 @@ urlpatterns = [
         platform.company_modules,
         name="platform_company_modules",
     ),
+    path(
+        "platform/companies/<int:pk>/admins/",
+        platform.company_admin_add,
+        name="platform_company_admin_add",
+    ),
     path("platform/communities/", platform.community_list, name="platform_community_list"),
     path(
         "platform/communities/<int:pk>/",

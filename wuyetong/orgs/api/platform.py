@@ -57,6 +57,17 @@ class CompanyReviewViewSet(_ReviewViewSet):
     def review(self, request, pk=None):
         return self._review(request)
 
+    @extend_schema(request=s.CompanyAdminIn, responses={201: s.CompanyAdminOut})
+    @action(detail=True, methods=["post"])
+    def admins(self, request, pk=None):
+        """Appoint a 总部管理员 (the company's first admin after approval)."""
+        ser = s.CompanyAdminIn(data=request.data)
+        ser.is_valid(raise_exception=True)
+        employee = services.company_admin_add(
+            actor=request.user, company=self.get_object(), **ser.validated_data
+        )
+        return Response(s.CompanyAdminOut(employee).data, status=status.HTTP_201_CREATED)
+
     @extend_schema(request=s.ModulesIn, responses=s.CompanyOut)
     @action(detail=True, methods=["post"])
     def modules(self, request, pk=None):

@@ -350,3 +350,19 @@ class BureauMemberIn(serializers.Serializer):
 
 class ActiveIn(serializers.Serializer):
     is_active = serializers.BooleanField()
+
+
+class CompanyAdminIn(serializers.Serializer):
+    phone = serializers.CharField(max_length=11)
+    name = serializers.CharField(max_length=50)
+
+
+class CompanyAdminOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    employee_no = serializers.CharField()
+    name = serializers.CharField(source="user.name")
+    phone = serializers.SerializerMethodField()
+    org_unit = serializers.IntegerField(source="org_unit_id")
+
+    def get_phone(self, obj) -> str:
+        return mask_phone(obj.user.phone)

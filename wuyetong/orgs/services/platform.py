@@ -10,10 +10,12 @@ from wuyetong.core.exceptions import ApplicationError
 from wuyetong.core.masking import mask_phone
 from wuyetong.core.validators import is_mobile
 
-from ..choices import ApprovalStatus, OpAction
+from ..choices import ApprovalStatus, OpAction, OrgKind
 from ..models import Bureau, BureauMember, City, Community, Company, District, Employee, Merchant
-from ..permissions import MODULE_LABELS
+from ..permissions import MODULE_LABELS, ROLE_TEMPLATES
 from .oplog import diff, oplog_record, refuse_duplicates, snapshot
+from .staff import employee_assign_roles, employee_create, role_create_from_template
+from .structure import org_unit_create
 
 
 def _review(obj, *, approve: bool, reason: str) -> dict:
@@ -167,3 +169,38 @@ def bureau_set_active(*, actor, bureau: Bureau, active: bool) -> Bureau:
         note="开通" if active else "停用",
     )
     return bureau
+
+
+@transaction.atomic
+def company_admin_add(*, actor, company: Company, phone: str, name: str) -> Employee:
+    """The platform appoints a company's first (or another) 总部管理员: an employee at the
+    head office holding the company's 总部管理员 role, both made when missing."""
+    hq = company.org_units.filter(kind=OrgKind.HQ).first()
+    if hq is None:
+        hq = org_unit_create(
+            actor=actor,
+            company=company,
+            kind=OrgKind.HQ,
+            name=f"{company.short_name or company.name}总部",
+        )
+    template_name = ROLE_TEMPLATES["hq_admin"]["name"]
+    role = company.roles.filter(template="hq_admin").order_by("pk").first()
+    if role is None:
+        if company.roles.filter(name=template_name).exists():
+            raise ApplicationError(
+                f"已有名为「{template_name}」的自定义角色，请先改名", field="phone"
+            )
+        role = role_create_from_template(actor=actor, company=company, template="hq_admin")
+    number = 1
+    while company.employees.filter(employee_no=f"ADMIN{number:02d}").exists():
+        number += 1
+    employee = employee_create(
+        actor=actor,
+        company=company,
+        phone=phone,
+        name=name,
+        org_unit=hq,
+        employee_no=f"ADMIN{number:02d}",
+    )
+    employee_assign_roles(actor=actor, employee=employee, roles=[role])
+    return employee

@@ -289,3 +289,18 @@ def test_platform_sets_up_a_bureau(world, api_for):
             == 403
         )
     assert api_for(world.admin).get(f"{API}/platform/bureaus/{pk}/").json()["is_active"] is True
+
+
+def test_platform_appoints_a_company_admin_by_api(world, api_for):
+    r = api_for(world.admin).post(
+        f"{API}/platform/companies/{world.company_b.pk}/admins/",
+        {"phone": "13866664444", "name": "接口管理员"},
+        format="json",
+    )
+    assert r.status_code == 201 and r.json()["phone"] == "138****4444"
+    r = api_for(world.admin).post(
+        f"{API}/platform/companies/{world.company_b.pk}/admins/",
+        {"phone": world.staff("cleaner").phone, "name": "跳槽"},
+        format="json",
+    )
+    assert r.status_code == 400 and "phone" in r.json()["errors"]

@@ -445,3 +445,47 @@ def test_a_lost_race_on_a_unique_key_is_a_refusal_not_a_500(world, org):
         Position.objects.create(company=world.company_a, name=org.position_a.name)
     assert exc.value.field == "name"
     assert Position.objects.filter(company=world.company_a, name=org.position_a.name).count() == 1
+
+
+def test_platform_appoints_the_first_admin_of_an_approved_company(world):
+    from wuyetong.demo import builders as b
+
+    company = b.company_create(
+        name="新锐物业",
+        short_name="新锐",
+        credit_code="91330100MA2C000003",
+        city=world.city,
+        approved=False,
+    ).company
+    services.company_review(
+        actor=world.admin, company=company, approve=True, modules=["org", "roles"]
+    )
+    employee = services.company_admin_add(
+        actor=world.admin, company=company, phone="13866660000", name="新锐管理员"
+    )
+    assert employee.org_unit.kind == OrgKind.HQ and employee.employee_no == "ADMIN01"
+    access = get_access(employee.user)
+    assert access.company_id == company.pk and access.org_unit_ids is None
+    assert access.can("roles.change") and not access.can("billing.view")
+    second = services.company_admin_add(
+        actor=world.admin, company=company, phone="13866660001", name="副管理员"
+    )
+    assert second.employee_no == "ADMIN02"
+    assert Role.objects.filter(company=company, template="hq_admin").count() == 1
+
+
+def test_first_admin_of_a_company_without_any_structure(world):
+    from wuyetong.orgs.models import Company
+
+    company = Company.objects.create(
+        name="空壳物业",
+        credit_code="91330100MA2D000004",
+        city=world.city,
+        status=ApprovalStatus.APPROVED,
+        modules=["org"],
+    )
+    employee = services.company_admin_add(
+        actor=world.admin, company=company, phone="13866661111", name="管理员"
+    )
+    assert employee.org_unit.name == "空壳物业总部"
+    assert [r.name for r in employee.roles.all()] == ["总部管理员"]

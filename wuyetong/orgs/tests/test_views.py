@@ -379,3 +379,21 @@ def test_department_list_filters_by_org_unit(world, org, client_for):
     c = client_for(world.staff("hq_admin"))
     r = c.get(reverse("orgs:department_list") + f"?org_unit={world.a.hq.pk}")
     assert [d.name for d in r.context["departments"]] == ["人事部"]
+
+
+def test_platform_appoints_a_company_admin_on_the_company_page(world, client_for):
+    c = client_for(world.admin)
+    target = reverse("orgs:platform_company_admin_add", args=[world.company_b.pk])
+    r = c.post(target, {"phone": "13866662222", "name": "至善新管理员"})
+    assert r.status_code == 302
+    body = c.get(
+        reverse("orgs:platform_company_detail", args=[world.company_b.pk])
+    ).content.decode()
+    assert "至善新管理员" in body and "138****2222" in body
+    assert (
+        client_for(world.staff("hq_admin"))
+        .post(target, {"phone": "13866663333", "name": "x"})
+        .status_code
+        == 403
+    )
+    assert not Employee.objects.filter(user__phone="13866663333").exists()

@@ -13,7 +13,14 @@ from wuyetong.core.views import form_error_from, paginate
 from .. import selectors, services
 from ..choices import ApprovalStatus
 from ..filters import CommunityReviewFilter, CompanyReviewFilter, MerchantReviewFilter
-from ..forms import BureauCreateForm, BureauMemberForm, CompanyReviewForm, ModulesForm, ReviewForm
+from ..forms import (
+    BureauCreateForm,
+    BureauMemberForm,
+    CompanyAdminForm,
+    CompanyReviewForm,
+    ModulesForm,
+    ReviewForm,
+)
 from ..permissions import DEFAULT_COMPANY_MODULES, MODULE_LABELS
 from .common import platform_required, querystring_without_page, run_service
 
@@ -83,6 +90,7 @@ def company_detail(request, pk: int):
     if done:
         return done
     modules_form = ModulesForm(initial={"modules": company.modules})
+    admins = selectors.company_admin_list(company)
     return render(
         request,
         "orgs/platform/company_detail.html",
@@ -90,6 +98,8 @@ def company_detail(request, pk: int):
             "company": company,
             "review_form": review_form,
             "modules_form": modules_form,
+            "admins": admins,
+            "admin_form": CompanyAdminForm(),
             "module_labels": [MODULE_LABELS[m] for m in company.modules if m in MODULE_LABELS],
         },
     )
@@ -111,6 +121,23 @@ def company_modules(request, pk: int):
             messages.success(request, "开通模块已保存")
     else:
         messages.error(request, "所选模块无效")
+    return redirect("orgs:platform_company_detail", pk=pk)
+
+
+@require_POST
+@platform_required
+def company_admin_add(request, pk: int):
+    company = get_object_or_404(selectors.platform_company_list(), pk=pk)
+    form = CompanyAdminForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写手机号和姓名")
+    else:
+        try:
+            services.company_admin_add(actor=request.user, company=company, **form.cleaned_data)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"已设置「{form.cleaned_data['name']}」为总部管理员")
     return redirect("orgs:platform_company_detail", pk=pk)
 
 
