@@ -109,3 +109,21 @@ def test_logout_needs_post_and_ends_the_session(world, client_for):
 def test_login_page_renders_for_anonymous_and_redirects_when_logged_in(world, client_for):
     assert Client().get(LOGIN).status_code == 200
     assert client_for(world.staff("cashier")).get(LOGIN)["Location"] == "/"
+
+
+def test_platform_admin_unlocks_an_account_in_the_admin(world, client_for):
+    User.objects.filter(pk=world.owner.pk).update(
+        failed_logins=3, locked_until=timezone.now() + timedelta(minutes=9)
+    )
+    client = client_for(world.admin)
+    response = client.post(
+        "/django-admin/accounts/user/", {"action": "unlock", "_selected_action": [world.owner.pk]}
+    )
+    assert response.status_code == 302
+    world.owner.refresh_from_db()
+    assert world.owner.locked_until is None and world.owner.failed_logins == 0
+    assert client.get("/django-admin/accounts/smscode/").status_code == 200
+    assert client.get(f"/django-admin/accounts/user/{world.owner.pk}/change/").status_code == 200
+    assert (
+        client_for(world.staff("hq_admin")).get("/django-admin/accounts/user/").status_code == 302
+    )
