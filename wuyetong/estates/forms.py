@@ -305,7 +305,7 @@ class MoveInForm(forms.Form):
     gender = forms.ChoiceField(label="性别", choices=GENDERS, required=False)
     start_date = forms.DateField(label="入住日期", widget=DATE)
     house_state = forms.ChoiceField(
-        label="房屋状态", choices=[("", "不变"), *HouseState.choices], required=False
+        label="房屋状态改为", choices=[("", "不变"), *HouseState.choices], required=False
     )
 
     def __init__(self, *args, can_change_house: bool = False, **kwargs):

@@ -528,3 +528,17 @@ def test_house_list_filters_by_unit_from_building_page(world, client_for):
         House.objects.filter(unit=unit).values_list("pk", flat=True)
     )
     assert 'type="hidden" name="unit"' in response.content.decode()
+
+
+def test_house_list_sorts_by_clicked_column_and_ignores_unknown_fields(world, client_for):
+    client = client_for(world.staff("project_manager"))
+    url = reverse("estates:house_list")
+    areas = [
+        r["cells"][6]["text"] for r in client.get(url, {"o": "-building_area"}).context["rows"]
+    ]
+    assert [float(a) for a in areas] == sorted((float(a) for a in areas), reverse=True)
+    headers = client.get(url, {"o": "-building_area"}).context["headers"]
+    assert next(h for h in headers if h["label"] == "建筑面积(㎡)")["dir"] == "desc"
+    assert (
+        client.get(url, {"o": "community__company__name"}).status_code == 200
+    )  # not a column: ignored

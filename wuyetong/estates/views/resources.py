@@ -50,8 +50,8 @@ class CommunityList(ListPage):
     create_url = "estates:community_create"
     extra_links = [("资源统计", "estates:resource_report", "estates.view")]
     columns = [
-        Col("编码", lambda o: o.code),
-        Col("小区名称", lambda o: o.name, link=_url("estates:community_edit")),
+        Col("编码", lambda o: o.code, order="code"),
+        Col("小区名称", lambda o: o.name, link=_url("estates:community_edit"), order="name"),
         Col("所属项目", lambda o: o.project.name),
         Col("区县", lambda o: o.district.name),
         Col("地址", lambda o: o.address),
@@ -81,8 +81,8 @@ class BuildingList(ListPage):
     columns = [
         Col("小区", lambda o: o.community.name),
         Col("楼栋", lambda o: o.name, link=_url("estates:building_detail")),
-        Col("地上层数", lambda o: o.floors, num=True),
-        Col("单元数", lambda o: o.unit_count, num=True),
+        Col("地上层数", lambda o: o.floors, num=True, order="floors"),
+        Col("单元数", lambda o: o.unit_count, num=True, order="unit_count"),
         Col(
             "房屋数",
             lambda o: o.house_count,
@@ -100,13 +100,13 @@ HOUSE_COLUMNS = [
     Col("楼栋", lambda o: o.building.name),
     Col("单元", lambda o: o.unit.name),
     Col("房号", lambda o: o.room_no, link=_url("estates:house_detail")),
-    Col("楼层", lambda o: o.floor, num=True),
+    Col("楼层", lambda o: o.floor, num=True, order="floor"),
     Col("用途", lambda o: o.get_use_display()),
-    Col("建筑面积(㎡)", lambda o: o.building_area, num=True),
-    Col("套内面积(㎡)", lambda o: o.inner_area, num=True),
-    Col("收费系数", lambda o: o.fee_coefficient, num=True),
-    Col("状态", lambda o: o.get_state_display(), tag=lambda o: f"hs-{o.state}"),
-    Col("交房日期", lambda o: o.handover_date),
+    Col("建筑面积(㎡)", lambda o: o.building_area, num=True, order="building_area"),
+    Col("套内面积(㎡)", lambda o: o.inner_area, num=True, order="inner_area"),
+    Col("收费系数", lambda o: o.fee_coefficient, num=True, order="fee_coefficient"),
+    Col("状态", lambda o: o.get_state_display(), tag=lambda o: f"hs-{o.state}", order="state"),
+    Col("交房日期", lambda o: o.handover_date, order="handover_date"),
     Col("业主", lambda o: _residents(o, "owner")),
     Col("在住人数", lambda o: len(o.current_occupancies), num=True),
     Col("备注", lambda o: o.notes, screen=False),
@@ -144,10 +144,10 @@ class ShopList(ListPage):
     create_url = "estates:shop_create"
     columns = [
         Col("小区", lambda o: o.community.name),
-        Col("商铺编号", lambda o: o.code, link=_url("estates:shop_edit")),
+        Col("商铺编号", lambda o: o.code, link=_url("estates:shop_edit"), order="code"),
         Col("名称", lambda o: o.name),
-        Col("建筑面积(㎡)", lambda o: o.building_area, num=True),
-        Col("状态", lambda o: o.get_state_display(), tag=lambda o: f"ss-{o.state}"),
+        Col("建筑面积(㎡)", lambda o: o.building_area, num=True, order="building_area"),
+        Col("状态", lambda o: o.get_state_display(), tag=lambda o: f"ss-{o.state}", order="state"),
         Col("经营者", lambda o: o.tenant_name),
         Col("联系电话", lambda o: o.tenant_phone),
     ]
@@ -162,11 +162,11 @@ class SpaceList(ListPage):
     columns = [
         Col("小区", lambda o: o.community.name),
         Col("车场", lambda o: o.lot.name),
-        Col("车位编号", lambda o: o.code, link=_url("estates:space_edit")),
-        Col("面积(㎡)", lambda o: o.area, num=True),
-        Col("状态", lambda o: o.get_state_display(), tag=lambda o: f"ps-{o.state}"),
+        Col("车位编号", lambda o: o.code, link=_url("estates:space_edit"), order="code"),
+        Col("面积(㎡)", lambda o: o.area, num=True, order="area"),
+        Col("状态", lambda o: o.get_state_display(), tag=lambda o: f"ps-{o.state}", order="state"),
         Col("关联房屋", lambda o: _house_text(o.house), link=_house_url),
-        Col("租期至", lambda o: o.rent_until),
+        Col("租期至", lambda o: o.rent_until, order="rent_until"),
     ]
 
 
@@ -197,7 +197,7 @@ class VehicleList(ListPage):
     create_url = "estates:vehicle_create"
     columns = [
         Col("小区", lambda o: o.community.name),
-        Col("车牌号", lambda o: o.plate, link=_url("estates:vehicle_edit")),
+        Col("车牌号", lambda o: o.plate, link=_url("estates:vehicle_edit"), order="plate"),
         Col("品牌型号", lambda o: o.brand),
         Col("颜色", lambda o: o.color),
         Col("房屋", lambda o: _house_text(o.house), link=_house_url),
@@ -215,8 +215,8 @@ class VenueList(ListPage):
         Col("小区", lambda o: o.community.name),
         Col("场地名称", lambda o: o.name, link=_url("estates:venue_edit")),
         Col("位置", lambda o: o.location),
-        Col("容纳人数", lambda o: o.capacity, num=True),
-        Col("面积(㎡)", lambda o: o.area, num=True),
+        Col("容纳人数", lambda o: o.capacity, num=True, order="capacity"),
+        Col("面积(㎡)", lambda o: o.area, num=True, order="area"),
     ]
 
 
@@ -231,7 +231,7 @@ class AdSpaceList(ListPage):
         Col("位置", lambda o: o.location),
         Col("尺寸", lambda o: o.size),
         Col("租用方", lambda o: o.rented_to),
-        Col("租期至", lambda o: o.rent_until),
+        Col("租期至", lambda o: o.rent_until, order="rent_until"),
     ]
 
 

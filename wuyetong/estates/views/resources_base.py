@@ -32,6 +32,7 @@ class Col:
     tag: Callable[[Any], str] | None = None
     export: bool = True
     screen: bool = True
+    order: str = ""  # ORM field the header sorts by (click again for descending)
 
 
 def _text(value) -> str:
@@ -40,6 +41,20 @@ def _text(value) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     return str(value)
+
+
+def _headers(request, cols: list[Col], order: str) -> list[dict]:
+    """Column headers; sortable ones link to ascending, then descending, order."""
+    base = querystring_without(request, "page", "export", "o")
+    headers = []
+    for c in cols:
+        h = {"label": c.label, "num": c.num, "url": "", "dir": ""}
+        if c.order:
+            h["dir"] = "asc" if order == c.order else "desc" if order == f"-{c.order}" else ""
+            target = f"-{c.order}" if h["dir"] == "asc" else c.order
+            h["url"] = f"?{base}&o={target}" if base else f"?o={target}"
+        headers.append(h)
+    return headers
 
 
 def querystring_without(request, *names: str) -> str:
@@ -81,6 +96,9 @@ class ListPage(ModulePermissionMixin, View):
         if filterset.is_bound and not filterset.is_valid():
             queryset = queryset.none()
         columns = self.get_columns()
+        order = request.GET.get("o", "")
+        if order and order.lstrip("-") in {c.order for c in columns if c.order}:
+            queryset = queryset.order_by(order, "pk")
         if request.GET.get("export") == "xlsx":
             if not self.access.can(self.export_permission):
                 raise PermissionDenied
@@ -116,6 +134,7 @@ class ListPage(ModulePermissionMixin, View):
             "title": self.title,
             "filter": filterset,
             "columns": cols,
+            "headers": _headers(request, cols, order),
             "rows": rows,
             "page": page,
             "query": querystring_without(request, "page", "export"),

@@ -45,6 +45,7 @@ class ResidentList(ListPage):
                 "姓名",
                 lambda o: o.name,
                 link=lambda o: reverse("estates:resident_detail", args=[o.pk]),
+                order="name",
             ),
             Col("性别", _gender),
             Col("手机号", phone),
