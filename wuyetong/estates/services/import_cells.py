@@ -4,6 +4,7 @@ reason shown to the clerk when a cell is wrong. A `RowReader` collects every bad
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
@@ -32,6 +33,11 @@ def cell_text(value) -> str:
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
     return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def phone_text(value) -> str:
+    """A mobile number as typed, without the spaces and dashes clerks use to group digits."""
+    return re.sub(r"[\s-]", "", cell_text(value))
 
 
 def same(name: str) -> str:

@@ -45,6 +45,7 @@ from .import_cells import (
     parse_date,
     parse_decimal,
     parse_int,
+    phone_text,
     same,
 )
 from .import_sheets import (
@@ -303,7 +304,7 @@ def _plan_owners(
             "building__name", "unit__name", "room_no", "pk", "handover_date"
         )
     }
-    phones = {cell_text(v.get("phone")) for _, v in rows} - {""}
+    phones = {phone_text(v.get("phone")) for _, v in rows} - {""}
     # Company-wide on purpose: a phone is unique per company, whichever project the person is in.
     known = _existing_residents(community.company_id, phones)
     bound = set(
@@ -324,7 +325,7 @@ def _plan_owners(
         key = house_key(r)
         name = r.get("name")
         relation = r.get("relation", parse_choice, RELATIONS, None)
-        phone = r.get("phone")
+        phone = r.get("phone", phone_text)
         id_card = (r.get("id_card") or "").upper()
         gender = r.get("gender", parse_choice, {"男": "M", "女": "F"}, "")
         start = r.get("start_date", parse_date)

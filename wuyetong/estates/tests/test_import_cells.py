@@ -15,6 +15,7 @@ from wuyetong.estates.services.import_cells import (
     parse_date,
     parse_decimal,
     parse_int,
+    phone_text,
 )
 
 AREAS = st.decimals(
@@ -72,6 +73,11 @@ def test_dates_clerks_type(value):
 def test_bad_dates(bad):
     with pytest.raises(CellError):
         parse_date(bad)
+
+
+def test_phone_numbers_lose_grouping_spaces_and_dashes():
+    assert phone_text("138-1111 0005") == "13811110005"
+    assert phone_text(13811110005) == "13811110005"
 
 
 def test_cell_text_normalises_full_width_and_numbers():
