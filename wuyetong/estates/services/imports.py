@@ -10,16 +10,11 @@ operation-log entry. All lookups are set-based: the number of queries does not g
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
-import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 
-from django.conf import settings
-from django.core import signing
 from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
@@ -62,12 +57,10 @@ from .import_sheets import (
     rows_dump,
     rows_load,
 )
+from .import_store import claim, keep, payload_of, read_kept
 
-TOKEN_MAX_AGE = 2 * 60 * 60  # seconds a preview stays confirmable
 BATCH = 2000
 SAMPLE_ROWS = 10
-TOKEN_SALT = "wuyetong.estates.import"
-SUFFIX = {"commit": "json", "report": "xlsx"}
 
 
 class ImportInvalid(ApplicationError):
@@ -157,27 +150,6 @@ def _kind(code: str) -> ImportKind:
     if kind is None:
         raise ApplicationError("请选择导入类型：房屋或住户", field="kind")
     return kind
-
-
-# --- private storage of the uploaded file between preview and commit -------------------------
-
-
-def _store_dir() -> Path:
-    # Not MEDIA_ROOT: media is served without login, and these files hold ID card numbers.
-    configured = getattr(settings, "WUYETONG_IMPORT_DIR", None)
-    path = Path(configured) if configured else Path(settings.VAR_DIR) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _purge_stale(directory: Path) -> None:
-    cutoff = time.time() - TOKEN_MAX_AGE - 3600
-    for entry in directory.iterdir():
-        try:
-            if entry.stat().st_mtime < cutoff:
-                entry.unlink()
-        except OSError:  # another worker removed it first
-            pass
 
 
 # --- validation: structure ------------------------------------------------------------------
@@ -421,28 +393,6 @@ def _plan(kind: ImportKind, community: Community, sheet: tuple, actor) -> Import
 # --- the two public actions -----------------------------------------------------------------
 
 
-def _keep(
-    data: bytes, *, actor, community: Community, kind: ImportKind, filename: str, purpose: str
-) -> str:
-    """Store data privately; return a signed token naming it, its owner and its hash. A
-    preview keeps the rows read (JSON) for the confirm; a rejected file is kept as uploaded
-    for the error report."""
-    directory = _store_dir()
-    _purge_stale(directory)
-    file_id = uuid.uuid4().hex
-    (directory / f"{file_id}.{SUFFIX[purpose]}").write_bytes(data)
-    payload = {
-        "f": file_id,
-        "u": actor.pk,
-        "c": community.pk,
-        "k": kind.code,
-        "p": purpose,
-        "h": hashlib.sha256(data).hexdigest(),
-        "n": filename,
-    }
-    return signing.dumps(payload, salt=TOKEN_SALT)
-
-
 def estate_import_preview(*, actor, community_id, kind: str, upload) -> ImportPreview:
     """Validate an uploaded workbook without writing; keep it privately for the commit.
 
@@ -455,20 +405,20 @@ def estate_import_preview(*, actor, community_id, kind: str, upload) -> ImportPr
     try:
         plan = _plan(import_kind, community, sheet, actor)
     except ImportInvalid as exc:
-        exc.report_token = _keep(
+        exc.report_token = keep(
             data,
             actor=actor,
-            community=community,
-            kind=import_kind,
+            community_id=community.pk,
+            kind=import_kind.code,
             filename=filename,
             purpose="report",
         )
         raise
-    token = _keep(
+    token = keep(
         rows_dump(sheet[0]),
         actor=actor,
-        community=community,
-        kind=import_kind,
+        community_id=community.pk,
+        kind=import_kind.code,
         filename=filename,
         purpose="commit",
     )
@@ -485,49 +435,12 @@ def estate_import_preview(*, actor, community_id, kind: str, upload) -> ImportPr
     )
 
 
-def _payload(token: str, actor, purpose: str) -> dict:
-    try:
-        payload = signing.loads(token or "", salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
-    except signing.SignatureExpired:
-        raise ApplicationError("预览已过期，请重新上传文件", field="token") from None
-    except signing.BadSignature:
-        raise ApplicationError("导入凭据无效，请重新上传文件", field="token") from None
-    if payload.get("u") != actor.pk or payload.get("p") != purpose:
-        raise ApplicationError("导入凭据无效，请重新上传文件", field="token")
-    return payload
-
-
-def _checked(payload: dict, data: bytes) -> bytes:
-    if hashlib.sha256(data).hexdigest() != payload.get("h"):
-        raise ApplicationError("导入文件校验失败，请重新上传", field="token")
-    return data
-
-
-def _claim(token: str, actor) -> tuple[dict, bytes]:
-    payload = _payload(token, actor, "commit")
-    path = _store_dir() / f"{payload['f']}.{SUFFIX['commit']}"
-    claimed = path.with_suffix(f".claimed-{uuid.uuid4().hex}")
-    try:
-        # rename is atomic: of two confirms racing for one file, only one gets it
-        path.rename(claimed)
-    except FileNotFoundError:
-        raise ApplicationError("该文件已导入或已失效，请重新上传", field="token") from None
-    try:
-        data = claimed.read_bytes()
-    finally:
-        claimed.unlink(missing_ok=True)
-    return payload, _checked(payload, data)
-
-
 def estate_import_error_report(*, actor, token: str) -> tuple[str, bytes]:
     """The rejected file with its bad cells marked and a 错误说明 column, re-checked now."""
-    payload = _payload(token, actor, "report")
+    payload = payload_of(token, actor, "report")
     kind = _kind(str(payload.get("k", "")))
     community = _community_for(actor, payload.get("c"), kind)
-    try:
-        data = _checked(payload, (_store_dir() / f"{payload['f']}.{SUFFIX['report']}").read_bytes())
-    except FileNotFoundError:
-        raise ApplicationError("错误报告已过期，请重新上传文件", field="token") from None
+    data = read_kept(payload)
     try:
         _plan(kind, community, read_sheet(kind, data, max_rows=MAX_ROWS), actor)
         errors: list[RowError] = []
@@ -540,7 +453,7 @@ def estate_import_error_report(*, actor, token: str) -> tuple[str, bytes]:
 def estate_import_commit(*, actor, token: str) -> ImportResult:
     """Re-validate the previewed file and write it all in one transaction, or nothing."""
     started = time.perf_counter()
-    payload, data = _claim(token, actor)
+    payload, data = claim(token, actor)
     kind = _kind(str(payload.get("k", "")))
     community = _community_for(actor, payload.get("c"), kind)
     # Decode before taking the write transaction: on SQLite it locks the whole database.
