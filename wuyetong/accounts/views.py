@@ -55,12 +55,16 @@ def revoke_api_tokens(user) -> None:
     Token.objects.filter(user=user).delete()
 
 
-def sign_in(request, *, phone: str, password: str, remember: bool = True) -> User:
-    """Authenticate through the lock-out aware service and start the session."""
-    user = services.login_attempt(request=request, phone=phone, password=password)
+def start_session(request, user: User, *, remember: bool = True) -> None:
     login(request, user, backend="wuyetong.accounts.backends.PhoneBackend")
     # Remembered: the 30-day cookie of settings.SESSION_COOKIE_AGE; otherwise until the browser closes.
     request.session.set_expiry(None if remember else 0)
+
+
+def sign_in(request, *, phone: str, password: str, remember: bool = True) -> User:
+    """Authenticate through the lock-out aware service and start the session."""
+    user = services.login_attempt(request=request, phone=phone, password=password)
+    start_session(request, user, remember=remember)
     return user
 
 

@@ -69,6 +69,24 @@ class LoginForm(forms.Form):
     remember = forms.BooleanField(label="30天内自动登录", required=False, initial=True)
 
 
+class SmsLoginForm(forms.Form):
+    phone = forms.CharField(label="手机号", max_length=11, widget=forms.TextInput(attrs=TEL))
+    sms_code = forms.CharField(
+        label="短信验证码",
+        max_length=6,
+        required=False,
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "maxlength": "6",
+                "placeholder": "6位数字",
+            }
+        ),
+    )
+    remember = forms.BooleanField(label="30天内自动登录", required=False, initial=True)
+
+
 class RegisterForm(HousePickerMixin):
     agreed_terms = forms.BooleanField(
         label="我已阅读并同意《用户协议》和《隐私政策》", required=False

@@ -6,6 +6,7 @@ app_name = "owner"
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", views.login_view, name="login"),
+    path("login/sms/", views.login_sms, name="login_sms"),
     path("register/", views.register, name="register"),
     path("register/check/", views.register_check, name="register_check"),
     path("sms/", views.sms_send, name="sms_send"),

@@ -11,7 +11,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.staticfiles import finders
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from wuyetong.accounts import services as account_services
 from wuyetong.accounts.choices import SmsPurpose
-from wuyetong.accounts.views import revoke_api_tokens, sign_in
+from wuyetong.accounts.views import revoke_api_tokens, sign_in, start_session
 from wuyetong.core.exceptions import ApplicationError
 from wuyetong.core.views import form_error_from
 from wuyetong.estates import selectors as estate_selectors
@@ -39,6 +39,7 @@ from .forms import (
     PasswordResetForm,
     ProfileForm,
     RegisterForm,
+    SmsLoginForm,
 )
 
 
@@ -101,6 +102,34 @@ def login_view(request):
 
 
 @never_cache
+def login_sms(request):
+    """验证码登录: phone and a code instead of the password."""
+    if request.method == "GET" and request.user.is_authenticated:
+        return redirect(_safe_next(request, reverse("owner:home")))
+    form = SmsLoginForm(request.POST or None)
+    if request.method == "POST" and "send_sms" in request.POST:
+        _send_code_for_form(request, form, SmsPurpose.LOGIN)
+    elif request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            user = account_services.login_by_sms(phone=d["phone"], sms_code=d["sms_code"])
+        except ApplicationError as exc:
+            form_error_from(form, exc)
+        else:
+            start_session(request, user, remember=d["remember"])
+            return redirect(_safe_next(request, reverse("owner:home")))
+    return render(
+        request,
+        "owner/login_sms.html",
+        {
+            "form": form,
+            "next": request.GET.get("next", ""),
+            "resend_seconds": settings.SMS_CODE_RESEND_SECONDS,
+        },
+    )
+
+
+@never_cache
 @sensitive_post_parameters()
 def register(request):
     if request.user.is_authenticated:
@@ -119,7 +148,7 @@ def register(request):
         except ApplicationError as exc:
             form_error_from(form, exc)
         else:
-            login(request, user, backend="wuyetong.accounts.backends.PhoneBackend")
+            start_session(request, user)
             messages.success(request, "注册成功！房屋认证已提交，物业审核通过后即可使用全部服务。")
             return redirect("owner:home")
     return render(
@@ -170,7 +199,7 @@ def register_check(request):
 @require_POST
 def sms_send(request):
     purpose = request.POST.get("purpose", SmsPurpose.REGISTER)
-    if purpose not in (SmsPurpose.REGISTER, SmsPurpose.RESET_PASSWORD):
+    if purpose not in SmsPurpose.values:
         return JsonResponse({"ok": False, "message": "验证码用途不正确", "errors": {}}, status=400)
     try:
         account_services.sms_code_send(

@@ -13,6 +13,11 @@ class LoginInput(serializers.Serializer):
     password = serializers.CharField(trim_whitespace=False)
 
 
+class SmsLoginInput(serializers.Serializer):
+    phone = serializers.CharField(max_length=11)
+    sms_code = serializers.CharField(max_length=6, help_text="先以 purpose=login 调用 sms-code")
+
+
 class UserOutput(serializers.Serializer):
     id = serializers.IntegerField()
     phone = serializers.CharField()

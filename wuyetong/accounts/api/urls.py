@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("login/", views.LoginApi.as_view(), name="api-accounts-login"),
+    path("login/sms/", views.SmsLoginApi.as_view(), name="api-accounts-login-sms"),
     path("logout/", views.LogoutApi.as_view(), name="api-accounts-logout"),
     path("sms-code/", views.SmsCodeApi.as_view(), name="api-accounts-sms-code"),
     path("register/", views.RegisterApi.as_view(), name="api-accounts-register"),

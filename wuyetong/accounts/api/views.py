@@ -24,6 +24,7 @@ from .serializers import (
     RegisterOutput,
     SmsCodeInput,
     SmsCodeOutput,
+    SmsLoginInput,
     TokenOutput,
     UserOutput,
     with_errors,
@@ -53,6 +54,20 @@ class LoginApi(PublicAPIView):
         data = LoginInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = services.login_attempt(request=request._request, **data.validated_data)
+        return Response(_token_body(user))
+
+
+class SmsLoginApi(PublicAPIView):
+    @extend_schema(
+        request=SmsLoginInput,
+        responses=with_errors({200: TokenOutput}, 400),
+        tags=["accounts"],
+        summary="短信验证码登录，返回令牌",
+    )
+    def post(self, request):
+        data = SmsLoginInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.login_by_sms(**data.validated_data)
         return Response(_token_body(user))
 
 

@@ -188,3 +188,25 @@ def test_sms_code_api_answers_429_when_one_address_asks_too_often(world, setting
         f"{BASE}/sms-code/", {"phone": "13622225555", "purpose": "register"}, format="json"
     )
     assert response.status_code == 429 and response.json()["code"] == "ip_limit"
+
+
+def test_login_by_sms_code_returns_a_token(world, django_capture_on_commit_callbacks):
+    api = APIClient()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(
+            f"{BASE}/sms-code/", {"phone": world.owner.phone, "purpose": "login"}, format="json"
+        )
+    assert response.status_code == 200
+    code = re.search(r"\d{6}", sms.outbox[-1].text).group(0)
+    bad = api.post(
+        f"{BASE}/login/sms/", {"phone": world.owner.phone, "sms_code": "12345x"}, format="json"
+    )
+    assert bad.status_code == 400 and list(bad.json()["errors"]) == ["sms_code"]
+    response = api.post(
+        f"{BASE}/login/sms/", {"phone": world.owner.phone, "sms_code": code}, format="json"
+    )
+    assert response.status_code == 200 and response.json()["user"]["id"] == world.owner.pk
+    unknown = api.post(
+        f"{BASE}/sms-code/", {"phone": "13999990000", "purpose": "login"}, format="json"
+    )
+    assert unknown.status_code == 400 and unknown.json()["code"] == "unknown_phone"

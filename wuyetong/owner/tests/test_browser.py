@@ -134,3 +134,29 @@ def test_owner_registers_on_a_phone_and_staff_approve_on_a_desk(world, page_for,
     assert rebind.replaces_id == binding.occupancy_id
     phone.goto("/app/me/")
     phone.screenshot(path="/tmp/owner_me.png", full_page=True)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_owner_logs_in_with_an_sms_code_on_a_phone(world, page_for, live_server):
+    sms.outbox.clear()
+    cache.clear()
+    phone = page_for(phone=True)
+    phone.goto("/app/")
+    phone.click("text=验证码登录")
+    phone.fill("input[name=phone]", "13999990000")
+    phone.click("[data-sms-button]")
+    phone.wait_for_function(
+        "document.querySelector('[data-error-for=phone]').textContent.length > 0"
+    )
+    assert phone.inner_text("[data-error-for=phone]") == "该手机号尚未注册"
+    phone.fill("input[name=phone]", world.owner.phone)
+    phone.click("[data-sms-button]")
+    phone.wait_for_function(
+        "document.querySelector('[data-sms-button]').textContent.includes('秒后重发')"
+    )
+    phone.fill("input[name=sms_code]", re.search(r"\d{6}", sms.outbox[-1].text).group(0))
+    phone.screenshot(path="/tmp/owner_login_sms.png")
+    phone.click("button:has-text('登录')")
+    phone.wait_for_url(f"{live_server.url}/app/")
+    assert "您好，王建国" in phone.inner_text("body")

@@ -385,3 +385,33 @@ def test_owner_pages_use_a_fixed_number_of_queries(
         client.get(url)
         with django_assert_max_num_queries(8):
             assert client.get(url).status_code == 200
+
+
+def test_login_with_an_sms_code_also_lifts_a_password_lock(
+    world, django_capture_on_commit_callbacks
+):
+    client = Client()
+    for _ in range(5):
+        client.post("/app/login/", {"phone": world.owner.phone, "password": "bad"})
+    world.owner.refresh_from_db()
+    assert world.owner.locked_until is not None
+    assert "验证码登录" in client.get("/app/login/").content.decode()
+    html = client.post(
+        "/app/login/sms/", {"phone": "13999990000", "send_sms": "1"}
+    ).content.decode()
+    assert "该手机号尚未注册" in html
+    code = send_code(
+        client, django_capture_on_commit_callbacks, phone=world.owner.phone, purpose="login"
+    )
+    html = client.post(
+        "/app/login/sms/",
+        {"phone": world.owner.phone, "sms_code": "000000" if code != "000000" else "111111"},
+    ).content.decode()
+    assert "验证码不正确" in html
+    response = client.post(
+        "/app/login/sms/", {"phone": world.owner.phone, "sms_code": code, "remember": "on"}
+    )
+    assert response["Location"] == "/app/"
+    world.owner.refresh_from_db()
+    assert world.owner.locked_until is None
+    assert "王建国" in client.get("/app/").content.decode()

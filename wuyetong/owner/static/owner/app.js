@@ -85,6 +85,8 @@
     btn.addEventListener("click", (e) => {
       e.preventDefault();
       clearErrors(form);
+      const note0 = form.querySelector("[data-sms-note]");
+      if (note0) note0.textContent = "";
       btn.disabled = true;
       post(btn.dataset.url, form, { purpose: btn.dataset.purpose || "register" }).then((res) => {
         const note = form.querySelector("[data-sms-note]");
@@ -93,9 +95,13 @@
           countdown(res.resend_after || seconds);
         } else {
           btn.disabled = false;
-          const errs = res.errors && res.errors.phone ? { sms_code: res.errors.phone } : res.errors;
-          showErrors(form, errs, res.message);
-          if (note && !(errs && errs.sms_code)) note.textContent = res.message;
+          // A phone error goes under the phone field when it is on screen (login, reset),
+          // else under the code (the registration's phone sits on the previous step).
+          const phoneSlot = form.querySelector("[data-error-for=phone]");
+          const phoneShown = phoneSlot && phoneSlot.offsetParent !== null;
+          const errs = res.errors && res.errors.phone && !phoneShown ? { sms_code: res.errors.phone } : res.errors;
+          const placed = showErrors(form, errs, res.message);
+          if (note) note.textContent = placed ? "" : res.message;
         }
       });
     });
