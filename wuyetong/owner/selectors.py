@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from wuyetong.estates.models import Building, House, Unit
 from wuyetong.orgs.models import Community
 
 
-def picker_communities():
-    """Communities an owner may pick: approved, of an approved company."""
-    return Community.objects.approved().order_by("name").values("id", "name", "address")
+def picker_communities(q: str = ""):
+    """Communities an owner may pick: approved, of an approved company; `q` matches the name
+    or the address."""
+    qs = Community.objects.approved()
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(address__contains=q))
+    return qs.order_by("name").values("id", "name", "address")
 
 
-def picker_options(*, community_id=None, building_id=None, unit_id=None) -> list[dict]:
+def picker_options(*, community_id=None, building_id=None, unit_id=None, q: str = "") -> list[dict]:
     """The next level of the community → building → unit → room cascade, as id/name pairs.
     Only approved communities answer; anything else is an empty list, never an error."""
     approved = Community.objects.approved()
@@ -25,7 +31,7 @@ def picker_options(*, community_id=None, building_id=None, unit_id=None) -> list
     if community_id:
         buildings = Building.objects.filter(community_id=community_id, community__in=approved)
         return [dict(r) for r in buildings.order_by("sort", "name").values("id", "name")]
-    return [{"id": c["id"], "name": c["name"]} for c in picker_communities()]
+    return [{"id": c["id"], "name": c["name"]} for c in picker_communities(q.strip())]
 
 
 def house_path(house_id) -> dict | None:

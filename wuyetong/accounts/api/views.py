@@ -123,7 +123,10 @@ class RegisterOptionsApi(PublicAPIView):
         tags=["accounts"],
         summary="注册时选择房屋：无参数返回小区，?community= 返回楼栋，?building= 返回单元，?unit= 返回房号",
         parameters=[
-            OpenApiParameter(n, int, required=False) for n in ("community", "building", "unit")
+            *(OpenApiParameter(n, int, required=False) for n in ("community", "building", "unit")),
+            OpenApiParameter(
+                "q", str, required=False, description="按小区名称或地址搜索（仅小区一级）"
+            ),
         ],
     )
     def get(self, request):
@@ -132,7 +135,10 @@ class RegisterOptionsApi(PublicAPIView):
             return int(value) if value.isdigit() else None
 
         options = owner_selectors.picker_options(
-            community_id=num("community"), building_id=num("building"), unit_id=num("unit")
+            community_id=num("community"),
+            building_id=num("building"),
+            unit_id=num("unit"),
+            q=request.query_params.get("q", "")[:50],
         )
         return Response({"options": options})
 

@@ -210,3 +210,8 @@ def test_login_by_sms_code_returns_a_token(world, django_capture_on_commit_callb
         f"{BASE}/sms-code/", {"phone": "13999990000", "purpose": "login"}, format="json"
     )
     assert unknown.status_code == 400 and unknown.json()["code"] == "unknown_phone"
+
+
+def test_register_options_search_communities_by_name(world):
+    options = APIClient().get(f"{BASE}/register/options/", {"q": "西溪"}).json()["options"]
+    assert [o["name"] for o in options] == ["西溪花园"]
