@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
@@ -25,7 +26,7 @@ from wuyetong.core.validators import is_id_card, is_mobile
 from wuyetong.estates.choices import HouseState, HouseUse, Relation
 from wuyetong.estates.models import Building, House, Occupancy, Resident, Unit
 from wuyetong.orgs.choices import OpAction
-from wuyetong.orgs.models import Community
+from wuyetong.orgs.models import Community, OperationLog
 from wuyetong.orgs.services import oplog_record
 
 from .import_cells import (
@@ -126,6 +127,34 @@ class ImportResult:
 def import_communities(actor):
     """Communities the actor may import into (those in scope with estates.add)."""
     return Community.objects.for_user(actor, "add").order_by("code")
+
+
+def import_history(actor, *, limit: int = 10) -> list[dict]:
+    """The latest imports into the communities the actor may import into, from the operation
+    log (so a role without oplog.view sees none)."""
+    names = dict(import_communities(actor).values_list("pk", "name"))
+    entries = (
+        OperationLog.objects.for_user(actor, "view")
+        .filter(
+            action=OpAction.IMPORT,
+            content_type=ContentType.objects.get_for_model(Community),
+            object_id__in=[str(pk) for pk in names],
+        )
+        .select_related("actor")[:limit]
+    )
+    return [
+        {
+            "at": e.created_at,
+            "community": names.get(int(e.object_id), e.object_repr),
+            "kind": e.changes.get("kind", ""),
+            "kind_label": KINDS[e.changes["kind"]].label if e.changes.get("kind") in KINDS else "",
+            "file": e.changes.get("file", ""),
+            "rows": e.changes.get("rows"),
+            "counts": e.changes,
+            "actor": (e.actor.name or mask_phone(e.actor.phone)) if e.actor else "",
+        }
+        for e in entries
+    ]
 
 
 def _community_for(actor, community_id, kind: ImportKind) -> Community:

@@ -123,6 +123,9 @@ def test_preview_confirm_and_summary(world, client_for):
     again = client.post(URL + "confirm/", {"token": token}, follow=True)
     assert "已导入或已失效" in again.content.decode()
     assert counts_of(*ALL) == after
+    history = client.get(URL).content.decode()
+    assert 'id="import-history"' in history and "houses.xlsx" in history and "新增房屋 6" in history
+    assert "houses.xlsx" not in client_for(world.staff("hq_admin", "b")).get(URL).content.decode()
 
 
 def test_template_downloads(world, client_for):

@@ -60,7 +60,11 @@ def _counts(kind: str, counts: dict) -> list[tuple[str, int]]:
 
 
 def _page(request, form, invalid: svc.ImportInvalid | None = None):
-    ctx = {"form": form}
+    history = svc.import_history(request.user)
+    for entry in history:
+        labels = _counts(entry["kind"], entry["counts"]) if entry["kind"] in COUNT_LABELS else []
+        entry["summary"] = "，".join(f"{label} {n}" for label, n in labels)
+    ctx = {"form": form, "history": history}
     if invalid is not None:
         ctx.update(
             invalid=invalid,
@@ -144,7 +148,7 @@ class ImportConfirmView(ModulePermissionMixin, View):
             "filename": result.filename,
             "rows": result.rows,
             "counts": result.counts,
-            "seconds": round(result.seconds, 1),
+            "seconds": round(result.seconds, 2),
         }
         return redirect("estates:import_result")
 
