@@ -397,3 +397,13 @@ def test_platform_appoints_a_company_admin_on_the_company_page(world, client_for
         == 403
     )
     assert not Employee.objects.filter(user__phone="13866663333").exists()
+
+
+def test_read_only_viewer_sees_no_write_controls_and_masked_phone(world, org, client_for):
+    r = client_for(world.staff("project_manager")).get(
+        reverse("orgs:employee_detail", args=[org.cleaner_a.pk])
+    )
+    body = r.content.decode()
+    assert r.status_code == 200
+    assert "办理离职" not in body and "保存角色" not in body and "任职信息" not in body
+    assert "139****0007" in body and "13900000007" not in body
