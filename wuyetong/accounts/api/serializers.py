@@ -101,7 +101,8 @@ class ErrorOutput(serializers.Serializer):
 
     code = serializers.CharField(help_text="机器可读的错误码，如 invalid、locked、not_found")
     message = serializers.CharField(help_text="给用户看的中文说明")
-    errors = serializers.DictField(
+    # Documentation only (never used to validate), so shadowing Serializer.errors is harmless.
+    errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         help_text="按字段列出的错误：{字段: [说明]}",
     )
