@@ -407,3 +407,14 @@ def test_read_only_viewer_sees_no_write_controls_and_masked_phone(world, org, cl
     assert r.status_code == 200
     assert "办理离职" not in body and "保存角色" not in body and "任职信息" not in body
     assert "139****0007" in body and "13900000007" not in body
+
+
+def test_bad_filter_values_are_a_clear_400_in_the_api_and_no_500_on_the_web(
+    world, client_for, api_for
+):
+    r = api_for(world.staff("hq_admin")).get(
+        "/api/v1/orgs/oplog/?date_from=yesterday&object_type=x.y"
+    )
+    assert r.status_code == 400 and set(r.json()["errors"]) >= {"date_from"}
+    r = client_for(world.staff("hq_admin")).get(reverse("orgs:oplog_list") + "?date_from=yesterday")
+    assert r.status_code == 200 and "输入一个有效的日期" in r.content.decode()
