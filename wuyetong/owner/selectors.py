@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from wuyetong.estates.models import Building, House, Unit
+from wuyetong.estates.models import Building, House, Occupancy, Unit
 from wuyetong.orgs.models import Community
 
 
@@ -42,3 +42,12 @@ def house_path(house_id) -> dict | None:
         return None
     row = House.objects.filter(pk=pk).values("community_id", "building_id", "unit_id").first()
     return dict(row) if row else None
+
+
+def owner_past_occupancies(user, limit: int = 20):
+    """Bindings that ended (moved out, rebound): the owner's own history."""
+    return (
+        Occupancy.objects.filter(resident__user=user, end_date__isnull=False)
+        .select_related("house", "house__community", "house__building", "house__unit")
+        .order_by("-end_date", "-id")[:limit]
+    )

@@ -241,6 +241,7 @@ def houses(request):
             "bindings": list(
                 estate_selectors.owner_binding_requests(request.user).order_by("-created_at")[:50]
             ),
+            "past": list(selectors.owner_past_occupancies(request.user)),
             "tab": "houses",
         },
     )

@@ -195,6 +195,7 @@ def test_add_and_rebind_a_house(world, client_for):
     assert f"{target.building.name}{target.unit.name}{target.room_no}" in html and "已通过" in html
     old.refresh_from_db()
     assert old.end_date is not None
+    assert "历史绑定" in html and "已解除" in html and "改绑至" in html
 
 
 def test_rebind_of_someone_elses_occupancy_is_404(world, client_for):
