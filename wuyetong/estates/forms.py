@@ -3,6 +3,8 @@ services/resources.py, whose ApplicationError lands on the field it names."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils import timezone
 
@@ -53,7 +55,7 @@ class ServiceForm(forms.ModelForm):
 
 
 def _scoped_community_field(form: ServiceForm, action: str = "add") -> None:
-    field = form.fields["community"]
+    field = cast(forms.ModelChoiceField, form.fields["community"])
     field.queryset = Community.objects.for_user(form.user, action).order_by("code")
     field.empty_label = "请选择小区"
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -13,7 +14,11 @@ from wuyetong.orgs.models import Community, Company
 
 from .choices import BindingStatus, HouseState, HouseUse, Relation, ShopState, SpaceState
 
-AREA = {"max_digits": 10, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
+AREA: dict[str, Any] = {
+    "max_digits": 10,
+    "decimal_places": 2,
+    "validators": [MinValueValidator(Decimal("0"))],
+}
 
 
 class Building(TimeStampedModel):

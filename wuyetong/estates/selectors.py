@@ -336,7 +336,7 @@ def resource_report(user) -> list[dict]:
     ):
         if r["community_id"] in rows:
             rows[r["community_id"]]["spaces"][r["state"]] = r["n"]
-    counts = defaultdict(dict)
+    counts: defaultdict[int, dict[str, int]] = defaultdict(dict)
     for model, key in ((Vehicle, "vehicles"), (Shop, "shops")):
         for r in (
             model.objects.for_user(user, "view")

@@ -5,6 +5,8 @@ same services. Module permission "estates" for resources, "residents" for people
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -31,9 +33,9 @@ class ResourceViewSet(
 
     permission_classes = [IsAuthenticated, HasModulePermission]
     permission_module = "estates"
-    selector = None
-    create_service = None
-    update_service = None
+    selector: Any = None
+    create_service: Any = None
+    update_service: Any = None
     obj_kw = ""
 
     def get_queryset(self):

@@ -4,6 +4,8 @@ so another company's id reads as "does not exist"."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -104,7 +106,7 @@ class BuildingSerializer(_NoModelValidators):
 
 class UnitSerializer(_NoModelValidators):
     building = _scoped(Building, "add")
-    community = serializers.PrimaryKeyRelatedField(read_only=True)
+    community: Any = serializers.PrimaryKeyRelatedField(read_only=True)
     building_name = serializers.CharField(source="building.name", read_only=True)
 
     class Meta:
@@ -114,9 +116,9 @@ class UnitSerializer(_NoModelValidators):
 
 class HouseSerializer(_NoModelValidators):
     unit = _scoped(Unit, "add")
-    community = serializers.PrimaryKeyRelatedField(read_only=True)
-    building = serializers.PrimaryKeyRelatedField(read_only=True)
-    label = serializers.CharField(read_only=True)
+    community: Any = serializers.PrimaryKeyRelatedField(read_only=True)
+    building: Any = serializers.PrimaryKeyRelatedField(read_only=True)
+    label: Any = serializers.CharField(read_only=True)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
 
     class Meta:
@@ -220,7 +222,7 @@ class ParkingLotSerializer(_NoModelValidators):
 
 class ParkingSpaceSerializer(_NoModelValidators):
     lot = _scoped(ParkingLot, "add")
-    community = serializers.PrimaryKeyRelatedField(read_only=True)
+    community: Any = serializers.PrimaryKeyRelatedField(read_only=True)
     house = _scoped(House, "view", required=False, allow_null=True)
     house_label = serializers.SerializerMethodField()
     state = _inline_enum(SpaceState)
@@ -252,7 +254,7 @@ class VehicleSerializer(_NoModelValidators):
     class Meta:
         model = Vehicle
         fields = ["id", "community", "plate", "house", "resident", "space", "brand", "color"]
-        extra_kwargs = {"plate": {"validators": []}}
+        extra_kwargs: dict[str, Any] = {"plate": {"validators": []}}
 
 
 class VenueSerializer(_NoModelValidators):
@@ -287,7 +289,7 @@ class ResidentSerializer(_NoModelValidators):
     class Meta:
         model = Resident
         fields = ["id", "name", "phone", "id_card", "gender", "notes", "registered"]
-        extra_kwargs = {"phone": {"validators": []}}
+        extra_kwargs: dict[str, Any] = {"phone": {"validators": []}}
 
     def get_registered(self, obj) -> bool:
         return obj.user_id is not None

@@ -3,6 +3,8 @@ and create/update with an operation-log entry."""
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
 
@@ -16,6 +18,8 @@ from ..models import (
     Occupancy,
     Resident,
 )
+
+M = TypeVar("M", bound=models.Model)
 
 # Fields a staff member may change through `<entity>_update`; anything else is refused.
 COMMUNITY_FIELDS = (
@@ -53,7 +57,7 @@ RESIDENT_FIELDS = ("name", "phone", "id_card", "gender", "notes")
 
 
 def error_from(exc: ValidationError) -> ApplicationError:
-    errors = (
+    errors: dict[str, list[str]] = (
         {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
         if hasattr(exc, "error_dict")
         else {NON_FIELD_ERRORS: [str(m) for m in exc.messages]}
@@ -84,7 +88,8 @@ def ensure_in_scope(
     """The related object must be one the actor may `action`; others look absent."""
     if obj is None:
         return
-    if not type(obj).objects.for_user(actor, action).filter(pk=obj.pk).exists():
+    scoped: Any = type(obj)._default_manager  # each scoped model has one manager, with for_user
+    if not scoped.for_user(actor, action).filter(pk=obj.pk).exists():
         raise ApplicationError(f"{label}不存在或无权操作", field=field, code="not_found")
 
 
@@ -103,7 +108,7 @@ def apply_data(obj: models.Model, data: dict, allowed: tuple[str, ...]) -> None:
         setattr(obj, name, value)
 
 
-def save_unique(obj: models.Model, *, field: str | None = None) -> models.Model:
+def save_unique(obj: M, *, field: str | None = None) -> M:
     """Save, turning a unique-key race lost to a concurrent request into a clear message
     instead of a 500. The checks before a save catch the usual duplicates; this catches two
     clerks saving the same thing at the same moment."""
@@ -117,7 +122,7 @@ def save_unique(obj: models.Model, *, field: str | None = None) -> models.Model:
         ) from None
 
 
-def create_logged(actor, obj: models.Model, *, company=None) -> models.Model:
+def create_logged(actor, obj: M, *, company=None) -> M:
     validate_fields(obj)
     save_unique(obj)
     oplog_record(
@@ -130,7 +135,7 @@ def create_logged(actor, obj: models.Model, *, company=None) -> models.Model:
     return obj
 
 
-def save_logged(actor, obj: models.Model, before: dict, *, note: str = "") -> models.Model:
+def save_logged(actor, obj: M, before: dict, *, note: str = "") -> M:
     validate_fields(obj)
     save_unique(obj)
     changes = diff(before, snapshot(obj))

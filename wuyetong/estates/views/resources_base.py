@@ -74,11 +74,11 @@ class ListPage(ModulePermissionMixin, View):
     create_url: str = ""
     template_name = "estates/list.html"
     title = ""
-    selector: Callable | None = None
-    filterset_class = None
+    selector: Callable[..., Any] | None = None
+    filterset_class: Any = None
     columns: list[Col] = []
     per_page = 50
-    batch_form_class = None
+    batch_form_class: Any = None
     batch_url: str = ""
     extra_links: list[tuple[str, str, str]] = []  # (label, url name, permission)
 
@@ -170,7 +170,7 @@ class FormPage(ModulePermissionMixin, View):
 
     permission = "estates.add"
     template_name = "estates/form.html"
-    form_class = None
+    form_class: Any = None
     title = ""
     cancel_url = ""
     success_message = "已保存"

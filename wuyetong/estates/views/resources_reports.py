@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import path
@@ -67,7 +69,7 @@ class ResourceReport(ModulePermissionMixin, View):
 
 
 def _totals(rows: list[dict]) -> dict:
-    total = {
+    total: dict[str, Any] = {
         "community": None,
         "houses": 0,
         "area": 0,
