@@ -89,6 +89,11 @@ def employee_create(
             raise ApplicationError("该手机号已是本公司员工", field="phone")
         if Employee.objects.filter(user=user, is_active=True).exists():
             raise ApplicationError("该手机号已在其他物业公司任职", field="phone")
+        if user.bureau_memberships.exists():
+            # A regulator does not also work for a regulated company.
+            raise ApplicationError("该手机号是房管部门人员，不能登记为物业员工", field="phone")
+        if user.is_superuser:
+            raise ApplicationError("平台管理员账号不能登记为物业员工", field="phone")
         if not user.name:
             user.name = name
             user.save(update_fields=["name"])

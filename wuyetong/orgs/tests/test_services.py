@@ -489,3 +489,17 @@ def test_first_admin_of_a_company_without_any_structure(world):
     )
     assert employee.org_unit.name == "空壳物业总部"
     assert [r.name for r in employee.roles.all()] == ["总部管理员"]
+
+
+def test_bureau_officials_and_platform_admins_cannot_become_staff(world):
+    for phone in (world.bureau_official.phone, world.admin.phone):
+        with pytest.raises(ApplicationError) as exc:
+            services.employee_create(
+                actor=world.staff("hq_admin"),
+                company=world.company_a,
+                phone=phone,
+                name="越界",
+                employee_no=f"X{phone[-4:]}",
+                org_unit=world.a.hq,
+            )
+        assert exc.value.field == "phone"
