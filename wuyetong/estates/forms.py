@@ -40,9 +40,14 @@ class ServiceForm(forms.ModelForm):
     """A ModelForm that only parses: model validation and uniqueness are the service's job
     (one place for every rule, shared with the API)."""
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, community_id: int | None = None, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
+        # Choice lists (houses, spaces, lots) are narrowed to one community: the edited
+        # object's, or the one the clerk was filtering by when they clicked 新增.
+        self.community_id = getattr(self.instance, "community_id", None) or community_id
+        if not self.instance.pk and community_id and "community" in self.fields:
+            self.initial.setdefault("community", community_id)
         for field in self.fields.values():
             if isinstance(field.widget, forms.DateInput):
                 field.widget = DATE
@@ -52,6 +57,10 @@ class ServiceForm(forms.ModelForm):
 
     def service_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.fields if name in self.cleaned_data}
+
+
+def _in_community(queryset, form: ServiceForm):
+    return queryset.filter(community_id=form.community_id) if form.community_id else queryset
 
 
 def _scoped_community_field(form: ServiceForm, action: str = "add") -> None:
@@ -201,13 +210,13 @@ class ParkingSpaceForm(ServiceForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["house"].queryset = selectors.house_choices(self.user)
+        self.fields["house"].queryset = _in_community(selectors.house_choices(self.user), self)
         if self.instance.pk:
             del self.fields["lot"]
         else:
-            self.fields["lot"].queryset = ParkingLot.objects.for_user(
-                self.user, "add"
-            ).select_related("community")
+            self.fields["lot"].queryset = _in_community(
+                ParkingLot.objects.for_user(self.user, "add").select_related("community"), self
+            )
             self.fields["lot"].label_from_instance = lambda lot: f"{lot.community.name} {lot.name}"
 
 
@@ -230,10 +239,10 @@ class VehicleForm(ServiceForm):
         super().__init__(*args, **kwargs)
         self.fields["plate"].validators = []  # the service normalises, then validates
         self.fields["plate"].help_text = "如 浙A12345，新能源车牌8位"
-        self.fields["house"].queryset = selectors.house_choices(self.user)
-        self.fields["space"].queryset = ParkingSpace.objects.for_user(
-            self.user, "view"
-        ).select_related("lot")
+        self.fields["house"].queryset = _in_community(selectors.house_choices(self.user), self)
+        self.fields["space"].queryset = _in_community(
+            ParkingSpace.objects.for_user(self.user, "view").select_related("lot"), self
+        )
         self.fields["space"].empty_label = "—"
         access = get_access(self.user)
         if not access.can("residents.view"):

@@ -542,3 +542,25 @@ def test_house_list_sorts_by_clicked_column_and_ignores_unknown_fields(world, cl
     assert (
         client.get(url, {"o": "community__company__name"}).status_code == 200
     )  # not a column: ignored
+
+
+def test_new_space_from_filtered_list_offers_that_community_only(world, client_for):
+    client = client_for(world.staff("hq_admin"))
+    ParkingLot.objects.create(community=world.community_a1, name="A1车场")
+    ParkingLot.objects.create(community=world.community_a2, name="A2车场")
+    listing = client.get(reverse("estates:space_list"), {"community": world.community_a1.pk})
+    create_url = listing.context["create_url"]
+    assert create_url.endswith(f"?community={world.community_a1.pk}")
+    form = client.get(create_url).context["form"]
+    assert {lot.name for lot in form.fields["lot"].queryset} == {"A1车场"}
+    assert {h.community_id for h in form.fields["house"].queryset} == {world.community_a1.pk}
+
+
+def test_edit_form_offers_houses_of_the_object_community(world, client_for):
+    vehicle = Vehicle.objects.create(community=world.community_a2, plate="浙A54321")
+    form = (
+        client_for(world.staff("hq_admin"))
+        .get(reverse("estates:vehicle_edit", args=[vehicle.pk]))
+        .context["form"]
+    )
+    assert {h.community_id for h in form.fields["house"].queryset} == {world.community_a2.pk}

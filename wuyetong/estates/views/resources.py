@@ -259,7 +259,12 @@ def form_pages(
             return f"新增{title}"
 
         def get_form(self, data=None):
-            return form_cls(data, user=self.request.user)
+            community = self.request.GET.get("community", "")
+            return form_cls(
+                data,
+                user=self.request.user,
+                community_id=int(community) if community.isdigit() else None,
+            )
 
         def perform(self, form):
             return create(actor=self.request.user, **form.service_data())

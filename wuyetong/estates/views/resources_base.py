@@ -139,9 +139,7 @@ class ListPage(ModulePermissionMixin, View):
             "page": page,
             "query": querystring_without(request, "page", "export"),
             "can_export": self.access.can(self.export_permission),
-            "create_url": reverse(self.create_url)
-            if self.create_url and self.access.can(self.create_permission)
-            else "",
+            "create_url": self._create_url(filterset),
             "batch_form": self.batch_form_class()
             if self.batch_form_class and self.batch_allowed()
             else None,
@@ -159,6 +157,18 @@ class ListPage(ModulePermissionMixin, View):
 
     def batch_allowed(self) -> bool:
         return False
+
+    def _create_url(self, filterset) -> str:
+        """新增 opens the form for the community being looked at, when there is one."""
+        if not self.create_url or not self.access.can(self.create_permission):
+            return ""
+        url = reverse(self.create_url)
+        community = (
+            filterset.form.cleaned_data.get("community")
+            if filterset.is_bound and filterset.is_valid()
+            else None
+        )
+        return f"{url}?community={community.pk}" if getattr(community, "pk", None) else url
 
     def extra_context(self) -> dict:
         return {}
