@@ -13,6 +13,7 @@ urlpatterns = [
     path("positions/<int:pk>/rename/", structure.position_rename, name="position_rename"),
     path("employees/", employees.employee_list, name="employee_list"),
     path("employees/new/", employees.employee_create, name="employee_create"),
+    path("employees/export/", employees.employee_export, name="employee_export"),
     path("employees/<int:pk>/", employees.employee_detail, name="employee_detail"),
     path("employees/<int:pk>/roles/", employees.employee_roles, name="employee_roles"),
     path("employees/<int:pk>/active/", employees.employee_set_active, name="employee_set_active"),

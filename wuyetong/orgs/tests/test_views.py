@@ -23,6 +23,7 @@ STAFF_PAGES = [
     ("orgs:role_list", None),
     ("orgs:oplog_list", None),
     ("orgs:oplog_export", None),
+    ("orgs:employee_export", None),
     ("orgs:orgunit_rename", lambda w, o: w.a.region),
     ("orgs:department_rename", lambda w, o: o.dept_a),
     ("orgs:position_rename", lambda w, o: o.position_a),
@@ -418,3 +419,19 @@ def test_bad_filter_values_are_a_clear_400_in_the_api_and_no_500_on_the_web(
     assert r.status_code == 400 and set(r.json()["errors"]) >= {"date_from"}
     r = client_for(world.staff("hq_admin")).get(reverse("orgs:oplog_list") + "?date_from=yesterday")
     assert r.status_code == 200 and "输入一个有效的日期" in r.content.decode()
+
+
+def test_employee_export_follows_filters_and_masks_for_readers(world, org, client_for):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    r = client_for(world.staff("hq_admin")).get(reverse("orgs:employee_export") + "?q=Acleaner")
+    rows = list(load_workbook(BytesIO(r.content)).active.iter_rows(values_only=True))
+    assert rows[0][:3] == ("工号", "姓名", "手机号")
+    assert [row[1] for row in rows[1:]] == ["Acleaner"] and rows[1][2] == "13900000007"
+    # The project manager may view but not export employees.
+    assert (
+        client_for(world.staff("project_manager")).get(reverse("orgs:employee_export")).status_code
+        == 403
+    )
