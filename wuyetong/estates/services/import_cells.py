@@ -132,8 +132,16 @@ RELATIONS = {label: code for code, label in Relation.choices}
 class RowReader:
     """Collects cell errors of one row so every bad cell is reported, not just the first."""
 
-    def __init__(self, kind: ImportKind, row: int, values: dict, errors: list[RowError]):
+    def __init__(
+        self,
+        kind: ImportKind,
+        row: int,
+        values: dict,
+        errors: list[RowError],
+        previous: dict | None = None,
+    ):
         self.kind, self.row, self.values, self.errors = kind, row, values, errors
+        self.previous = previous or {}
         self.ok = True
 
     def error(self, key: str, message: str) -> None:
@@ -152,12 +160,25 @@ class RowReader:
             self.error(key, str(exc))
             return None
         if col.required and value in (None, ""):
-            self.error(key, "必填，不能为空")
+            merged = key in ("building", "unit") and cell_text(self.previous.get(key))
+            # Clerks merge the 楼栋/单元 cells of a block of rooms; only the first row keeps the value.
+            self.error(
+                key,
+                "必填，不能为空" + ("（如是合并单元格，请取消合并并向下填充）" if merged else ""),
+            )
             return None
         if isinstance(value, str) and len(value) > col.max_length:
             self.error(key, f"不能超过 {col.max_length} 个字")
             return None
         return value
+
+
+def with_previous(rows: list[tuple[int, dict]]):
+    """(row number, values, the previous data row's values) for each row."""
+    previous: dict | None = None
+    for row_no, values in rows:
+        yield row_no, values, previous
+        previous = values
 
 
 def house_key(r: RowReader) -> tuple[str, str, str] | None:

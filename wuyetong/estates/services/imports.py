@@ -43,6 +43,7 @@ from .import_cells import (
     parse_int,
     phone_text,
     same,
+    with_previous,
 )
 from .import_sheets import (
     KINDS,
@@ -201,8 +202,8 @@ def _plan_structure(
     new_units: dict[tuple[str, str], Unit] = {}
     floors_by_building: dict[str, int] = {}
     next_sort = max((b.sort for b in buildings.values()), default=0)
-    for row_no, values in rows:
-        r = RowReader(kind, row_no, values, errors)
+    for row_no, values, previous in with_previous(rows):
+        r = RowReader(kind, row_no, values, errors, previous)
         key = house_key(r)
         floor = r.get("floor", parse_int, -9, 300)
         use = r.get("use", parse_choice, HOUSE_USES, HouseUse.RESIDENTIAL)
@@ -321,8 +322,8 @@ def _plan_owners(
     new_by_phone: dict[str, Resident] = {}
     reused: set[int] = set()
     touched_houses: set[int] = set()
-    for row_no, values in rows:
-        r = RowReader(kind, row_no, values, errors)
+    for row_no, values, previous in with_previous(rows):
+        r = RowReader(kind, row_no, values, errors, previous)
         key = house_key(r)
         name = r.get("name")
         relation = r.get("relation", parse_choice, RELATIONS, None)

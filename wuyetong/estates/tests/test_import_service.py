@@ -538,3 +538,14 @@ def test_a_clash_while_writing_rolls_everything_back(world, pm, monkeypatch):
     with pytest.raises(ApplicationError, match="未导入任何数据"):
         svc.estate_import_commit(actor=pm, token=p.token)
     assert counts_of(*ALL) == before
+
+
+def test_merged_building_cells_get_a_hint(world, pm):
+    rows = [
+        ["9幢", "1单元", "101", 1, None, 90, None, None, None, None, None],
+        [None, None, "102", 1, None, 90, None, None, None, None, None],
+    ]
+    with pytest.raises(svc.ImportInvalid) as info:
+        preview(pm, world.community_a1, "structure", structure_file(rows))
+    hint = "必填，不能为空（如是合并单元格，请取消合并并向下填充）"
+    assert errors_of(info.value) == {(3, "楼栋", hint), (3, "单元", hint)}
