@@ -1,10 +1,15 @@
 from datetime import timedelta
 
+import pytest
+
 from django.core.cache import cache
 from django.utils import timezone
 
 from wuyetong.core.scheduler import EmbeddedScheduler
 from wuyetong.core.tasks import HEARTBEAT_KEY
+
+# The scheduler closes stale connections after each job, as a long-lived thread must.
+pytestmark = pytest.mark.django_db
 
 
 def test_embedded_scheduler_runs_due_jobs_in_process():
