@@ -1,0 +1,121 @@
+"""The house page (facts, residents, vehicles, spaces, history, operation log), moving a
+resident in from it, and the batch state change of the house list."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import FieldDoesNotExist
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
+
+from wuyetong.core.exceptions import ApplicationError
+from wuyetong.core.masking import mask_phone
+from wuyetong.core.views import ModulePermissionMixin, form_error_from
+
+from .. import forms, selectors
+from ..models import House
+from ..services import resources as svc
+
+
+class HouseDetail(ModulePermissionMixin, View):
+    permission = "estates.view"
+
+    def get(self, request, pk, move_in_form=None, status=200):
+        house = selectors.house_get(request.user, pk)
+        sees_residents = self.access.can("residents.view")
+        history = list(selectors.house_history(house)) if sees_residents else []
+        sensitive = self.access.can("residents.view_sensitive")
+        for o in history:
+            o.phone_shown = o.resident.phone if sensitive else mask_phone(o.resident.phone)
+        resident_url = "estates:resident_detail"
+        return render(
+            request,
+            "estates/house_detail.html",
+            {
+                "house": house,
+                "current": [o for o in history if o.end_date is None],
+                "history": history,
+                "vehicles": selectors.house_vehicles(house),
+                "spaces": selectors.house_spaces(house),
+                "sees_residents": sees_residents,
+                "resident_url": resident_url,
+                "can_change": self.access.can("estates.change"),
+                "can_move": self.access.can("residents.add") and sees_residents,
+                "can_move_out": self.access.can("residents.change") and sees_residents,
+                "move_in_form": move_in_form
+                or forms.MoveInForm(can_change_house=self.access.can("estates.change")),
+                "oplog": [_readable_log(log) for log in selectors.house_oplog(request.user, house)]
+                if self.access.can("oplog.view")
+                else None,
+            },
+            status=status,
+        )
+
+
+def _readable_log(log):
+    """Field names and choice values as a clerk reads them (建筑面积, 入住 …)."""
+    changes = []
+    if log.action == "update":
+        for name, pair in log.changes.items():
+            try:
+                field = House._meta.get_field(name)
+            except FieldDoesNotExist:
+                label, choices = name, {}
+            else:
+                label, choices = field.verbose_name, dict(field.choices or [])
+            old, new = [*pair, None, None][:2] if isinstance(pair, list) else (None, pair)
+            changes.append((label, choices.get(old, old), choices.get(new, new)))
+    log.readable_changes = changes
+    return log
+
+
+class HouseMoveIn(ModulePermissionMixin, View):
+    """Moves a resident into the house (form on the house page)."""
+
+    permission = "residents.add"
+
+    def post(self, request, pk):
+        house = selectors.house_get(request.user, pk)
+        form = forms.MoveInForm(request.POST, can_change_house=self.access.can("estates.change"))
+        if form.is_valid():
+            try:
+                occupancy = svc.occupancy_move_in(
+                    actor=request.user, house=house, **form.cleaned_data
+                )
+            except ApplicationError as exc:
+                form_error_from(form, exc)
+            else:
+                messages.success(request, f"{occupancy.resident.name} 已入住 {house.label}")
+                return redirect("estates:house_detail", pk=house.pk)
+        page = HouseDetail()
+        page.setup(request, pk=pk)
+        page.access = self.access
+        return page.get(request, pk, move_in_form=form, status=400)
+
+
+class HouseBatchState(ModulePermissionMixin, View):
+    permission = "estates.change"
+
+    def post(self, request):
+        form = forms.HouseBatchStateForm(request.POST)
+        back = request.POST.get("next") or reverse("estates:house_list")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = reverse("estates:house_list")
+        if not form.is_valid():
+            first = next(iter(form.errors.values()))[0]
+            messages.error(request, f"批量修改失败：{first}")
+            return redirect(back)
+        try:
+            changed = svc.houses_set_state(
+                actor=request.user,
+                house_ids=form.cleaned_data["houses"],
+                state=form.cleaned_data["state"],
+            )
+        except ApplicationError as exc:
+            messages.error(request, f"批量修改失败：{exc.message}")
+        else:
+            label = dict(form.fields["state"].choices)[form.cleaned_data["state"]]
+            messages.success(request, f"已将 {changed} 套房屋改为“{label}”")
+        return redirect(back)
