@@ -168,7 +168,8 @@ class ListPage(ModulePermissionMixin, View):
             if filterset.is_bound and filterset.is_valid()
             else None
         )
-        return f"{url}?community={community.pk}" if getattr(community, "pk", None) else url
+        pk = getattr(community, "pk", None)
+        return f"{url}?community={pk}" if pk else url
 
     def extra_context(self) -> dict:
         return {}
