@@ -39,6 +39,21 @@ class OrgUnitCreateForm(forms.Form):
         )
 
 
+class OrgUnitMoveForm(forms.Form):
+    parent = forms.ModelChoiceField(
+        label="新上级组织", queryset=OrgUnit.objects.none(), empty_label="请选择"
+    )
+
+    def __init__(self, *args, access: Access, unit: OrgUnit, **kwargs):
+        super().__init__(*args, **kwargs)
+        _f(self, "parent").queryset = (
+            OrgUnit.objects.for_access(access, "change")
+            .exclude(kind=OrgKind.PROJECT)
+            .exclude(path__startswith=unit.path)
+            .order_by("path")
+        )
+
+
 class DepartmentCreateForm(forms.Form):
     org_unit = forms.ModelChoiceField(
         label="所属组织", queryset=OrgUnit.objects.none(), empty_label="请选择"

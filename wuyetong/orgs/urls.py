@@ -7,6 +7,7 @@ urlpatterns = [
     # Company admin
     path("units/", structure.orgunit_list, name="orgunit_list"),
     path("units/<int:pk>/rename/", structure.orgunit_rename, name="orgunit_rename"),
+    path("units/<int:pk>/move/", structure.orgunit_move, name="orgunit_move"),
     path("departments/", structure.department_list, name="department_list"),
     path("departments/<int:pk>/rename/", structure.department_rename, name="department_rename"),
     path("positions/", structure.position_list, name="position_list"),

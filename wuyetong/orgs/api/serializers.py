@@ -58,6 +58,11 @@ class NameIn(serializers.Serializer):
     name = serializers.CharField(max_length=100)
 
 
+class OrgUnitUpdateIn(serializers.Serializer):
+    name = serializers.CharField(max_length=100, required=False)
+    parent = ScopedRelatedField(OrgUnit, "change", required=False)  # type: ignore[assignment]
+
+
 class DepartmentOut(serializers.ModelSerializer):
     org_unit_name = serializers.CharField(source="org_unit.name", read_only=True)
 

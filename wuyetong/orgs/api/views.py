@@ -3,6 +3,7 @@ Thin: parse with a serializer, call the service, render with a serializer."""
 
 from __future__ import annotations
 
+from django.db import transaction
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status
 from rest_framework.decorators import action
@@ -32,7 +33,7 @@ def _read(serializer_class, request, data=None):
 
 @extend_schema_view(
     create=extend_schema(request=s.OrgUnitCreateIn, responses={201: s.OrgUnitOut}),
-    partial_update=extend_schema(request=s.NameIn, responses=s.OrgUnitOut),
+    partial_update=extend_schema(request=s.OrgUnitUpdateIn, responses=s.OrgUnitOut),
 )
 class OrgUnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CompanyViewSet):
     """组织架构 (总部 → 区域 → 项目), depth-first."""
@@ -50,9 +51,14 @@ class OrgUnitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CompanyVi
         return Response(s.OrgUnitOut(unit).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
+        """Rename (`name`) and / or re-hang under another unit (`parent`)."""
         unit = self.get_object()
-        d = _read(s.NameIn, request)
-        services.org_unit_rename(actor=request.user, unit=unit, name=d["name"])
+        d = _read(s.OrgUnitUpdateIn, request)
+        with transaction.atomic():
+            if "name" in d:
+                services.org_unit_rename(actor=request.user, unit=unit, name=d["name"])
+            if "parent" in d:
+                unit = services.org_unit_move(actor=request.user, unit=unit, parent=d["parent"])
         return Response(s.OrgUnitOut(unit).data)
 
 

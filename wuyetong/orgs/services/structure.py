@@ -121,3 +121,45 @@ def position_rename(*, actor, position: Position, name: str) -> Position:
     if changes:
         oplog_record(actor=actor, action=OpAction.UPDATE, obj=position, changes=changes)
     return position
+
+
+@transaction.atomic
+def org_unit_move(*, actor, unit: OrgUnit, parent: OrgUnit) -> OrgUnit:
+    """Re-hangs a region or project (and everything under it) below another unit, e.g. when
+    a project passes to another region. Paths of the whole subtree are rewritten."""
+    if unit.kind == OrgKind.HQ:
+        raise ApplicationError("总部不能调整上级", field="parent")
+    if parent is None or parent.company_id != unit.company_id:
+        raise ApplicationError("请选择本公司的上级组织", field="parent")
+    if parent.path.startswith(unit.path):
+        raise ApplicationError("不能移到自身或其下级组织之下", field="parent")
+    if parent.kind == OrgKind.PROJECT:
+        raise ApplicationError("项目下不能再设下级组织", field="parent")
+    if unit.kind == OrgKind.REGION and parent.kind != OrgKind.HQ:
+        raise ApplicationError("区域公司的上级必须是总部", field="parent")
+    if parent.pk == unit.parent_id:
+        return unit
+    if OrgUnit.objects.filter(company_id=unit.company_id, parent=parent, name=unit.name).exists():
+        raise ApplicationError("新上级下已有同名组织", field="parent")
+    old_parent = str(unit.parent) if unit.parent_id else None
+    old_path, new_path = unit.path, f"{parent.path}{unit.pk}/"
+    subtree = list(
+        OrgUnit.objects.select_for_update().filter(
+            company_id=unit.company_id, path__startswith=old_path
+        )
+    )
+    for node in subtree:
+        node.path = new_path + node.path[len(old_path) :]
+        if node.pk == unit.pk:
+            node.parent = parent
+    with refuse_duplicates("新上级下已有同名组织", "parent"):
+        OrgUnit.objects.bulk_update(subtree, ["path", "parent"])
+    unit.refresh_from_db()
+    oplog_record(
+        actor=actor,
+        action=OpAction.UPDATE,
+        obj=unit,
+        changes={"parent": [old_parent, str(parent)]},
+        note="调整上级组织",
+    )
+    return unit

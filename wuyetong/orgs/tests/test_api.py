@@ -304,3 +304,26 @@ def test_platform_appoints_a_company_admin_by_api(world, api_for):
         format="json",
     )
     assert r.status_code == 400 and "phone" in r.json()["errors"]
+
+
+def test_org_unit_patch_renames_and_moves(world, api_for):
+    c = api_for(world.staff("hq_admin"))
+    r = c.patch(
+        f"{API}/units/{world.a.projects[1].pk}/",
+        {"name": "西溪二期", "parent": world.a.hq.pk},
+        format="json",
+    )
+    assert (
+        r.status_code == 200
+        and r.json()["parent"] == world.a.hq.pk
+        and r.json()["name"] == "西溪二期"
+    )
+    r = c.patch(f"{API}/units/{world.a.projects[1].pk}/", {"parent": world.b.hq.pk}, format="json")
+    assert r.status_code == 400 and "parent" in r.json()["errors"]
+    r = c.patch(
+        f"{API}/units/{world.a.region.pk}/",
+        {"name": "改名", "parent": world.a.projects[0].pk},
+        format="json",
+    )
+    assert r.status_code == 400
+    assert OrgUnit.objects.get(pk=world.a.region.pk).name == "华东区域"  # nothing half-saved

@@ -503,3 +503,26 @@ def test_bureau_officials_and_platform_admins_cannot_become_staff(world):
                 org_unit=world.a.hq,
             )
         assert exc.value.field == "phone"
+
+
+def test_moving_a_project_rewrites_the_subtree_and_scopes_follow(world):
+    hq = world.staff("hq_admin")
+    south = services.org_unit_create(
+        actor=hq, company=world.company_a, kind=OrgKind.REGION, name="华南区域", parent=world.a.hq
+    )
+    project = world.a.projects[0]
+    with pytest.raises(ApplicationError):
+        services.org_unit_move(
+            actor=hq, unit=world.a.region, parent=project
+        )  # into its own subtree
+    with pytest.raises(ApplicationError):
+        services.org_unit_move(actor=hq, unit=project, parent=world.b.region)  # another company
+    services.org_unit_move(actor=hq, unit=project, parent=south)
+    project.refresh_from_db()
+    assert project.parent == south and project.path == f"{south.path}{project.pk}/"
+    log = last_log()
+    assert log.changes == {"parent": ["华东区域", "华南区域"]} and log.actor == hq
+    # The finance role (subtree of 华东区域) no longer reaches the moved project's community.
+    finance = world.staff("finance")
+    reset_access(finance)
+    assert world.community_a1.pk not in get_access(finance).community_ids

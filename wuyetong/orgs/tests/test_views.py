@@ -102,6 +102,11 @@ def writes(world, org):
             lambda: OrgUnit.objects.get(pk=world.a.region.pk).name == "华东区域",
         ),
         (
+            reverse("orgs:orgunit_move", args=[world.a.projects[1].pk]),
+            {"parent": world.a.hq.pk},
+            lambda: OrgUnit.objects.get(pk=world.a.projects[1].pk).parent_id == world.a.region.pk,
+        ),
+        (
             reverse("orgs:department_rename", args=[org.dept_a.pk]),
             {"name": "被改名"},
             lambda: type(org.dept_a).objects.get(pk=org.dept_a.pk).name == "工程部",
@@ -435,3 +440,22 @@ def test_employee_export_follows_filters_and_masks_for_readers(world, org, clien
         client_for(world.staff("project_manager")).get(reverse("orgs:employee_export")).status_code
         == 403
     )
+
+
+def test_hq_admin_moves_a_project_to_another_region(world, client_for):
+    from wuyetong.orgs import services
+
+    south = services.org_unit_create(
+        actor=None, company=world.company_a, kind="region", name="华南区域", parent=world.a.hq
+    )
+    c = client_for(world.staff("hq_admin"))
+    page = c.get(reverse("orgs:orgunit_rename", args=[world.a.projects[1].pk])).content.decode()
+    assert "调整上级" in page and "华南区域" in page
+    r = c.post(reverse("orgs:orgunit_move", args=[world.a.projects[1].pk]), {"parent": south.pk})
+    assert r.status_code == 302
+    assert OrgUnit.objects.get(pk=world.a.projects[1].pk).parent == south
+    r = c.post(
+        reverse("orgs:orgunit_move", args=[world.a.region.pk]), {"parent": world.a.projects[0].pk}
+    )
+    assert r.status_code == 302  # refused with a message: a project cannot be chosen
+    assert OrgUnit.objects.get(pk=world.a.region.pk).parent == world.a.hq

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
+
+from wuyetong.core.exceptions import ApplicationError
 
 from .. import selectors, services
+from ..choices import OrgKind
 from ..filters import DepartmentFilter
-from ..forms import DepartmentCreateForm, NameForm, OrgUnitCreateForm
+from ..forms import DepartmentCreateForm, NameForm, OrgUnitCreateForm, OrgUnitMoveForm
 from ..models import Department, OrgUnit, Position
 from .common import current_company, require, run_service, staff_required
 
@@ -60,16 +64,35 @@ def orgunit_rename(request, pk: int):
         )
         if done:
             return done
+    move_form = None
+    if unit.kind != OrgKind.HQ:
+        move_form = OrgUnitMoveForm(
+            access=request.access, unit=unit, initial={"parent": unit.parent_id}
+        )
     return render(
         request,
-        "orgs/rename.html",
-        {
-            "form": form,
-            "title": f"重命名组织：{unit.name}",
-            "back": reverse("orgs:orgunit_list"),
-            "tab": "units",
-        },
+        "orgs/orgunit_edit.html",
+        {"form": form, "move_form": move_form, "unit": unit, "tab": "units"},
     )
+
+
+@require_POST
+@staff_required("org.change")
+def orgunit_move(request, pk: int):
+    unit = get_object_or_404(OrgUnit.objects.for_access(request.access, "change"), pk=pk)
+    form = OrgUnitMoveForm(request.POST, access=request.access, unit=unit)
+    if not form.is_valid():
+        messages.error(request, "请选择有效的上级组织")
+        return redirect("orgs:orgunit_rename", pk=pk)
+    try:
+        services.org_unit_move(actor=request.user, unit=unit, parent=form.cleaned_data["parent"])
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("orgs:orgunit_rename", pk=pk)
+    messages.success(
+        request, f"已将「{unit.name}」调整到「{form.cleaned_data['parent'].name}」之下"
+    )
+    return redirect("orgs:orgunit_list")
 
 
 @require_http_methods(["GET", "POST"])
