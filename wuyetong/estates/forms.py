@@ -357,3 +357,16 @@ class RebindForm(forms.Form):
             qs = qs.exclude(pk=exclude_house.pk)
         self.fields["house"].queryset = qs
         self.fields["date"].initial = timezone.localdate()
+
+
+class ResidentBindForm(forms.Form):
+    """Bind an existing resident to a house (from the resident's page)."""
+
+    house = HouseChoiceField(label="房屋", queryset=House.objects.none(), empty_label="请选择房屋")
+    relation = forms.ChoiceField(label="身份", choices=Relation.choices, initial=Relation.OWNER)
+    start_date = forms.DateField(label="入住日期", widget=DATE)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["house"].queryset = selectors.house_choices(user)
+        self.fields["start_date"].initial = timezone.localdate()

@@ -564,3 +564,31 @@ def test_edit_form_offers_houses_of_the_object_community(world, client_for):
         .context["form"]
     )
     assert {h.community_id for h in form.fields["house"].queryset} == {world.community_a2.pk}
+
+
+def test_bind_existing_resident_from_resident_page(world, client_for):
+    resident = Resident.objects.create(company=world.company_a, name="待入住", phone="13811112222")
+    house = world.houses_a1[1]
+    House.objects.filter(pk=house.pk).update(state=HouseState.DELIVERED)
+    url = reverse("estates:resident_detail", args=[resident.pk])
+    client = client_for(world.staff("project_manager"))
+    bad = client.post(url, {"house": house.pk, "relation": "owner", "start_date": ""})
+    assert bad.status_code == 400 and "start_date" in bad.context["bind_form"].errors
+    ok = client.post(url, {"house": house.pk, "relation": "owner", "start_date": "2024-03-01"})
+    assert ok.status_code == 302
+    assert Occupancy.objects.get(resident=resident, house=house).start_date == dt.date(2024, 3, 1)
+    # company B cannot reach the resident; a cashier (view only) may not bind
+    assert (
+        client_for(world.staff("hq_admin", "b"))
+        .post(
+            url, {"house": world.houses_b1[1].pk, "relation": "owner", "start_date": "2024-03-01"}
+        )
+        .status_code
+        == 404
+    )
+    assert (
+        client_for(world.staff("cashier"))
+        .post(url, {"house": house.pk, "relation": "family", "start_date": "2024-03-01"})
+        .status_code
+        == 403
+    )

@@ -3,12 +3,15 @@ personal data, resident page with full history, move out, rebind."""
 
 from __future__ import annotations
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views import View
 
+from wuyetong.core.exceptions import ApplicationError
 from wuyetong.core.masking import mask_id_card, mask_phone
-from wuyetong.core.views import ModulePermissionMixin
+from wuyetong.core.views import ModulePermissionMixin, form_error_from
 
 from .. import filters, forms, selectors
 from ..services import resources as svc
@@ -59,8 +62,11 @@ class ResidentList(ListPage):
 class ResidentDetail(ModulePermissionMixin, View):
     permission = "residents.view"
 
-    def get(self, request, pk):
+    def get(self, request, pk, bind_form=None, status=200):
         resident = selectors.resident_get(request.user, pk)
+        can_bind = self.access.can("residents.add") and self.access.can("estates.view")
+        if can_bind and bind_form is None:
+            bind_form = forms.ResidentBindForm(user=request.user)
         sensitive = self.access.can("residents.view_sensitive")
         history = list(selectors.resident_history(resident))
         return render(
@@ -76,8 +82,28 @@ class ResidentDetail(ModulePermissionMixin, View):
                     "house", "house__building", "house__unit"
                 ),
                 "can_change": self.access.can("residents.change"),
+                "bind_form": bind_form if can_bind else None,
             },
+            status=status,
         )
+
+    def post(self, request, pk):
+        """Binds this resident to a house (办理入住 from the resident's page)."""
+        if not self.access.can("residents.add"):
+            raise PermissionDenied
+        resident = selectors.resident_get(request.user, pk)
+        form = forms.ResidentBindForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                occupancy = svc.occupancy_move_in(
+                    actor=request.user, resident=resident, **form.cleaned_data
+                )
+            except ApplicationError as exc:
+                form_error_from(form, exc)
+            else:
+                messages.success(request, f"{resident.name} 已入住 {occupancy.house.label}")
+                return redirect("estates:resident_detail", pk=resident.pk)
+        return self.get(request, pk, bind_form=form, status=400)
 
 
 class ResidentCreate(FormPage):
