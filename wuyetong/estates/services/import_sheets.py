@@ -55,8 +55,11 @@ class ImportKind:
     sample_headers: list[str]
     notes: tuple[str, ...]
 
+    def __post_init__(self):
+        object.__setattr__(self, "_by_key", {c.key: c for c in self.columns})
+
     def column(self, key: str) -> Column:
-        return next(c for c in self.columns if c.key == key)
+        return self._by_key[key]  # type: ignore[attr-defined]
 
 
 def _cols(*columns: Column) -> tuple[Column, ...]:

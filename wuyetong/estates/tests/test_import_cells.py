@@ -69,7 +69,9 @@ def test_dates_clerks_type(value):
     assert parse_date(value) == dt.date(2021, 6, 1)
 
 
-@pytest.mark.parametrize("bad", ["2021-13-01", "昨天", "1900-01-01", "6/1/2021"])
+@pytest.mark.parametrize(
+    "bad", ["2021-13-01", "2021-02-30", "昨天", "1900-01-01", "6/1/2021", "2021-06-01 08:00"]
+)
 def test_bad_dates(bad):
     with pytest.raises(CellError):
         parse_date(bad)
