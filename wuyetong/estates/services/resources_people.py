@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from wuyetong.core.access import get_access
 from wuyetong.core.exceptions import ApplicationError, PermissionDenied
+from wuyetong.core.masking import mask_id_card, mask_phone
 from wuyetong.core.validators import is_id_card, is_mobile
 from wuyetong.orgs.choices import OpAction
 from wuyetong.orgs.services import diff, oplog_record, snapshot
@@ -75,8 +76,11 @@ def resident_create(
 def resident_update(*, actor, resident: Resident, **data) -> Resident:
     ensure_in_scope(actor, resident, "change", field="resident", label="住户")
     if not get_access(actor).can("residents.view_sensitive"):
-        for name in ("phone", "id_card"):
-            if name in data and (data[name] or "") != getattr(resident, name):
+        for name, mask in (("phone", mask_phone), ("id_card", mask_id_card)):
+            current = getattr(resident, name)
+            if name in data and (data[name] or "") == mask(current):
+                data.pop(name)  # the masked value the caller was shown: unchanged
+            if name in data and (data[name] or "") != current:
                 raise PermissionDenied(
                     "修改手机号或身份证号需要“查看完整个人信息”的权限", field=name
                 )

@@ -365,3 +365,15 @@ def test_changing_phone_needs_sensitive_permission(world, api_for):
     assert resident.phone == "13500000001"
     ok = api_for(world.staff("customer_service")).patch(url, {"notes": "常住"}, format="json")
     assert ok.status_code == 200 and ok.json()["phone"] == "135****0001"
+
+
+def test_put_back_masked_values_leaves_them_unchanged(world, api_for):
+    resident = Occupancy.objects.get(house=world.owner_house).resident
+    api = api_for(world.staff("customer_service"))
+    url = f"{API}/residents/{resident.pk}/"
+    body = api.get(url).json()
+    body["notes"] = "常住"
+    response = api.put(url, body, format="json")
+    assert response.status_code == 200, response.json()
+    resident.refresh_from_db()
+    assert resident.phone == "13500000001" and resident.notes == "常住"
