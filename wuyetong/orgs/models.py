@@ -408,7 +408,15 @@ class OperationLogQuerySet(ScopedQuerySet):
     def scope(self, access):
         if access.company_id is None:
             return self.none()
-        return self.filter(company_id=access.company_id)
+        qs = self.filter(company_id=access.company_id)
+        if access.org_unit_ids is not None:
+            # A reader with a narrower data scope sees what the people of their units did,
+            # not the whole company's history (HR changes elsewhere, other projects).
+            staff = Employee.objects.filter(
+                company_id=access.company_id, org_unit_id__in=access.org_unit_ids
+            ).values("user_id")
+            qs = qs.filter(actor_id__in=staff)
+        return qs
 
 
 class OperationLog(models.Model):

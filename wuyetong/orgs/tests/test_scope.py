@@ -200,3 +200,15 @@ def test_htmx_filter_returns_only_the_table(world, client_for):
         and "Acleaner" in body
         and "Acashier" not in body
     )
+
+
+def test_narrow_scope_reads_only_its_units_oplog(world, api_for):
+    services.org_unit_rename(actor=world.staff("hq_admin"), unit=world.a.region, name="浙江区域")
+    pm = world.staff("project_manager")
+    services.position_create(actor=pm, company=world.company_a, name="项目助理")
+    rows = api_for(pm).get(f"{API}/oplog/").json()["results"]
+    assert [r["object_repr"] for r in rows] == ["项目助理"]
+    everything = (
+        api_for(world.staff("hq_admin")).get(f"{API}/oplog/?page_size=500").json()["results"]
+    )
+    assert {"项目助理", "浙江区域"} <= {r["object_repr"] for r in everything}
