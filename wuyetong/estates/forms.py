@@ -155,6 +155,9 @@ class HouseForm(ServiceForm):
 class HouseBatchStateForm(forms.Form):
     state = forms.ChoiceField(label="改为状态", choices=[("", "批量改状态…"), *HouseState.choices])
     houses = forms.TypedMultipleChoiceField(label="房屋", coerce=int, choices=(), required=False)
+    # "All houses matching the list's filters", not just the ticked rows of this page.
+    all_matching = forms.BooleanField(label="全部筛选结果", required=False)
+    filter = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

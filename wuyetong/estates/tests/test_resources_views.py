@@ -391,3 +391,37 @@ def test_house_list_sorts_by_clicked_column_and_ignores_unknown_fields(world, cl
     assert (
         client.get(url, {"o": "community__company__name"}).status_code == 200
     )  # not a column: ignored
+
+
+def test_batch_state_for_all_houses_matching_the_filter(world, client_for):
+    building = world.houses_a1[0].building
+    matching = House.objects.filter(building=building)
+    others = dict(House.objects.exclude(building=building).values_list("pk", "state"))
+    response = client_for(world.staff("project_manager")).post(
+        reverse("estates:house_batch_state"),
+        {
+            "state": "delivered",
+            "all_matching": "1",
+            "filter": f"community={building.community_id}&building={building.pk}",
+        },
+    )
+    assert response.status_code == 302
+    assert set(matching.values_list("state", flat=True)) == {HouseState.DELIVERED}
+    assert dict(House.objects.exclude(building=building).values_list("pk", "state")) == others
+
+
+def test_batch_state_all_matching_stays_within_scope(world, client_for):
+    # company B's manager, "all houses" with no filter: only B's houses change
+    before = dict(
+        House.objects.filter(community__company=world.company_a).values_list("pk", "state")
+    )
+    client_for(world.staff("hq_admin", "b")).post(
+        reverse("estates:house_batch_state"), {"state": "vacant", "all_matching": "1", "filter": ""}
+    )
+    assert (
+        dict(House.objects.filter(community__company=world.company_a).values_list("pk", "state"))
+        == before
+    )
+    assert set(
+        House.objects.filter(community=world.community_b1).values_list("state", flat=True)
+    ) == {"vacant"}

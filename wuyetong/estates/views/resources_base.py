@@ -138,6 +138,7 @@ class ListPage(ModulePermissionMixin, View):
             "rows": rows,
             "page": page,
             "query": querystring_without(request, "page", "export"),
+            "filter_query": querystring_without(request, "page", "export", "o"),
             "can_export": self.access.can(self.export_permission),
             "create_url": self._create_url(filterset),
             "batch_form": self.batch_form_class()

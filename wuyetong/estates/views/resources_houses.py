@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist
+from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -14,7 +15,7 @@ from wuyetong.core.exceptions import ApplicationError
 from wuyetong.core.masking import mask_phone
 from wuyetong.core.views import ModulePermissionMixin, form_error_from
 
-from .. import forms, selectors
+from .. import filters, forms, selectors
 from ..models import House
 from ..services import resources as svc
 
@@ -95,8 +96,22 @@ class HouseMoveIn(ModulePermissionMixin, View):
         return page.get(request, pk, move_in_form=form, status=400)
 
 
+BATCH_LIMIT = 5000
+
+
 class HouseBatchState(ModulePermissionMixin, View):
+    """Sets the state of the ticked houses, or of every house the list's filters match."""
+
     permission = "estates.change"
+
+    def _matching_ids(self, request, querystring: str) -> list[int] | None:
+        filterset = filters.HouseFilter(
+            QueryDict(querystring),
+            queryset=selectors.house_list(request.user, "change"),
+            request=request,
+        )
+        ids = list(filterset.qs.values_list("pk", flat=True)[: BATCH_LIMIT + 1])
+        return None if len(ids) > BATCH_LIMIT else ids
 
     def post(self, request):
         form = forms.HouseBatchStateForm(request.POST)
@@ -107,11 +122,17 @@ class HouseBatchState(ModulePermissionMixin, View):
             first = next(iter(form.errors.values()))[0]
             messages.error(request, f"批量修改失败：{first}")
             return redirect(back)
+        ids = form.cleaned_data["houses"]
+        if form.cleaned_data["all_matching"]:
+            ids = self._matching_ids(request, form.cleaned_data["filter"])
+            if ids is None:
+                messages.error(
+                    request, f"批量修改失败：一次最多修改 {BATCH_LIMIT} 套，请缩小筛选范围"
+                )
+                return redirect(back)
         try:
             changed = svc.houses_set_state(
-                actor=request.user,
-                house_ids=form.cleaned_data["houses"],
-                state=form.cleaned_data["state"],
+                actor=request.user, house_ids=ids, state=form.cleaned_data["state"]
             )
         except ApplicationError as exc:
             messages.error(request, f"批量修改失败：{exc.message}")
