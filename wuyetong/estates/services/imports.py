@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
@@ -414,6 +414,11 @@ def _plan(kind: ImportKind, community: Community, sheet: tuple, actor) -> Import
     planner = _plan_structure if kind is STRUCTURE else _plan_owners
     plan = planner(kind, community, rows, errors, mask)
     if errors:
+        if mask:  # the error table is a list like any other (SPEC §4)
+            masker = {"phone": mask_phone, "id_card": mask_id_card}
+            errors = [
+                replace(e, value=masker[e.key](e.value)) if e.key in masker else e for e in errors
+            ]
         raise ImportInvalid(errors)
     if not plan.links and not plan.houses:
         raise ApplicationError("文件中没有可导入的数据行", field="file")

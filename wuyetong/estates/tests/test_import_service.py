@@ -417,6 +417,21 @@ def test_good_owner_file_creates_residents_and_occupancies(world, pm):
     assert Resident.objects.filter(phone="13500000001").count() == 1
 
 
+def test_error_table_masks_personal_data_without_view_sensitive(world):
+    rows = [["1幢", "1单元", "102", "张三", "业主", "13811110005", "330106198001010019"]]
+    role = world.a.roles["customer_service"]
+    role.permissions += ["estates.add"]
+    role.save()
+    with pytest.raises(svc.ImportInvalid) as info:
+        preview(world.staff("customer_service"), world.community_a1, "owners", owners_file(rows))
+    assert [(e.column, e.value) for e in info.value.row_errors] == [
+        ("身份证号", "3301**********0019")
+    ]
+    with pytest.raises(svc.ImportInvalid) as info:
+        preview(world.staff("project_manager"), world.community_a1, "owners", owners_file(rows))
+    assert info.value.row_errors[0].value == "330106198001010019"
+
+
 def test_preview_sample_masks_personal_data_without_view_sensitive(world):
     rows = [
         ["1幢", "1单元", "102", "张三", "业主", "13811110005", make_id_card(42), None, None, None]
