@@ -70,7 +70,7 @@ class DepartmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Compan
     permission_module = "org"
     serializer_class = s.DepartmentOut
     filterset_class = DepartmentFilter
-    http_method_names = ["get", "post", "patch"]
+    http_method_names = ["get", "post", "patch", "delete"]
 
     def get_queryset(self):
         return selectors.department_list(self.access, self.scope_action)
@@ -88,6 +88,10 @@ class DepartmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Compan
         services.department_rename(actor=request.user, department=dept, name=d["name"])
         return Response(s.DepartmentOut(dept).data)
 
+    def destroy(self, request, pk=None):
+        services.department_delete(actor=request.user, department=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 @extend_schema_view(
     create=extend_schema(request=s.NameIn, responses={201: s.PositionOut}),
@@ -96,7 +100,7 @@ class DepartmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Compan
 class PositionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CompanyViewSet):
     permission_module = "org"
     serializer_class = s.PositionOut
-    http_method_names = ["get", "post", "patch"]
+    http_method_names = ["get", "post", "patch", "delete"]
 
     def get_queryset(self):
         return selectors.position_list(self.access, self.scope_action)
@@ -113,6 +117,10 @@ class PositionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CompanyV
         d = _read(s.NameIn, request)
         services.position_rename(actor=request.user, position=position, name=d["name"])
         return Response(s.PositionOut(position).data)
+
+    def destroy(self, request, pk=None):
+        services.position_delete(actor=request.user, position=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema_view(

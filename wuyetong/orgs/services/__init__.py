@@ -23,11 +23,13 @@ from .staff import (
 )
 from .structure import (
     department_create,
+    department_delete,
     department_rename,
     org_unit_create,
     org_unit_move,
     org_unit_rename,
     position_create,
+    position_delete,
     position_rename,
 )
 
@@ -40,6 +42,7 @@ __all__ = [
     "company_grant_modules",
     "company_review",
     "department_create",
+    "department_delete",
     "department_rename",
     "diff",
     "employee_assign_roles",
@@ -52,6 +55,7 @@ __all__ = [
     "org_unit_move",
     "org_unit_rename",
     "position_create",
+    "position_delete",
     "position_rename",
     "role_create_from_template",
     "role_delete",

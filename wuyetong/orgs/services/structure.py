@@ -163,3 +163,19 @@ def org_unit_move(*, actor, unit: OrgUnit, parent: OrgUnit) -> OrgUnit:
         note="调整上级组织",
     )
     return unit
+
+
+@transaction.atomic
+def department_delete(*, actor, department: Department) -> None:
+    if department.employees.filter(is_active=True).exists():
+        raise ApplicationError("该部门仍有在职员工，请先调整员工部门", field="department")
+    oplog_record(actor=actor, action=OpAction.DELETE, obj=department, changes=snapshot(department))
+    department.delete()  # former employees keep their record with no department
+
+
+@transaction.atomic
+def position_delete(*, actor, position: Position) -> None:
+    if position.employees.filter(is_active=True).exists():
+        raise ApplicationError("该岗位仍有在职员工，请先调整员工岗位", field="position")
+    oplog_record(actor=actor, action=OpAction.DELETE, obj=position, changes=snapshot(position))
+    position.delete()

@@ -83,6 +83,18 @@ def object_writes(world, org):
             lambda: Employee.objects.get(pk=org.cleaner_a.pk).employee_no != "HACK",
         ),
         (
+            "delete",
+            f"departments/{org.dept_a.pk}/",
+            None,
+            lambda: type(org.dept_a).objects.filter(pk=org.dept_a.pk).exists(),
+        ),
+        (
+            "delete",
+            f"positions/{org.position_a.pk}/",
+            None,
+            lambda: type(org.position_a).objects.filter(pk=org.position_a.pk).exists(),
+        ),
+        (
             "post",
             f"employees/{org.cleaner_a.pk}/roles/",
             {"roles": [org.role_a.pk]},

@@ -526,3 +526,25 @@ def test_moving_a_project_rewrites_the_subtree_and_scopes_follow(world):
     finance = world.staff("finance")
     reset_access(finance)
     assert world.community_a1.pk not in get_access(finance).community_ids
+
+
+def test_departments_and_positions_with_active_staff_cannot_be_deleted(world, org):
+    hq = world.staff("hq_admin")
+    services.employee_update(
+        actor=hq,
+        employee=org.cleaner_a,
+        org_unit=world.a.projects[0],
+        department=org.dept_a,
+        position=org.position_a,
+        employee_no="E000007",
+    )
+    with pytest.raises(ApplicationError):
+        services.department_delete(actor=hq, department=org.dept_a)
+    with pytest.raises(ApplicationError):
+        services.position_delete(actor=hq, position=org.position_a)
+    services.employee_set_active(actor=hq, employee=org.cleaner_a, active=False)
+    services.department_delete(actor=hq, department=org.dept_a)
+    services.position_delete(actor=hq, position=org.position_a)
+    org.cleaner_a.refresh_from_db()
+    assert org.cleaner_a.department is None and org.cleaner_a.position is None
+    assert last_log().action == OpAction.DELETE

@@ -102,6 +102,16 @@ def writes(world, org):
             lambda: OrgUnit.objects.get(pk=world.a.region.pk).name == "华东区域",
         ),
         (
+            reverse("orgs:department_delete", args=[org.dept_a.pk]),
+            {},
+            lambda: type(org.dept_a).objects.filter(pk=org.dept_a.pk).exists(),
+        ),
+        (
+            reverse("orgs:position_delete", args=[org.position_a.pk]),
+            {},
+            lambda: type(org.position_a).objects.filter(pk=org.position_a.pk).exists(),
+        ),
+        (
             reverse("orgs:orgunit_move", args=[world.a.projects[1].pk]),
             {"parent": world.a.hq.pk},
             lambda: OrgUnit.objects.get(pk=world.a.projects[1].pk).parent_id == world.a.region.pk,

@@ -211,3 +211,29 @@ def position_rename(request, pk: int):
             "tab": "positions",
         },
     )
+
+
+@require_POST
+@staff_required("org.delete")
+def department_delete(request, pk: int):
+    dept = get_object_or_404(Department.objects.for_access(request.access, "delete"), pk=pk)
+    try:
+        services.department_delete(actor=request.user, department=dept)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已删除部门「{dept.name}」")
+    return redirect("orgs:department_list")
+
+
+@require_POST
+@staff_required("org.delete")
+def position_delete(request, pk: int):
+    position = get_object_or_404(Position.objects.for_access(request.access, "delete"), pk=pk)
+    try:
+        services.position_delete(actor=request.user, position=position)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已删除岗位「{position.name}」")
+    return redirect("orgs:position_list")
