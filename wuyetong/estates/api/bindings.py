@@ -49,7 +49,12 @@ class BindingReviewOutput(serializers.Serializer):
 class CorrectInput(serializers.Serializer):
     applicant_name = serializers.CharField(max_length=50)
     applicant_id_card = serializers.CharField(
-        max_length=18, required=False, allow_blank=True, default=""
+        max_length=18,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        default=None,
+        help_text="省略、null 或原样传回脱敏值表示不修改",
     )
     house = serializers.IntegerField()
     relation = serializers.ChoiceField(choices=Relation.choices)
@@ -178,7 +183,9 @@ class BindingCorrectApi(BindingBase):
             actor=request.user,
             binding=binding,
             applicant_name=d["applicant_name"],
-            applicant_id_card=d["applicant_id_card"],
+            applicant_id_card=None
+            if d["applicant_id_card"] == mask_id_card(binding.applicant_id_card)
+            else d["applicant_id_card"],
             house_id=d["house"],
             relation=d["relation"],
         )

@@ -336,17 +336,21 @@ def binding_correct(
     actor,
     binding: BindingRequest,
     applicant_name: str,
-    applicant_id_card: str,
+    applicant_id_card: str | None,
     house_id,
     relation: str,
 ) -> BindingRequest:
-    """Staff fix the applicant's name, ID number, house or relation before deciding."""
+    """Staff fix the applicant's name, ID number, house or relation before deciding.
+    `applicant_id_card=None` keeps the number (a reviewer who may not see it whole cannot
+    retype it)."""
     binding = _locked_for_review(actor, binding)
     _require_pending(binding)
     name = _clean_name(applicant_name, field="applicant_name")
     relation = _clean_relation(relation)
     id_card = _clean_id_card(
-        applicant_id_card, field="applicant_id_card", required=relation == Relation.OWNER
+        binding.applicant_id_card if applicant_id_card is None else applicant_id_card,
+        field="applicant_id_card",
+        required=relation == Relation.OWNER,
     )
     access = get_access(actor)
     house = (

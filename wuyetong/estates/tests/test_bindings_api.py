@@ -160,3 +160,15 @@ def test_list_query_count_does_not_grow_with_rows(world, api_for, django_assert_
     api = api_for(world.staff("customer_service"))
     with django_assert_max_num_queries(10):
         assert api.get(f"{BASE}/").json()["count"] == 6
+
+
+def test_correct_without_the_id_number_keeps_it(world, api_for, pending):
+    api = api_for(world.staff("customer_service"))
+    masked = api.get(f"{BASE}/{pending.pk}/").json()["applicant_id_card"]
+    for id_card in (masked, None):
+        body = {"applicant_name": "王建業", "house": world.houses_a1[2].pk, "relation": "owner"}
+        if id_card is not None:
+            body["applicant_id_card"] = id_card
+        assert api.post(f"{BASE}/{pending.pk}/correct/", body, format="json").status_code == 200
+        pending.refresh_from_db()
+        assert pending.applicant_id_card == make_id_card(1) and pending.applicant_name == "王建業"

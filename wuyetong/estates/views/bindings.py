@@ -222,13 +222,14 @@ class BindingDetailView(ModulePermissionMixin, View):
                     d = correct_form.cleaned_data
                     # Without the right to see ID numbers the field shows the masked value;
                     # sent back unchanged it means "keep the number as it is".
-                    if d["applicant_id_card"] == mask_id_card(binding.applicant_id_card):
-                        d["applicant_id_card"] = binding.applicant_id_card
+                    id_card = d["applicant_id_card"]
+                    if id_card == mask_id_card(binding.applicant_id_card):
+                        id_card = None
                     services.binding_correct(
                         actor=request.user,
                         binding=binding,
                         applicant_name=d["applicant_name"],
-                        applicant_id_card=d["applicant_id_card"],
+                        applicant_id_card=id_card,
                         house_id=d["house"].pk,
                         relation=d["relation"],
                     )
