@@ -212,3 +212,19 @@ def test_narrow_scope_reads_only_its_units_oplog(world, api_for):
         api_for(world.staff("hq_admin")).get(f"{API}/oplog/?page_size=500").json()["results"]
     )
     assert {"项目助理", "浙江区域"} <= {r["object_repr"] for r in everything}
+
+
+def test_detail_pages_have_bounded_queries(
+    world, org, many_employees, client_for, django_assert_max_num_queries
+):
+    hq, admin = client_for(world.staff("hq_admin")), client_for(world.admin)
+    pages = [
+        (hq, reverse("orgs:employee_detail", args=[org.cleaner_a.pk])),
+        (hq, reverse("orgs:role_edit", args=[org.role_a.pk])),
+        (hq, reverse("orgs:orgunit_rename", args=[world.a.projects[0].pk])),
+        (admin, reverse("orgs:platform_company_detail", args=[world.company_a.pk])),
+        (admin, reverse("orgs:platform_bureau_detail", args=[world.bureau_a.pk])),
+    ]
+    for client, url in pages:
+        with django_assert_max_num_queries(16):
+            assert client.get(url).status_code == 200, url
