@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
@@ -15,5 +16,7 @@ urlpatterns = [
     path("estates/", include("wuyetong.estates.urls")),
     path("", include("wuyetong.web.urls")),
 ]
-if settings.DEBUG or getattr(settings, "SERVE_MEDIA", True):
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+if settings.SERVE_MEDIA:
+    # Embedded mode only; production serves media from the proxy. Uploads may show people, so
+    # even here nobody reads them without logging in.
+    urlpatterns += [path("media/<path:path>", login_required(serve), {"document_root": settings.MEDIA_ROOT})]

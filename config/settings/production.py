@@ -11,3 +11,4 @@ for _name in ("SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS"):
 from .base import *  # noqa: E402,F403
 
 STORAGES["staticfiles"]["BACKEND"] = "whitenoise.storage.CompressedManifestStaticFilesStorage"  # noqa: F405
+SERVE_MEDIA = env_bool("SERVE_MEDIA", False)  # noqa: F405 - the reverse proxy serves /media/
