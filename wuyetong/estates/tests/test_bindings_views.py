@@ -216,3 +216,39 @@ def test_htmx_filter_returns_only_the_rows_fragment(world, pending, client_for):
     assert (
         response.status_code == 200 and "<table" in html and "<nav" not in html and "王建国" in html
     )
+
+
+def test_bulk_approve_handles_only_own_pending_requests(world, client_for):
+    mine = [
+        services.binding_request_create(
+            user=world.owner,
+            house_id=h.pk,
+            applicant_name="王建国",
+            applicant_id_card=make_id_card(1),
+        )
+        for h in world.houses_a1[2:4]
+    ]
+    theirs = services.binding_request_create(
+        user=world.other_owner,
+        house_id=world.houses_b1[1].pk,
+        applicant_name="赵其他",
+        applicant_id_card=make_id_card(2),
+    )
+    url = reverse("estates:binding_bulk_approve")
+    ids = [b.pk for b in [*mine, theirs]]
+    assert client_for(world.staff("cashier")).post(url, {"ids": ids}).status_code == 403
+    assert Client().post(url, {"ids": ids}).status_code == 302  # to login
+    assert BindingRequest.objects.filter(status=BindingStatus.APPROVED).count() == 0
+    client = client_for(world.staff("customer_service"))
+    assert (
+        "批量通过所选"
+        in client.get(reverse("estates:binding_list"), {"status": "pending"}).content.decode()
+    )
+    response = client.post(url, {"ids": ids, "back": "status=pending"}, follow=True)
+    assert "已通过 2 条认证申请" in response.content.decode()
+    assert response.redirect_chain[-1][0] == f"{reverse('estates:binding_list')}?status=pending"
+    for b in mine:
+        b.refresh_from_db()
+        assert b.status == BindingStatus.APPROVED
+    theirs.refresh_from_db()
+    assert theirs.status == BindingStatus.PENDING

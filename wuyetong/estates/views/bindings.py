@@ -95,6 +95,7 @@ class BindingListView(ModulePermissionMixin, View):
             "statuses": BindingStatus.choices,
             "communities": Community.objects.for_access(self.access, "view").order_by("code"),
             "can_approve": self.access.can("bindings.approve"),
+            "has_pending": any(b.status == BindingStatus.PENDING for b in page.object_list),
         }
         return render(
             request,
@@ -249,6 +250,34 @@ class BindingDetailView(ModulePermissionMixin, View):
         )
 
 
+class BindingBulkApproveView(ModulePermissionMixin, View):
+    """Approve several pending requests at once (a new community's first week). Each one is
+    its own transaction, so one problem does not hold back the others."""
+
+    permission = "bindings.approve"
+
+    def post(self, request):
+        ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:200]
+        pending = BindingRequest.objects.for_user(request.user, "approve").filter(
+            pk__in=ids, status=BindingStatus.PENDING
+        )
+        done, failed = 0, []
+        for binding in pending:
+            try:
+                services.binding_approve(actor=request.user, binding=binding)
+                done += 1
+            except ApplicationError as exc:
+                failed.append(f"{binding.applicant_name}：{exc.message}")
+        if done:
+            messages.success(request, f"已通过 {done} 条认证申请")
+        for line in failed[:5]:
+            messages.error(request, line)
+        if not done and not failed:
+            messages.warning(request, "请先勾选待审核的申请")
+        back = request.POST.get("back", "")
+        return redirect(f"{_list_url()}?{back}" if back and "//" not in back else _list_url())
+
+
 def _list_url() -> str:
     return reverse("estates:binding_list")
 
@@ -256,4 +285,5 @@ def _list_url() -> str:
 urlpatterns = [
     path("bindings/", BindingListView.as_view(), name="binding_list"),
     path("bindings/<int:pk>/", BindingDetailView.as_view(), name="binding_detail"),
+    path("bindings/approve/", BindingBulkApproveView.as_view(), name="binding_bulk_approve"),
 ]
