@@ -1,6 +1,6 @@
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.static import serve
 
@@ -19,4 +19,6 @@ urlpatterns = [
 if settings.SERVE_MEDIA:
     # Embedded mode only; production serves media from the proxy. Uploads may show people, so
     # even here nobody reads them without logging in.
-    urlpatterns += [path("media/<path:path>", login_required(serve), {"document_root": settings.MEDIA_ROOT})]
+    urlpatterns += [
+        path("media/<path:path>", login_required(serve), {"document_root": settings.MEDIA_ROOT})
+    ]

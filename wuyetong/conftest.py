@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 
@@ -15,28 +16,28 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 @dataclass
 class World:
-    admin: object
-    city: object
+    admin: Any
+    city: Any
     districts: list
-    bureau_a: object
-    bureau_official: object
-    bureau_b_official: object
-    company_a: object
-    company_b: object
-    a: object  # CompanyBundle
-    b: object
-    community_a1: object
-    community_a2: object
-    community_b1: object
+    bureau_a: Any
+    bureau_official: Any
+    bureau_b_official: Any
+    company_a: Any
+    company_b: Any
+    a: Any  # CompanyBundle
+    b: Any
+    community_a1: Any
+    community_a2: Any
+    community_b1: Any
     houses_a1: list
     houses_a2: list
     houses_b1: list
-    owner: object
-    owner_house: object
-    other_owner: object
-    other_owner_house: object
-    merchant: object
-    merchant_user: object
+    owner: Any
+    owner_house: Any
+    other_owner: Any
+    other_owner_house: Any
+    merchant: Any
+    merchant_user: Any
     extra: dict = field(default_factory=dict)
 
     def staff(self, template: str, company: str = "a"):

@@ -26,6 +26,7 @@ from wuyetong.orgs.models import (
     Employee,
     Merchant,
     OrgUnit,
+    Role,
 )
 from wuyetong.orgs.permissions import DEFAULT_COMPANY_MODULES, ROLE_TEMPLATES
 
@@ -72,7 +73,7 @@ class CompanyBundle:
     hq: OrgUnit
     region: OrgUnit
     projects: list[OrgUnit]
-    roles: dict[str, object] = field(default_factory=dict)
+    roles: dict[str, Role] = field(default_factory=dict)
     staff: dict[str, User] = field(default_factory=dict)
 
 
