@@ -157,6 +157,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CELERY_RESULT_BACKEND: str | None = None
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -174,7 +175,6 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CELERY_BROKER_URL = "memory://"
-    CELERY_RESULT_BACKEND: str | None = None
     # Embedded mode runs the same task code in-process.
     CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
