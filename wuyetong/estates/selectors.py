@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from wuyetong.core.access import Access, get_access
@@ -85,13 +86,20 @@ def _current_occupancies():
     )
 
 
+def _count_of(model, fk: str):
+    """A correlated COUNT per row: unlike two Count() joins it does not multiply rows
+    (buildings × houses) on large communities."""
+    rows = model.objects.filter(**{fk: OuterRef("pk")}).order_by().values(fk)
+    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")[:1]), 0)
+
+
 def community_list(user, action: str = "view"):
     return (
         Community.objects.for_user(user, action)
         .select_related("project", "district", "district__city")
         .annotate(
-            building_count=Count("buildings", distinct=True),
-            house_count=Count("houses", distinct=True),
+            building_count=_count_of(Building, "community"),
+            house_count=_count_of(House, "community"),
         )
         .order_by("code")
     )
@@ -101,9 +109,7 @@ def building_list(user, action: str = "view"):
     return (
         Building.objects.for_user(user, action)
         .select_related("community")
-        .annotate(
-            unit_count=Count("units", distinct=True), house_count=Count("houses", distinct=True)
-        )
+        .annotate(unit_count=_count_of(Unit, "building"), house_count=_count_of(House, "building"))
         .order_by("community__code", "sort", "name")
     )
 
