@@ -36,6 +36,8 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         request = self.context.get("request")
+        if request is None:  # schema generation, or a serializer used without a request
+            return self.model.objects.none()
         return self.model.objects.for_access(get_access(request.user), self.scope_action)
 
 
