@@ -13,4 +13,6 @@ def users_by_email(email: str) -> QuerySet[User]:
 
 
 def user_by_id(pk: int) -> User | None:
+    if not 0 < pk <= 2**63 - 1:  # beyond any key: the driver would overflow
+        return None
     return User.objects.filter(pk=pk, is_active=True).first()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from wuyetong.estates.models import Building, House, Occupancy, Unit
+from wuyetong.estates.services.bindings import parse_pk
 from wuyetong.orgs.models import Community
 
 
@@ -21,6 +22,7 @@ def picker_options(*, community_id=None, building_id=None, unit_id=None, q: str 
     """The next level of the community → building → unit → room cascade, as id/name pairs.
     Only approved communities answer; anything else is an empty list, never an error."""
     approved = Community.objects.approved()
+    community_id, building_id, unit_id = map(parse_pk, (community_id, building_id, unit_id))
     if unit_id:
         rooms = House.objects.filter(unit_id=unit_id, community__in=approved)
         rows = rooms.order_by("floor", "room_no").values("id", "room_no")
@@ -36,9 +38,8 @@ def picker_options(*, community_id=None, building_id=None, unit_id=None, q: str 
 
 def house_path(house_id) -> dict | None:
     """Community, building and unit of a house, to refill the cascade after a form error."""
-    try:
-        pk = int(house_id)
-    except (TypeError, ValueError):
+    pk = parse_pk(house_id)
+    if pk is None:
         return None
     row = House.objects.filter(pk=pk).values("community_id", "building_id", "unit_id").first()
     return dict(row) if row else None

@@ -224,10 +224,7 @@ def picker(request):
 
 
 def _int(value):
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return 0
+    return binding_services.parse_pk(value)
 
 
 @never_cache
@@ -300,7 +297,9 @@ def house_add(request):
 @require_POST
 @owner_login_required
 def binding_cancel(request, pk: int):
-    binding = BindingRequest.objects.filter(pk=pk, user=request.user).first()
+    binding = BindingRequest.objects.filter(
+        pk=binding_services.parse_pk(pk), user=request.user
+    ).first()
     if binding is None:
         raise Http404
     try:

@@ -130,14 +130,11 @@ class RegisterOptionsApi(PublicAPIView):
         ],
     )
     def get(self, request):
-        def num(name):
-            value = request.query_params.get(name, "")
-            return int(value) if value.isdigit() else None
-
-        options = owner_selectors.picker_options(
-            community_id=num("community"),
-            building_id=num("building"),
-            unit_id=num("unit"),
+        params = request.query_params
+        options = owner_selectors.picker_options(  # ids are checked by the selector
+            community_id=params.get("community"),
+            building_id=params.get("building"),
+            unit_id=params.get("unit"),
             q=request.query_params.get("q", "")[:50],
         )
         return Response({"options": options})

@@ -141,3 +141,11 @@ def test_reset_by_email_does_not_reveal_unknown_addresses(world):
 
 def test_bad_reset_link_is_refused_without_500(world):
     assert Client().get("/accounts/password/reset/xx/bad-token/").status_code == 400
+
+
+def test_reset_link_with_an_absurd_user_id_is_refused(world):
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    uid = urlsafe_base64_encode(force_bytes("99999999999999999999999"))
+    assert Client().get(f"/accounts/password/reset/{uid}/x-y/").status_code == 400

@@ -80,7 +80,7 @@ class BindingBase(GenericAPIView):
         return {**super().get_serializer_context(), "access": get_access(self.request.user)}
 
     def get_binding(self, pk: int) -> BindingRequest:
-        binding = self.get_queryset().filter(pk=pk).first()
+        binding = self.get_queryset().filter(pk=services.parse_pk(pk)).first()
         if binding is None:
             raise NotFound()
         return binding
@@ -113,8 +113,8 @@ class BindingListApi(BindingBase):
         params = request.query_params
         if params.get("status") in BindingStatus.values:
             qs = qs.filter(status=params["status"])
-        if params.get("community", "").isdigit():
-            qs = qs.filter(house__community_id=int(params["community"]))
+        if community_id := services.parse_pk(params.get("community")):
+            qs = qs.filter(house__community_id=community_id)
         if q := params.get("q", "").strip():
             qs = qs.filter(Q(applicant_name__contains=q) | Q(user__phone__contains=q))
         page = self.paginate_queryset(qs)

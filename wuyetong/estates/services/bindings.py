@@ -28,6 +28,17 @@ from ..choices import BindingStatus, Relation
 from ..models import BindingRequest, House, Occupancy, Resident
 
 NAME_MAX = 50
+PK_MAX = 2**63 - 1  # the largest value a bigint key (SQLite, PostgreSQL) can hold
+
+
+def parse_pk(value) -> int | None:
+    """An id from user input, or None: text, negatives and numbers no database key can hold
+    all mean "no such object" (a huge number would otherwise overflow in the driver: a 500)."""
+    try:
+        pk = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return pk if 0 < pk <= PK_MAX else None
 
 
 def _clean_name(name: str, field: str = "name") -> str:
@@ -57,10 +68,9 @@ def _clean_relation(relation: str) -> str:
 def _bindable_house(house_id) -> House:
     """A house of an approved community of an approved company that has the owner-binding
     module (otherwise nobody could ever review the request), or a field error."""
-    try:
-        pk = int(house_id)
-    except (TypeError, ValueError):
-        raise ApplicationError("请选择房屋", field="house") from None
+    pk = parse_pk(house_id)
+    if pk is None:
+        raise ApplicationError("请选择房屋", field="house")
     house = (
         House.objects.select_related("community", "community__company", "building", "unit")
         .filter(pk=pk, community__in=Community.objects.approved())
@@ -222,7 +232,7 @@ def owner_register(
 def _own_active_occupancy(user: User, occupancy_id) -> Occupancy:
     occupancy = (
         Occupancy.objects.select_related("house", "house__community", "resident")
-        .filter(pk=occupancy_id, resident__user=user, end_date__isnull=True)
+        .filter(pk=parse_pk(occupancy_id), resident__user=user, end_date__isnull=True)
         .first()
     )
     if occupancy is None:
@@ -356,7 +366,7 @@ def binding_correct(
     house = (
         House.objects.for_access(access, "view")
         .select_related("community")
-        .filter(pk=house_id)
+        .filter(pk=parse_pk(house_id))
         .first()
     )
     if house is None:

@@ -252,3 +252,25 @@ def test_bulk_approve_handles_only_own_pending_requests(world, client_for):
         assert b.status == BindingStatus.APPROVED
     theirs.refresh_from_db()
     assert theirs.status == BindingStatus.PENDING
+
+
+@pytest.mark.parametrize("bad", ["99999999999999999999999", "abc"])
+def test_absurd_ids_on_review_pages_are_not_found_never_a_500(
+    world, pending, client_for, api_for, bad
+):
+    staff = client_for(world.staff("customer_service"))
+    staff.raise_request_exception = False
+    api = api_for(world.staff("customer_service"))
+    assert staff.get(reverse("estates:binding_list"), {"community": bad}).status_code == 200
+    assert staff.post(reverse("estates:binding_bulk_approve"), {"ids": [bad]}).status_code == 302
+    assert staff.get("/estates/bindings/99999999999999999999999/").status_code == 404
+    assert api.get("/api/v1/estates/bindings/", {"community": bad}).status_code == 200
+    assert api.get("/api/v1/estates/bindings/99999999999999999999999/").status_code == 404
+    response = api.post(
+        f"/api/v1/estates/bindings/{pending.pk}/correct/",
+        {"applicant_name": "王建国", "house": bad, "relation": "owner"},
+        format="json",
+    )
+    assert response.status_code == 400
+    pending.refresh_from_db()
+    assert pending.house_id == world.houses_a1[2].pk

@@ -71,8 +71,8 @@ class BindingListView(ModulePermissionMixin, View):
         if status in BindingStatus.values:
             qs = qs.filter(status=status)
         community = request.GET.get("community", "")
-        if community.isdigit():
-            qs = qs.filter(house__community_id=int(community))
+        if community_id := services.parse_pk(community):
+            qs = qs.filter(house__community_id=community_id)
         q = request.GET.get("q", "").strip()
         if q:
             qs = qs.filter(
@@ -123,7 +123,7 @@ class BindingDetailView(ModulePermissionMixin, View):
                 "replaces__house__unit",
                 "reviewed_by",
             ),
-            pk=pk,
+            pk=services.parse_pk(pk),
         )
 
     def houses(self, binding):
@@ -257,7 +257,7 @@ class BindingBulkApproveView(ModulePermissionMixin, View):
     permission = "bindings.approve"
 
     def post(self, request):
-        ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:200]
+        ids = [pk for i in request.POST.getlist("ids")[:200] if (pk := services.parse_pk(i))]
         pending = BindingRequest.objects.for_user(request.user, "approve").filter(
             pk__in=ids, status=BindingStatus.PENDING
         )

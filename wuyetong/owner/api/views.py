@@ -73,7 +73,9 @@ class MyBindingCancelApi(APIView):
         summary="撤回待审核的申请",
     )
     def post(self, request, pk: int):
-        binding = BindingRequest.objects.filter(pk=pk, user=request.user).first()
+        binding = BindingRequest.objects.filter(
+            pk=binding_services.parse_pk(pk), user=request.user
+        ).first()
         if binding is None:
             raise NotFound()
         binding_services.binding_cancel(user=request.user, binding=binding)

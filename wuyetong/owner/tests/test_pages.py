@@ -416,3 +416,27 @@ def test_login_with_an_sms_code_also_lifts_a_password_lock(
     world.owner.refresh_from_db()
     assert world.owner.locked_until is None
     assert "王建国" in client.get("/app/").content.decode()
+
+
+@pytest.mark.parametrize("bad", ["99999999999999999999999", "-3", "abc", "0"])
+def test_absurd_ids_are_not_found_never_a_500(world, client_for, api_for, bad):
+    anon = Client(raise_request_exception=False)
+    owner = client_for(world.owner)
+    owner.raise_request_exception = False
+    responses = [
+        anon.get(f"/app/picker/?unit={bad}"),
+        anon.get(f"/app/picker/?community={bad}"),
+        owner.get(f"/app/houses/add/?replaces={bad}"),
+        owner.get(f"/app/houses/add/?house={bad}"),
+        owner.post("/app/houses/add/", {"house": bad, "relation": "owner"}),
+        anon.post("/app/register/check/", {"house": bad, "agreed_terms": "on"}),
+        api_for().get(f"/api/v1/accounts/register/options/?unit={bad}"),
+        api_for(world.owner).post("/api/v1/me/bindings/", {"house": bad}, format="json"),
+        api_for(world.owner).post(
+            "/api/v1/me/bindings/",
+            {"house": world.houses_a1[2].pk, "replaces": bad, "applicant_id_card": make_id_card(1)},
+            format="json",
+        ),
+    ]
+    assert [r.status_code for r in responses if r.status_code >= 500] == []
+    assert not BindingRequest.objects.exists()
