@@ -469,3 +469,22 @@ def test_hq_admin_moves_a_project_to_another_region(world, client_for):
     )
     assert r.status_code == 302  # refused with a message: a project cannot be chosen
     assert OrgUnit.objects.get(pk=world.a.region.pk).parent == world.a.hq
+
+
+def test_ids_beyond_any_key_are_not_found_not_a_500(world, client_for, api_for):
+    big = "9" * 30
+    c, api = client_for(world.staff("hq_admin")), api_for(world.staff("hq_admin"))
+    assert c.get(f"/orgs/employees/{big}/").status_code == 404
+    assert c.get(f"/orgs/employees/?org_unit={big}").status_code == 200
+    assert (
+        c.post("/orgs/units/", {"parent": big, "kind": "project", "name": "x"}).status_code == 200
+    )
+    assert api.get(f"/api/v1/orgs/employees/{big}/").status_code == 404
+    assert api.get(f"/api/v1/orgs/employees/?role={big}").status_code == 400
+    r = api.post(
+        "/api/v1/orgs/employees/",
+        {"phone": "13811112222", "name": "x", "org_unit": int(big), "employee_no": "Z"},
+        format="json",
+    )
+    assert r.status_code == 400 and "org_unit" in r.json()["errors"]
+    assert client_for(world.admin).get(f"/orgs/platform/companies/{big}/").status_code == 404
