@@ -198,6 +198,20 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "state"/"status" field; name each choice set once.
+    "ENUM_NAME_OVERRIDES": {
+        "HouseStateEnum": "wuyetong.estates.choices.HouseState",
+        "HouseUseEnum": "wuyetong.estates.choices.HouseUse",
+        "ShopStateEnum": "wuyetong.estates.choices.ShopState",
+        "SpaceStateEnum": "wuyetong.estates.choices.SpaceState",
+        "RelationEnum": "wuyetong.estates.choices.Relation",
+        "BindingStatusEnum": "wuyetong.estates.choices.BindingStatus",
+        "ApprovalStatusEnum": "wuyetong.orgs.choices.ApprovalStatus",
+        "OrgKindEnum": "wuyetong.orgs.choices.OrgKind",
+        "DataScopeEnum": "wuyetong.orgs.choices.DataScope",
+        "OpActionEnum": "wuyetong.orgs.choices.OpAction",
+        "GenderEnum": "wuyetong.accounts.choices.Gender",
+    },
 }
 
 # SMS provider: "console" logs the code (development); "aliyun" sends through Aliyun SMS.

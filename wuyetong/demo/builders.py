@@ -300,3 +300,138 @@ def merchant_create(
     user = user_create(phone, f"{name}店长")
     merchant.members.add(user)
     return merchant, user
+
+
+PLATE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+
+
+@transaction.atomic
+def amenities_create(
+    community: Community, houses: list[House], *, seed: int = 0, spaces: int = 120
+) -> None:
+    """A parking lot with sold, rented and free spaces and the owners' cars; shops, venues and
+    ad spaces — so every resource list of the demo has plausible rows."""
+    from wuyetong.estates.models import AdSpace, ParkingLot, ParkingSpace, Shop, Vehicle, Venue
+
+    rng = random.Random(seed)
+    lot = ParkingLot.objects.create(community=community, name="地下车场", underground=True)
+    owned = [h for h in houses if h.state in (HouseState.OCCUPIED, HouseState.RENTED)]
+    rng.shuffle(owned)
+    space_rows = []
+    for i in range(1, spaces + 1):
+        state = "sold" if i <= spaces // 2 else "rented" if i <= spaces * 2 // 3 else "free"
+        house = owned[i - 1] if state != "free" and i - 1 < len(owned) else None
+        space_rows.append(
+            ParkingSpace(
+                community=community,
+                lot=lot,
+                code=f"B1-{i:03d}",
+                area=Decimal("13.50"),
+                state=state if house else "free",
+                house=house,
+                rent_until=dt.date(2027, 6, 30) if state == "rented" and house else None,
+            )
+        )
+    ParkingSpace.objects.bulk_create(space_rows)
+    owners = {
+        o.house_id: o.resident_id
+        for o in Occupancy.objects.filter(
+            house__community=community, relation=Relation.OWNER, end_date__isnull=True
+        )
+    }
+    plates: set[str] = set()
+    vehicles = []
+    for space in ParkingSpace.objects.filter(lot=lot, house__isnull=False):
+        while True:
+            plate = (
+                "浙A"
+                + "".join(rng.choice(PLATE_LETTERS + "0123456789") for _ in range(4))
+                + str(rng.randint(0, 9))
+            )
+            if plate not in plates:
+                plates.add(plate)
+                break
+        vehicles.append(
+            Vehicle(
+                community=community,
+                plate=plate,
+                house_id=space.house_id,
+                resident_id=owners.get(space.house_id),
+                space=space,
+                brand=rng.choice(
+                    ["大众朗逸", "丰田卡罗拉", "比亚迪汉", "特斯拉Model 3", "本田雅阁"]
+                ),
+                color=rng.choice(["白色", "黑色", "银色", "蓝色"]),
+            )
+        )
+    Vehicle.objects.bulk_create(vehicles)
+    Shop.objects.bulk_create(
+        [
+            Shop(
+                community=community,
+                code=f"S{i:02d}",
+                name=name,
+                building_area=Decimal(area),
+                state="rented" if i <= 4 else "vacant",
+                tenant_name=name if i <= 4 else "",
+                tenant_phone=f"1350000{seed:02d}{i:02d}" if i <= 4 else "",
+            )
+            for i, (name, area) in enumerate(
+                [
+                    ("便民超市", "85.00"),
+                    ("洗衣店", "42.50"),
+                    ("早餐店", "38.00"),
+                    ("药店", "60.00"),
+                    ("", "55.00"),
+                    ("", "48.00"),
+                ],
+                start=1,
+            )
+        ]
+    )
+    Venue.objects.bulk_create(
+        [
+            Venue(
+                community=community,
+                name="业主活动室",
+                location="会所二楼",
+                capacity=60,
+                area=Decimal("120.00"),
+            ),
+            Venue(
+                community=community,
+                name="篮球场",
+                location="中心花园东侧",
+                capacity=30,
+                area=Decimal("420.00"),
+            ),
+            Venue(
+                community=community,
+                name="中心广场",
+                location="小区中心",
+                capacity=200,
+                area=Decimal("800.00"),
+            ),
+        ]
+    )
+    AdSpace.objects.bulk_create(
+        [
+            AdSpace(
+                community=community,
+                code=f"AD{i:02d}",
+                location=loc,
+                size=size,
+                rented_to="分众传媒" if i <= 2 else "",
+                rent_until=dt.date(2027, 3, 31) if i <= 2 else None,
+            )
+            for i, (loc, size) in enumerate(
+                [
+                    ("1幢电梯轿厢", "60×90cm"),
+                    ("2幢电梯轿厢", "60×90cm"),
+                    ("南大门道闸", "300×60cm"),
+                    ("地下车场入口", "200×100cm"),
+                ],
+                start=1,
+            )
+        ]
+    )

@@ -55,11 +55,13 @@ NAV: list[tuple[str, list[NavItem]]] = [
             NavItem("楼栋单元", "estates:building_list", "estates.view"),
             NavItem("房屋", "estates:house_list", "estates.view"),
             NavItem("商铺", "estates:shop_list", "estates.view"),
+            NavItem("车场", "estates:lot_list", "estates.view"),
             NavItem("车位", "estates:space_list", "estates.view"),
             NavItem("车辆", "estates:vehicle_list", "estates.view"),
             NavItem("场地", "estates:venue_list", "estates.view"),
             NavItem("广告位", "estates:adspace_list", "estates.view"),
             NavItem("批量导入", "estates:import", "estates.add"),
+            NavItem("资源统计", "estates:resource_report", "estates.view"),
         ],
     ),
     (

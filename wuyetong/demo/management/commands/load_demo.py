@@ -120,7 +120,8 @@ class Command(BaseCommand):
                 company=bundle.company, project=project, district=district, name=name, code=code
             )
             houses = b.houses_create(c, buildings=10, units=2, floors=13, per_floor=2, seed=seed)
-            b.residents_populate(bundle.company, houses, seed=seed, phone_prefix="18")
+            b.residents_populate(bundle.company, houses, seed=seed, phone_prefix="186")
+            b.amenities_create(c, houses, seed=seed)
             communities.append(c)
         # A pending community and company for the platform admin's approval queue.
         pending = b.company_create(
