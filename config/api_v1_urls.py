@@ -5,4 +5,5 @@ urlpatterns = [
     path("orgs/", include("wuyetong.orgs.api.urls")),
     path("estates/", include("wuyetong.estates.api.urls")),
     path("me/", include("wuyetong.owner.api.urls")),
+    path("servicedesk/", include("wuyetong.servicedesk.api.urls")),
 ]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("app/", include("wuyetong.owner.urls")),
     path("orgs/", include("wuyetong.orgs.urls")),
     path("estates/", include("wuyetong.estates.urls")),
+    path("servicedesk/", include("wuyetong.servicedesk.urls")),
     path("", include("wuyetong.web.urls")),
 ]
 if settings.SERVE_MEDIA:

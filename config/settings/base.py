@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "wuyetong.accounts",
     "wuyetong.orgs",
     "wuyetong.estates",
+    "wuyetong.servicedesk",
     "wuyetong.web",
     "wuyetong.owner",
     "wuyetong.demo",
