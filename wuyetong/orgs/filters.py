@@ -3,10 +3,13 @@ scoped to the requesting user, so a filter can never reveal another company's da
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+
 import django_filters as df
 from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
+from django.utils import timezone
 
 from wuyetong.core.access import get_access
 
@@ -23,6 +26,11 @@ from .models import (
     Position,
     Role,
 )
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -102,12 +110,8 @@ class OperationLogFilter(df.FilterSet):
     object_type = df.ChoiceFilter(
         choices=[], method="by_type", label="对象类型", empty_label="全部"
     )
-    date_from = df.DateFilter(
-        field_name="created_at", lookup_expr="date__gte", label="开始日期", widget=DATE_INPUT
-    )
-    date_to = df.DateFilter(
-        field_name="created_at", lookup_expr="date__lte", label="结束日期", widget=DATE_INPUT
-    )
+    date_from = df.DateFilter(method="since", label="开始日期", widget=DATE_INPUT)
+    date_to = df.DateFilter(method="until", label="结束日期", widget=DATE_INPUT)
 
     class Meta:
         model = OperationLog
@@ -116,6 +120,14 @@ class OperationLogFilter(df.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["object_type"].extra["choices"] = object_type_choices()
+
+    # Whole local days as a time range, so the (company, created_at) index does the work
+    # instead of casting every row's timestamp to a date.
+    def since(self, queryset, name, value: date):
+        return queryset.filter(created_at__gte=_day_start(value))
+
+    def until(self, queryset, name, value: date):
+        return queryset.filter(created_at__lt=_day_start(value + timedelta(days=1)))
 
     def by_actor(self, queryset, name, value):
         value = value.strip()

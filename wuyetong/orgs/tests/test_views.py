@@ -488,3 +488,24 @@ def test_ids_beyond_any_key_are_not_found_not_a_500(world, client_for, api_for):
     )
     assert r.status_code == 400 and "org_unit" in r.json()["errors"]
     assert client_for(world.admin).get(f"/orgs/platform/companies/{big}/").status_code == 404
+
+
+def test_oplog_date_range_is_whole_local_days(world, client_for):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from wuyetong.orgs import services
+
+    services.org_unit_rename(actor=world.staff("hq_admin"), unit=world.a.region, name="浙江区域")
+    log = OperationLog.objects.order_by("-id").first()
+    # 00:30 local time: still "today" in Shanghai although it is yesterday in UTC.
+    local_day = dt.date(2026, 3, 2)
+    log.created_at = timezone.make_aware(dt.datetime(2026, 3, 2, 0, 30))
+    log.save(update_fields=["created_at"])
+    c = client_for(world.staff("hq_admin"))
+    day = local_day.isoformat()
+    body = c.get(reverse("orgs:oplog_list") + f"?date_from={day}&date_to={day}").content.decode()
+    assert "浙江区域" in body
+    body = c.get(reverse("orgs:oplog_list") + "?date_to=2026-03-01").content.decode()
+    assert "浙江区域" not in body
