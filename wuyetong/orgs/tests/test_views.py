@@ -360,6 +360,7 @@ def test_oplog_export_is_an_xlsx_of_the_filtered_rows(world, client_for):
     rows = list(load_workbook(BytesIO(r.content)).active.iter_rows(values_only=True))
     assert rows[0][0] == "时间" and len(rows) == 2
     assert rows[1][4] == "组织" and "浙江区域" in rows[1][6]
+    assert rows[1][2] == "139****0001"  # phones are masked in exports too
     assert OperationLog.objects.filter(action="update").count() == 1
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from wuyetong.core.access import get_access
 from wuyetong.core.excel import xlsx_response
+from wuyetong.core.masking import mask_phone
 from wuyetong.core.views import htmx_template, paginate
 
 from .. import selectors
@@ -70,15 +71,15 @@ def oplog_export(request):
 
     def rows():
         for e in filterset.qs[:EXPORT_LIMIT].iterator(chunk_size=2000):
-            model = e.content_type.model_class()
+            model = e.content_type.model_class()  # cached by ContentType, no query
             row = [
                 timezone.localtime(e.created_at),
                 e.actor.name if e.actor else "系统",
-                e.actor.phone if e.actor else "",
+                mask_phone(e.actor.phone) if e.actor else "",
                 e.get_action_display(),
                 str(model._meta.verbose_name) if model else e.content_type.model,
                 e.object_repr,
-                format_changes(e.changes, model),
+                format_changes(e.changes, model, e.action),
                 e.note,
                 e.ip or "",
             ]
