@@ -274,3 +274,17 @@ def test_absurd_ids_on_review_pages_are_not_found_never_a_500(
     assert response.status_code == 400
     pending.refresh_from_db()
     assert pending.house_id == world.houses_a1[2].pk
+
+
+def test_review_page_links_the_house_and_its_current_residents(world, pending, client_for):
+    html = client_for(world.staff("customer_service")).get(detail(pending)).content.decode()
+    assert reverse("estates:house_detail", args=[world.houses_a1[2].pk]) in html
+    approved = services.binding_request_create(
+        user=world.other_owner,
+        house_id=world.owner_house.pk,
+        applicant_name="赵其他",
+        applicant_id_card=make_id_card(2),
+    )
+    html = client_for(world.staff("customer_service")).get(detail(approved)).content.decode()
+    resident = Occupancy.objects.get(house=world.owner_house, end_date__isnull=True).resident
+    assert reverse("estates:resident_detail", args=[resident.pk]) in html and "王建国" in html

@@ -185,6 +185,7 @@ class BindingDetailView(ModulePermissionMixin, View):
                 "correct_form": correct_form,
                 "reject_form": reject_form or RejectForm(),
                 "can_approve": self.access.can("bindings.approve"),
+                "can_view_estates": self.access.can("estates.view"),
                 "pending": binding.status == BindingStatus.PENDING,
                 "bound": bound,
                 "occupants": self.occupants(binding, sensitive),
