@@ -11,6 +11,8 @@ def publish(group: str, payload: dict) -> None:
     def _send():
         layer = get_channel_layer()
         if layer is not None:
-            async_to_sync(layer.group_send)(group, {"type": "push.event", "payload": payload})
+            async_to_sync(layer.group_send)(
+                group, {"type": "push.event", "group": group, "payload": payload}
+            )
 
     transaction.on_commit(_send)

@@ -25,6 +25,8 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4401)
             return
         access = await database_sync_to_async(get_access)(user)
+        # Company-wide events carry their community; staff outside it do not receive them.
+        self.community_ids = access.community_ids if access.is_staff_member else frozenset()
         self.groups_joined = groups_for(access)
         for group in self.groups_joined:
             await self.channel_layer.group_add(group, self.channel_name)
@@ -36,4 +38,9 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(group, self.channel_name)
 
     async def push_event(self, event):
-        await self.send_json(event["payload"])
+        payload = event["payload"]
+        community_id = payload.get("community_id")
+        if event.get("group", "").startswith("company.") and community_id is not None:
+            if self.community_ids is not None and community_id not in self.community_ids:
+                return
+        await self.send_json(payload)

@@ -116,3 +116,33 @@ def test_publish_waits_for_commit(world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
         publish("user.1", {"type": "x"})
     assert len(callbacks) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_company_event_reaches_only_staff_whose_scope_has_the_community(world):
+    pm = world.staff("project_manager")  # community A1 only
+    get_access(pm)
+
+    async def scenario():
+        from channels.layers import get_channel_layer
+
+        comm = _communicator(pm)
+        assert (await comm.connect())[0]
+        await comm.receive_json_from()
+        layer = get_channel_layer()
+        group = f"company.{world.company_a.pk}"
+        for community in (world.community_a2, world.community_a1):
+            await layer.group_send(
+                group,
+                {
+                    "type": "push.event",
+                    "group": group,
+                    "payload": {"type": "binding.created", "community_id": community.pk},
+                },
+            )
+        received = await comm.receive_json_from(timeout=2)
+        assert received["community_id"] == world.community_a1.pk  # the A2 event was dropped
+        assert await comm.receive_nothing(timeout=0.3)
+        await comm.disconnect()
+
+    run_async(scenario)
