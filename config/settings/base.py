@@ -233,6 +233,7 @@ LOGIN_LOCK_MINUTES = 15
 SMS_CODE_TTL_SECONDS = 300
 SMS_CODE_RESEND_SECONDS = 60
 SMS_CODE_DAILY_LIMIT = 10
+SMS_CODE_IP_HOURLY_LIMIT = 30  # codes an hour from one client address, across phones
 
 WUYETONG_ACCESS_RESOLVER = "wuyetong.orgs.access.resolve_access"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, permissions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -31,10 +32,10 @@ def exception_handler(exc, context):
         errors = (
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
-        first = next(iter(errors.values()))[0] if errors else "输入有误"
+        first = next(iter(errors.values()))[0] if errors else _("输入有误")
         return Response(_error_body("invalid", first, errors), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
-        exc = exceptions.NotFound("对象不存在")
+        exc = exceptions.NotFound(_("对象不存在"))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -43,7 +44,7 @@ def exception_handler(exc, context):
         errors = {
             k: [str(m) for m in (v if isinstance(v, list) else [v])] for k, v in detail.items()
         }
-        first_field, first_msgs = next(iter(errors.items()), ("", ["输入有误"]))
+        first_field, first_msgs = next(iter(errors.items()), ("", [_("输入有误")]))
         message = (
             first_msgs[0]
             if first_field in ("non_field_errors", "")

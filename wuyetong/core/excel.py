@@ -13,6 +13,7 @@ from io import BytesIO
 from urllib.parse import quote
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
@@ -30,7 +31,7 @@ def _cell_value(value):
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return _("是") if value else _("否")
     if isinstance(value, (int, float, Decimal, dt.date, dt.datetime)):
         if isinstance(value, dt.datetime) and value.tzinfo is not None:
             # Excel has no time zones: show local time as the user sees it on screen.

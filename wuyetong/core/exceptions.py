@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 
 class ApplicationError(Exception):
     """A business rule refused an action. `message` is shown to the user (Chinese)."""
@@ -28,12 +30,18 @@ class NotFound(ApplicationError):
 
     status_code = 404
 
-    def __init__(self, message: str = "对象不存在", **kwargs):
-        super().__init__(message, code="not_found", **kwargs)
+    def __init__(self, message: str | None = None, **kwargs):
+        super().__init__(
+            _("对象不存在") if message is None else message, code="not_found", **kwargs
+        )
 
 
 class PermissionDenied(ApplicationError):
     status_code = 403
 
-    def __init__(self, message: str = "没有权限执行此操作", **kwargs):
-        super().__init__(message, code="permission_denied", **kwargs)
+    def __init__(self, message: str | None = None, **kwargs):
+        super().__init__(
+            _("没有权限执行此操作") if message is None else message,
+            code="permission_denied",
+            **kwargs,
+        )

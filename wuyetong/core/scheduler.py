@@ -19,7 +19,9 @@ logger = logging.getLogger("wuyetong.scheduler")
 
 class EmbeddedScheduler:
     def __init__(self, entries: dict | None = None, tick_seconds: float = 5.0):
-        self.entries = entries if entries is not None else getattr(settings, "CELERY_BEAT_SCHEDULE", {})
+        self.entries = (
+            entries if entries is not None else getattr(settings, "CELERY_BEAT_SCHEDULE", {})
+        )
         self.tick_seconds = tick_seconds
         started = timezone.now()
         # Like beat: a job first runs one interval after start, not at start.
@@ -41,7 +43,9 @@ class EmbeddedScheduler:
                 continue
             self.last_run[name] = timezone.now()
             try:
-                current_app.tasks[entry["task"]].apply(args=entry.get("args", ()), kwargs=entry.get("kwargs", {}))
+                current_app.tasks[entry["task"]].apply(
+                    args=entry.get("args", ()), kwargs=entry.get("kwargs", {})
+                )
                 ran.append(name)
             except Exception:  # a failing job must not stop the others
                 logger.exception("scheduled job %s failed", name)

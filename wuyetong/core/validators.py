@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -23,7 +24,7 @@ def is_mobile(value: str) -> bool:
 
 def validate_mobile(value: str) -> None:
     if not is_mobile(value):
-        raise ValidationError("请输入正确的11位手机号码", code="invalid_phone")
+        raise ValidationError(_("请输入正确的11位手机号码"), code="invalid_phone")
 
 
 def id_card_check_digit(first17: str) -> str:
@@ -44,7 +45,7 @@ def is_id_card(value: str) -> bool:
 
 def validate_id_card(value: str) -> None:
     if not is_id_card(value):
-        raise ValidationError("身份证号码格式或校验位不正确", code="invalid_id_card")
+        raise ValidationError(_("身份证号码格式或校验位不正确"), code="invalid_id_card")
 
 
 def normalize_plate(value: str) -> str:
@@ -53,4 +54,4 @@ def normalize_plate(value: str) -> str:
 
 def validate_plate(value: str) -> None:
     if not PLATE_RE.match(normalize_plate(value)):
-        raise ValidationError("车牌号格式不正确", code="invalid_plate")
+        raise ValidationError(_("车牌号格式不正确"), code="invalid_plate")

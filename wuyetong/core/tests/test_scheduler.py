@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 import pytest
-
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -24,10 +23,12 @@ def test_embedded_scheduler_runs_due_jobs_in_process():
 
 
 def test_failing_job_does_not_stop_the_others(caplog):
-    sched = EmbeddedScheduler({
-        "bad": {"task": "core.scheduler_heartbeat", "schedule": 1.0, "args": ("unexpected",)},
-        "hb": {"task": "core.scheduler_heartbeat", "schedule": 1.0},
-    })
+    sched = EmbeddedScheduler(
+        {
+            "bad": {"task": "core.scheduler_heartbeat", "schedule": 1.0, "args": ("unexpected",)},
+            "hb": {"task": "core.scheduler_heartbeat", "schedule": 1.0},
+        }
+    )
     past = timezone.now() - timedelta(seconds=5)
     sched.last_run = {"bad": past, "hb": past}
     assert sched.run_due() == ["hb"]

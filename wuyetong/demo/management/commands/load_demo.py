@@ -168,6 +168,32 @@ class Command(BaseCommand):
             b.owner_bind(user=family, house=first, relation="family")
         tenant = b.user_create("13500000003", "陈浩然")
         self.take_over(tenant, communities[0], "tenant", "rented")
+        self.binding_requests(communities[0], reviewer=b.User.objects.get(phone="13900000003"))
+
+    @staticmethod
+    def binding_requests(community, reviewer):
+        """Registered owners waiting for review, and one rejected, for the review queue."""
+        from wuyetong.estates.services.bindings import binding_reject, binding_request_create
+
+        free = House.objects.filter(community=community, state="delivered").order_by(
+            "building__sort", "room_no"
+        )
+        applicants = [
+            ("13500000011", "刘芳", 11),
+            ("13500000012", "周杰", 12),
+            ("13500000013", "孙丽", 13),
+        ]
+        for (phone, name, seed), house in zip(applicants, free, strict=False):
+            user = b.user_create(phone, name, id_card=b.make_id_card(seed))
+            request = binding_request_create(
+                user=user, house_id=house.pk, applicant_name=name, applicant_id_card=user.id_card
+            )
+            if phone == "13500000013":
+                binding_reject(
+                    actor=reviewer,
+                    binding=request,
+                    reason="房产证姓名与申请人不一致，请携带房产证到物业服务中心核实",
+                )
 
     @staticmethod
     def link(user, resident):
