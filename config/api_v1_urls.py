@@ -6,4 +6,5 @@ urlpatterns = [
     path("estates/", include("wuyetong.estates.api.urls")),
     path("me/", include("wuyetong.owner.api.urls")),
     path("servicedesk/", include("wuyetong.servicedesk.api.urls")),
+    path("billing/", include("wuyetong.billing.api.urls")),
 ]

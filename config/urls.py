@@ -15,6 +15,7 @@ urlpatterns = [
     path("orgs/", include("wuyetong.orgs.urls")),
     path("estates/", include("wuyetong.estates.urls")),
     path("servicedesk/", include("wuyetong.servicedesk.urls")),
+    path("billing/", include("wuyetong.billing.urls")),
     path("", include("wuyetong.web.urls")),
 ]
 if settings.SERVE_MEDIA:

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "wuyetong.orgs",
     "wuyetong.estates",
     "wuyetong.servicedesk",
+    "wuyetong.billing",
     "wuyetong.web",
     "wuyetong.owner",
     "wuyetong.demo",
