@@ -1,0 +1,429 @@
+"""Service desk (C6): repair requests and complaints, from report to rating, with SLA rules,
+escalation, bureau urging and paid-repair charges."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from wuyetong.core.access import Access
+from wuyetong.core.models import CommunityScopedQuerySet, ScopedQuerySet, TimeStampedModel
+from wuyetong.estates.models import House
+from wuyetong.orgs.models import Bureau, Community, Company, Employee, OrgUnit
+
+from .choices import (
+    CaseKind,
+    CaseScope,
+    CaseState,
+    EscalationLevel,
+    EventKind,
+    PhotoStage,
+    QuoteState,
+    Rating,
+    Urgency,
+)
+
+MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
+
+
+class CompanyConfigQuerySet(ScopedQuerySet):
+    """Company-wide configuration rows of the service desk."""
+
+    permission_module = "servicedesk"
+
+    def scope(self, access: Access) -> models.QuerySet:
+        if access.company_id is None:
+            return self.none()
+        return self.filter(company_id=access.company_id)
+
+
+class CaseType(TimeStampedModel):
+    """A node of a company's case type tree (水电 → 漏水 …), separate trees for repairs and
+    complaints. Owners pick a leaf or a node when they report."""
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="case_types")
+    kind = models.CharField("类别", max_length=10, choices=CaseKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name="上级类型",
+    )
+    name = models.CharField("类型名称", max_length=50)
+    sort = models.PositiveSmallIntegerField("排序", default=0)
+    is_active = models.BooleanField("启用", default=True)
+
+    objects = CompanyConfigQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "工单类型"
+        verbose_name_plural = "工单类型"
+        ordering = ["kind", "sort", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "kind", "parent", "name"], name="casetype_unique_name"
+            ),
+            models.UniqueConstraint(
+                fields=["company", "kind", "name"],
+                condition=Q(parent__isnull=True),
+                name="casetype_unique_root_name",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SlaRule(TimeStampedModel):
+    """Deadlines for one case type (or, with no type, every type of a kind) at one urgency:
+    minutes to respond (accept) and to resolve (complete), when to warn, and whether a breach
+    or a 差评 also goes into the housing bureau's queue."""
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="sla_rules")
+    kind = models.CharField("类别", max_length=10, choices=CaseKind.choices)
+    case_type = models.ForeignKey(
+        CaseType,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="sla_rules",
+        verbose_name="工单类型",
+    )
+    urgency = models.CharField("紧急程度", max_length=10, choices=Urgency.choices)
+    response_minutes = models.PositiveIntegerField(
+        "响应时限(分钟)", validators=[MinValueValidator(1)]
+    )
+    resolution_minutes = models.PositiveIntegerField(
+        "解决时限(分钟)", validators=[MinValueValidator(1)]
+    )
+    warn_before_minutes = models.PositiveIntegerField("提前预警(分钟)", default=0)
+    bureau_on_breach = models.BooleanField("超时报房管部门", default=False)
+    bureau_on_bad_rating = models.BooleanField("差评报房管部门", default=False)
+
+    objects = CompanyConfigQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "时效规则"
+        verbose_name_plural = "时效规则"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "case_type", "urgency"],
+                condition=Q(case_type__isnull=False),
+                name="slarule_unique_type_urgency",
+            ),
+            models.UniqueConstraint(
+                fields=["company", "kind", "urgency"],
+                condition=Q(case_type__isnull=True),
+                name="slarule_unique_default",
+            ),
+            models.CheckConstraint(
+                condition=Q(resolution_minutes__gte=models.F("response_minutes")),
+                name="slarule_resolution_after_response",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_type or self.get_kind_display()} · {self.get_urgency_display()}"
+
+
+class CaseWorker(TimeStampedModel):
+    """A repair worker's duty card: which case types they handle and whether they are on duty
+    now. Round-robin dispatch rotates among on-duty cards of the case's project by
+    `last_assigned_at`."""
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="case_workers")
+    employee = models.OneToOneField(
+        Employee, on_delete=models.CASCADE, related_name="case_worker", verbose_name="员工"
+    )
+    case_types = models.ManyToManyField(
+        CaseType, related_name="workers", blank=True, verbose_name="负责类型"
+    )
+    on_duty = models.BooleanField("在岗", default=True)
+    last_assigned_at = models.DateTimeField("上次派单", null=True, blank=True)
+
+    objects = CompanyConfigQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "维修人员"
+        verbose_name_plural = "维修人员"
+
+    def __str__(self) -> str:
+        return str(self.employee)
+
+
+class CaseNumberSequence(models.Model):
+    """Per company and day counter behind gap-free case numbers (BX20261123-0001)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["company", "day"], name="casenumber_unique_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id} {self.day} {self.last}"
+
+
+class CaseQuerySet(CommunityScopedQuerySet):
+    permission_module = "servicedesk"
+
+    def open(self) -> models.QuerySet:
+        return self.exclude(state__in=CLOSED_STATES)
+
+
+CLOSED_STATES = (CaseState.CLOSED, CaseState.CANCELLED)
+
+
+class Case(TimeStampedModel):
+    """A repair request (报修) or a complaint (投诉) of one owner in one community. The state
+    changes only through services, each writing a CaseEvent."""
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="cases")
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="cases", verbose_name="小区"
+    )
+    kind = models.CharField("类别", max_length=10, choices=CaseKind.choices)
+    number = models.CharField("工单号", max_length=30)
+    case_type = models.ForeignKey(
+        CaseType, on_delete=models.PROTECT, related_name="cases", verbose_name="类型"
+    )
+    house = models.ForeignKey(
+        House,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name="房屋",
+    )
+    place = models.CharField("公共区域位置", max_length=100, blank=True)
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="reported_cases",
+        verbose_name="报事人",
+    )
+    urgency = models.CharField(
+        "维修程度", max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    scope = models.CharField(
+        "范围", max_length=10, choices=CaseScope.choices, default=CaseScope.INDOOR
+    )
+    appointment_at = models.DateTimeField("预约时间", null=True, blank=True)
+    description = models.TextField("描述", max_length=2000)
+    reason = models.CharField("投诉原因", max_length=200, blank=True)
+    expected_at = models.DateTimeField("期望处理时间", null=True, blank=True)
+
+    state = models.CharField(
+        "状态", max_length=16, choices=CaseState.choices, default=CaseState.SUBMITTED
+    )
+    state_changed_at = models.DateTimeField("状态变更时间")
+    assignee = models.ForeignKey(
+        Employee,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+        verbose_name="处理人",
+    )
+    pause_reason = models.CharField("暂停原因", max_length=200, blank=True)
+    reopen_count = models.PositiveSmallIntegerField("重开次数", default=0)
+
+    submitted_at = models.DateTimeField("提交时间")
+    dispatched_at = models.DateTimeField("派单时间", null=True, blank=True)
+    accepted_at = models.DateTimeField("接单时间", null=True, blank=True)
+    arrived_at = models.DateTimeField("到场时间", null=True, blank=True)
+    completed_at = models.DateTimeField("完成时间", null=True, blank=True)
+    closed_at = models.DateTimeField("关闭时间", null=True, blank=True)
+
+    sla_rule = models.ForeignKey(
+        SlaRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    response_due_at = models.DateTimeField("响应期限", null=True, blank=True)
+    resolution_due_at = models.DateTimeField("解决期限", null=True, blank=True)
+    response_warn_at = models.DateTimeField(null=True, blank=True)
+    resolution_warn_at = models.DateTimeField(null=True, blank=True)
+    response_warned_at = models.DateTimeField(null=True, blank=True)
+    resolution_warned_at = models.DateTimeField(null=True, blank=True)
+    response_breached_at = models.DateTimeField("响应超时", null=True, blank=True)
+    resolution_breached_at = models.DateTimeField("解决超时", null=True, blank=True)
+
+    escalation_level = models.PositiveSmallIntegerField(
+        "升级层级", choices=EscalationLevel.choices, default=EscalationLevel.PROJECT
+    )
+    escalated_to = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="escalated_cases",
+        verbose_name="升级至",
+    )
+    escalated_at = models.DateTimeField("升级时间", null=True, blank=True)
+    bureau = models.ForeignKey(
+        Bureau,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="queued_cases",
+        verbose_name="房管部门",
+    )
+    bureau_queued_at = models.DateTimeField("报房管部门时间", null=True, blank=True)
+
+    rating = models.CharField("评价", max_length=6, choices=Rating.choices, blank=True)
+    rating_comment = models.CharField("评价内容", max_length=500, blank=True)
+    rated_at = models.DateTimeField("评价时间", null=True, blank=True)
+    return_visit_note = models.CharField("回访记录", max_length=500, blank=True)
+    reply = models.TextField("书面答复", max_length=2000, blank=True)
+
+    quote_amount = models.DecimalField("报价", null=True, blank=True, **MONEY)
+    quote_note = models.CharField("报价说明", max_length=200, blank=True)
+    quote_state = models.CharField(
+        "报价状态", max_length=10, choices=QuoteState.choices, blank=True, default=QuoteState.NONE
+    )
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "工单"
+        verbose_name_plural = "工单"
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "number"], name="case_unique_number"),
+            models.CheckConstraint(
+                condition=Q(house__isnull=False) | ~Q(place=""), name="case_has_place"
+            ),
+            models.CheckConstraint(
+                condition=Q(quote_amount__isnull=True) | Q(quote_amount__gt=0),
+                name="case_quote_positive",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["community", "state"], name="case_community_state_idx"),
+            models.Index(fields=["reporter", "-submitted_at"], name="case_reporter_idx"),
+            models.Index(fields=["state", "response_due_at"], name="case_state_response_idx"),
+            models.Index(fields=["state", "resolution_due_at"], name="case_state_resolution_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def place_label(self) -> str:
+        return self.place or (str(self.house) if self.house_id else "")
+
+
+class CaseEvent(models.Model):
+    """One line of a case's timeline: a transition or another happening (warning, escalation,
+    urge …) with actor (None for the system), time and note. Never edited."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField("类型", max_length=12, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="操作人",
+    )
+    action = models.CharField("动作", max_length=30, blank=True)
+    from_state = models.CharField(max_length=16, choices=CaseState.choices, blank=True)
+    to_state = models.CharField(max_length=16, choices=CaseState.choices, blank=True)
+    note = models.CharField("备注", max_length=500, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField("时间", db_index=True)
+
+    class Meta:
+        verbose_name = "工单事件"
+        verbose_name_plural = "工单事件"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.action or self.kind}"
+
+
+class CasePhoto(models.Model):
+    """A photo of a case: taken by the owner when reporting, or by the worker on completion.
+    Type and size are checked by the service before saving."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="photos")
+    stage = models.CharField("阶段", max_length=12, choices=PhotoStage.choices)
+    image = models.FileField("照片", upload_to="servicedesk/%Y/%m/")
+    content_type = models.CharField(max_length=30)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "工单照片"
+        verbose_name_plural = "工单照片"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.image.name or ""
+
+
+class CaseUrge(models.Model):
+    """A housing bureau's urging (催办) of a case, and the company's written answer."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="urges")
+    bureau = models.ForeignKey(Bureau, on_delete=models.PROTECT, related_name="case_urges")
+    urged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField("催办意见", max_length=500)
+    urged_at = models.DateTimeField("催办时间")
+    answer = models.TextField("答复", max_length=2000, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField("答复时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "催办"
+        verbose_name_plural = "催办"
+        ordering = ["-urged_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.urged_at:%Y-%m-%d}"
+
+
+class CaseCharge(models.Model):
+    """A paid repair's charge, created when the owner accepts the quote. A simple record that
+    the billing app turns into a bill once it exists; never deleted."""
+
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="case_charges")
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="charge")
+    house = models.ForeignKey(
+        House, on_delete=models.PROTECT, null=True, blank=True, related_name="case_charges"
+    )
+    payer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField("金额", **MONEY)
+    description = models.CharField("说明", max_length=200)
+    handed_to_billing = models.BooleanField("已转账单", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "有偿维修费用"
+        verbose_name_plural = "有偿维修费用"
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="casecharge_amount_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.amount}"

@@ -1,0 +1,116 @@
+"""Reads of the service desk, each scoped to the user: an owner's own cases, the staff list
+within the data scope, a case's timeline, and the bureau's read-only view of its district."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from wuyetong.core.access import get_access
+from wuyetong.core.exceptions import NotFound
+
+from .models import CLOSED_STATES, Case, CaseEvent, CaseType
+
+_LIST_RELATED = (
+    "community",
+    "case_type",
+    "house__building",
+    "house__unit",
+    "reporter",
+    "assignee__user",
+)
+
+
+def case_type_list(*, company_id: int, kind: str) -> QuerySet[CaseType]:
+    """The active type tree of a company, for the owner's report form (public within the
+    company's communities, no personal data)."""
+    return CaseType.objects.filter(company_id=company_id, kind=kind, is_active=True).order_by(
+        "sort", "pk"
+    )
+
+
+def owner_case_list(*, user, open_only: bool | None = None) -> QuerySet[Case]:
+    qs = Case.objects.filter(reporter_id=getattr(user, "pk", None)).select_related(
+        "community", "case_type", "house__building", "house__unit"
+    )
+    if open_only is True:
+        qs = qs.exclude(state__in=CLOSED_STATES)
+    elif open_only is False:
+        qs = qs.filter(state__in=CLOSED_STATES)
+    return qs
+
+
+def owner_case_get(*, user, case_id: int) -> Case:
+    case = owner_case_list(user=user).filter(pk=case_id).first() if _is_id(case_id) else None
+    if case is None:
+        raise NotFound("工单不存在")
+    return case
+
+
+def staff_case_list(
+    *,
+    user,
+    state: str | None = None,
+    kind: str | None = None,
+    community_id: int | None = None,
+    assigned_to_me: bool = False,
+) -> QuerySet[Case]:
+    qs = Case.objects.for_user(user, "view").select_related(*_LIST_RELATED)
+    if state:
+        qs = qs.filter(state=state)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if community_id:
+        qs = qs.filter(community_id=community_id)
+    if assigned_to_me:
+        qs = qs.filter(assignee_id=get_access(user).employee_id)
+    return qs
+
+
+def staff_case_get(*, user, case_id: int) -> Case:
+    case = (
+        Case.objects.for_user(user, "view")
+        .select_related(*_LIST_RELATED, "escalated_to", "bureau", "sla_rule")
+        .filter(pk=case_id)
+        .first()
+        if _is_id(case_id)
+        else None
+    )
+    if case is None:
+        raise NotFound("工单不存在")
+    return case
+
+
+def case_timeline(*, case: Case) -> QuerySet[CaseEvent]:
+    """A case's events in order; pass a case obtained through one of the `*_get` selectors."""
+    return CaseEvent.objects.filter(case_id=case.pk).select_related("actor").order_by("at", "pk")
+
+
+def bureau_case_list(*, user) -> QuerySet[Case]:
+    """Every case of the communities in the bureau's jurisdiction, read only."""
+    access = get_access(user)
+    if not access.is_bureau:
+        return Case.objects.none()
+    return (
+        Case.objects.filter(community_id__in=access.bureau_community_ids)
+        .select_related("company", "community", "case_type", "escalated_to")
+        .prefetch_related(Prefetch("urges"))
+    )
+
+
+def bureau_queue(*, user) -> QuerySet[Case]:
+    """Cases escalated into this bureau's queue."""
+    bureau_id = get_access(user).bureau_id
+    if bureau_id is None:
+        return Case.objects.none()
+    return bureau_case_list(user=user).filter(bureau_id=bureau_id)
+
+
+def bureau_case_get(*, user, case_id: int) -> Case:
+    case = bureau_case_list(user=user).filter(pk=case_id).first() if _is_id(case_id) else None
+    if case is None:
+        raise NotFound("工单不存在")
+    return case
+
+
+def _is_id(value) -> bool:
+    return isinstance(value, int) and 0 < value < 2**63

@@ -1,0 +1,53 @@
+"""Service-desk actions, one function per state change (keyword-only, atomic). Owners:
+owner.py; the property company: handling.py; the bureau: oversight.py; timed work: scans.py."""
+
+from .handling import (
+    case_accept,
+    case_arrive,
+    case_close,
+    case_complete,
+    case_dispatch,
+    case_dispatch_round_robin,
+    case_grab,
+    case_pause,
+    case_quote,
+    case_reopen,
+    case_reply,
+    case_resume,
+    case_return_to_pool,
+    case_return_visit,
+    case_start,
+    case_transfer,
+)
+from .oversight import bureau_urge, company_answer_urge
+from .owner import case_add_info, case_cancel, case_quote_accept, case_rate, case_submit
+from .scans import ScanResult, return_visit_scan, sla_scan
+
+__all__ = [
+    "ScanResult",
+    "bureau_urge",
+    "case_accept",
+    "case_add_info",
+    "case_arrive",
+    "case_cancel",
+    "case_close",
+    "case_complete",
+    "case_dispatch",
+    "case_dispatch_round_robin",
+    "case_grab",
+    "case_pause",
+    "case_quote",
+    "case_quote_accept",
+    "case_rate",
+    "case_reopen",
+    "case_reply",
+    "case_resume",
+    "case_return_to_pool",
+    "case_return_visit",
+    "case_start",
+    "case_submit",
+    "case_transfer",
+    "company_answer_urge",
+    "return_visit_scan",
+    "sla_scan",
+]

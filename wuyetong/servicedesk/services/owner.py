@@ -1,0 +1,267 @@
+"""What an owner does with a case: report it, cancel it before dispatch, add information,
+accept a quote, rate the work."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from wuyetong.core.access import get_access
+from wuyetong.core.exceptions import ApplicationError
+from wuyetong.core.realtime import publish
+from wuyetong.estates.models import House
+from wuyetong.orgs.models import Community
+
+from ..choices import CaseKind, CaseScope, EventKind, PhotoStage, QuoteState, Rating, Urgency
+from ..models import Case, CaseCharge, CaseNumberSequence, CaseType
+from . import sla
+from ._common import (
+    clean_text,
+    event_payload,
+    lock_for_reporter,
+    notify_users,
+    now_or,
+    record,
+    save_photos,
+    transition,
+    validate_photos,
+)
+
+
+def _next_number(*, company_id: int, kind: str, now: datetime) -> str:
+    day = timezone.localdate(now)
+    CaseNumberSequence.objects.get_or_create(company_id=company_id, day=day)
+    seq = CaseNumberSequence.objects.select_for_update().get(company_id=company_id, day=day)
+    seq.last += 1
+    seq.save(update_fields=["last"])
+    prefix = "BX" if kind == CaseKind.REPAIR else "TS"
+    return f"{prefix}{day:%Y%m%d}{seq.last:04d}"
+
+
+def _announce_new(case: Case) -> None:
+    """The duty desk (弹屏): every open console of the company hears of it; the payload names
+    the community so a screen shows only what its user is responsible for."""
+    publish(
+        f"company.{case.company_id}",
+        {
+            "type": "case.created",
+            "id": case.pk,
+            "number": case.number,
+            "kind": case.kind,
+            "kind_label": case.get_kind_display(),
+            "urgency": case.urgency,
+            "urgency_label": case.get_urgency_display(),
+            "community_id": case.community_id,
+            "community": case.community.name,
+            "case_type": case.case_type.name,
+            "place": case.place_label,
+            "submitted_at": case.submitted_at.isoformat(),
+        },
+    )
+
+
+@transaction.atomic
+def case_submit(
+    *,
+    reporter,
+    kind: str,
+    case_type_id: int,
+    description: str,
+    house_id: int | None = None,
+    community_id: int | None = None,
+    place: str = "",
+    urgency: str = Urgency.NORMAL,
+    scope: str = CaseScope.INDOOR,
+    appointment_at: datetime | None = None,
+    reason: str = "",
+    expected_at: datetime | None = None,
+    photos: Iterable[UploadedFile] | None = None,
+    now: datetime | None = None,
+) -> Case:
+    """An owner reports a repair (报修) or a complaint (投诉) about their own house or a
+    common area of a community they live in."""
+    now = now_or(now)
+    access = get_access(reporter)
+    if not access.is_owner:
+        raise ApplicationError("请先绑定房屋后再报事", code="no_house")
+    if kind not in CaseKind.values:
+        raise ApplicationError("请选择报修或投诉", field="kind")
+    if urgency not in Urgency.values:
+        raise ApplicationError("请选择维修程度", field="urgency")
+    if scope not in CaseScope.values:
+        raise ApplicationError("请选择户内或公区", field="scope")
+    description = clean_text(
+        description, field="description", label="描述", max_length=2000, required=True
+    )
+    place = clean_text(place, field="place", label="位置", max_length=100, required=False)
+    reason = clean_text(
+        reason,
+        field="reason",
+        label="投诉原因",
+        max_length=200,
+        required=kind == CaseKind.COMPLAINT,
+    )
+    house = None
+    if house_id is not None:
+        if house_id not in access.house_ids:
+            raise ApplicationError("只能为自己的房屋报事", field="house")
+        house = House.objects.select_related("community").get(pk=house_id)
+        community = house.community
+    else:
+        own_communities = set(
+            House.objects.filter(pk__in=access.house_ids).values_list("community_id", flat=True)
+        )
+        if community_id not in own_communities:
+            raise ApplicationError("请选择您所在的小区", field="community")
+        community = Community.objects.get(pk=community_id)
+        if not place:
+            raise ApplicationError("请填写公共区域的位置", field="place")
+        scope = CaseScope.PUBLIC
+    case_type = CaseType.objects.filter(
+        pk=case_type_id, company_id=community.company_id, kind=kind, is_active=True
+    ).first()
+    if case_type is None:
+        raise ApplicationError("请选择有效的类型", field="case_type")
+    for value, field in ((appointment_at, "appointment_at"), (expected_at, "expected_at")):
+        if value is not None and value < now:
+            raise ApplicationError("时间不能早于现在", field=field)
+    checked = validate_photos(photos)
+    case = Case(
+        company_id=community.company_id,
+        community=community,
+        kind=kind,
+        number=_next_number(company_id=community.company_id, kind=kind, now=now),
+        case_type=case_type,
+        house=house,
+        place=place,
+        reporter=reporter,
+        urgency=urgency,
+        scope=scope,
+        appointment_at=appointment_at,
+        description=description,
+        reason=reason,
+        expected_at=expected_at if kind == CaseKind.COMPLAINT else None,
+        submitted_at=now,
+        state_changed_at=now,
+    )
+    sla.sla_start(case, now=now)
+    case.save()
+    save_photos(case, checked, stage=PhotoStage.REPORT, actor=reporter)
+    event = record(
+        case,
+        kind=EventKind.TRANSITION,
+        actor=reporter,
+        now=now,
+        action="submit",
+        to_state=case.state,
+        note=description[:100],
+    )
+    notify_users([reporter.pk], event_payload(case, event))
+    _announce_new(case)
+    return case
+
+
+@transaction.atomic
+def case_cancel(*, reporter, case_id: int, reason: str = "", now: datetime | None = None) -> Case:
+    """The owner withdraws a case; only while nobody has been dispatched yet."""
+    now = now_or(now)
+    case = lock_for_reporter(reporter, case_id)
+    reason = clean_text(reason, field="reason", label="取消原因", max_length=200, required=False)
+    case.closed_at = now
+    transition(case, "cancel", actor=reporter, now=now, note=reason, save_fields=["closed_at"])
+    return case
+
+
+@transaction.atomic
+def case_add_info(
+    *,
+    reporter,
+    case_id: int,
+    note: str,
+    photos: Iterable[UploadedFile] | None = None,
+    now: datetime | None = None,
+) -> Case:
+    """The owner adds a note (and photos) to an open case; the handler is told."""
+    now = now_or(now)
+    case = lock_for_reporter(reporter, case_id)
+    if case.state in ("closed", "cancelled"):
+        raise ApplicationError("工单已结束，不能补充信息", code="invalid_state")
+    note = clean_text(note, field="note", label="补充内容", max_length=500, required=True)
+    checked = validate_photos(photos, already=case.photos.count())
+    save_photos(case, checked, stage=PhotoStage.INFO, actor=reporter)
+    event = record(case, kind=EventKind.NOTE, actor=reporter, now=now, action="add_info", note=note)
+    notify_users([case.assignee.user_id if case.assignee else None], event_payload(case, event))
+    return case
+
+
+@transaction.atomic
+def case_quote_accept(*, reporter, case_id: int, now: datetime | None = None) -> CaseCharge:
+    """The owner accepts a paid repair's quote: a charge record is created for billing."""
+    now = now_or(now)
+    case = lock_for_reporter(reporter, case_id)
+    if case.quote_state != QuoteState.PENDING or case.quote_amount is None:
+        raise ApplicationError("没有待确认的报价", code="invalid_state")
+    case.quote_state = QuoteState.ACCEPTED
+    case.save(update_fields=["quote_state", "updated_at"])
+    charge = CaseCharge.objects.create(
+        company_id=case.company_id,
+        case=case,
+        house=case.house,
+        payer=reporter,
+        amount=Decimal(case.quote_amount),
+        description=f"有偿维修 {case.number} {case.quote_note}"[:200],
+    )
+    event = record(
+        case,
+        kind=EventKind.QUOTE,
+        actor=reporter,
+        now=now,
+        action="quote_accept",
+        note=f"业主确认报价 ¥{charge.amount}",
+        data={"amount": str(charge.amount), "charge_id": charge.pk},
+    )
+    notify_users(
+        [reporter.pk, case.assignee.user_id if case.assignee else None],
+        event_payload(case, event),
+    )
+    return charge
+
+
+@transaction.atomic
+def case_rate(
+    *, reporter, case_id: int, rating: str, comment: str = "", now: datetime | None = None
+) -> Case:
+    """The owner rates the finished work 好/中/差; a 差评 escalates like an SLA breach."""
+    now = now_or(now)
+    case = lock_for_reporter(reporter, case_id)
+    if rating not in Rating.values:
+        raise ApplicationError("请选择好、中或差", field="rating")
+    if case.rating:
+        raise ApplicationError("该工单已评价", code="invalid_state")
+    comment = clean_text(comment, field="comment", label="评价内容", max_length=500, required=False)
+    if rating == Rating.BAD and not comment:
+        raise ApplicationError("差评请写明原因", field="comment")
+    case.rating, case.rating_comment, case.rated_at = rating, comment, now
+    transition(
+        case,
+        "rate",
+        actor=reporter,
+        now=now,
+        note=f"{case.get_rating_display()} {comment}".strip(),
+        data={"rating": rating},
+        save_fields=["rating", "rating_comment", "rated_at"],
+    )
+    if rating == Rating.BAD:
+        rule = case.sla_rule
+        sla.escalate(
+            case,
+            reason="业主差评",
+            now=now,
+            to_bureau=bool(rule and rule.bureau_on_bad_rating),
+        )
+    return case
