@@ -23,7 +23,6 @@ from wuyetong.orgs.models import (
     Community,
     Company,
     District,
-    Employee,
     Merchant,
     OrgUnit,
     Role,
@@ -127,21 +126,27 @@ def employee_create(
     template: str,
     org_unit: OrgUnit | None = None,
     employee_no: str | None = None,
+    actor=None,
 ) -> User:
+    """A staff member through the real services, so the operation log shows who added whom."""
     user = user_create(phone, name)
     unit = org_unit or (
         bundle.hq if ROLE_TEMPLATES[template]["scope"] != "project" else bundle.projects[0]
     )
     if template == "finance":
         unit = org_unit or bundle.region
-    employee = Employee.objects.create(
+    employee = org_services.employee_create(
+        actor=actor,
         company=bundle.company,
-        user=user,
+        phone=phone,
+        name=name,
         org_unit=unit,
         employee_no=employee_no or f"E{phone[-6:]}",
         hired_on=dt.date(2023, 3, 1),
     )
-    employee.roles.add(bundle.roles[template])
+    org_services.employee_assign_roles(
+        actor=actor, employee=employee, roles=[bundle.roles[template]]
+    )
     bundle.staff[template] = user
     return user
 

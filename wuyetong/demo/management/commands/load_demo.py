@@ -100,12 +100,14 @@ class Command(BaseCommand):
                 phone=f"139000000{i:02d}",
                 name=f"安居{b.ROLE_TEMPLATES[template]['name']}",
                 template=template,
+                actor=admin,
             )
             b.employee_create(
                 bundle=z,
                 phone=f"137000000{i:02d}",
                 name=f"至善{b.ROLE_TEMPLATES[template]['name']}",
                 template=template,
+                actor=admin,
             )
 
         specs = [
