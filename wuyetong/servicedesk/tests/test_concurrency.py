@@ -1,0 +1,55 @@
+"""Two workers grab the same pool case at the same moment: the row lock serialises them and
+exactly one wins. Needs PostgreSQL's real row locks (SQLite has none to test)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+
+from wuyetong.core.exceptions import ApplicationError
+from wuyetong.servicedesk import services
+from wuyetong.servicedesk.models import Case, CaseEvent
+from wuyetong.servicedesk.services import _common, owner
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_grabbing_the_same_case_at_once_exactly_one_wins(desk, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks; SQLite serialises whole transactions")
+    # Real commits would push to the channel layer; not under test here.
+    for module in (_common, owner):
+        monkeypatch.setattr(module, "publish", lambda group, payload: None)
+    case = desk.submit()
+    workers = [desk.worker, desk.worker2]
+    barrier = threading.Barrier(len(workers))
+    won: list[int] = []
+    refused: list[str] = []
+    errors: list[BaseException] = []
+
+    def grab(user):
+        from django.db import connection as thread_connection
+
+        try:
+            barrier.wait(timeout=10)
+            services.case_grab(actor=user, case_id=case.pk)
+            won.append(user.pk)
+        except ApplicationError as exc:
+            refused.append(exc.message)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=grab, args=(w,)) for w in workers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert errors == []
+    assert len(won) == 1 and len(refused) == 1
+    case = Case.objects.select_related("assignee").get(pk=case.pk)
+    assert case.state == "accepted" and case.assignee.user_id == won[0]
+    assert CaseEvent.objects.filter(case=case, action="grab").count() == 1
