@@ -9,6 +9,7 @@ from __future__ import annotations
 import django_filters as df
 from django import forms
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -79,7 +80,7 @@ class SearchFilterSet(df.FilterSet):
     """`q` searches the fields listed in `search_fields` (contains, any of them)."""
 
     search_fields: tuple[str, ...] = ()
-    q = df.CharFilter(label="搜索", method="search")
+    q = df.CharFilter(label=_("搜索"), method="search")
 
     def search(self, queryset, name, value):
         value = (value or "").strip()
@@ -92,13 +93,15 @@ class SearchFilterSet(df.FilterSet):
 
 
 class CommunityScopedFilterSet(SearchFilterSet):
-    community = df.ModelChoiceFilter(label="小区", queryset=_communities, empty_label="全部小区")
+    community = df.ModelChoiceFilter(
+        label=_("小区"), queryset=_communities, empty_label=_("全部小区")
+    )
 
 
 class CommunityFilter(SearchFilterSet):
     search_fields = ("name", "code", "address")
     status = df.ChoiceFilter(
-        label="审核状态", choices=ApprovalStatus.choices, empty_label="全部状态"
+        label=_("审核状态"), choices=ApprovalStatus.choices, empty_label=_("全部状态")
     )
 
     class Meta:
@@ -116,7 +119,7 @@ class BuildingFilter(CommunityScopedFilterSet):
 
 class UnitFilter(CommunityScopedFilterSet):
     search_fields = ("name",)
-    building = BuildingChoiceFilter(label="楼栋", empty_label="全部楼栋")
+    building = BuildingChoiceFilter(label=_("楼栋"), empty_label=_("全部楼栋"))
 
     class Meta:
         model = Unit
@@ -125,13 +128,15 @@ class UnitFilter(CommunityScopedFilterSet):
 
 class HouseFilter(CommunityScopedFilterSet):
     search_fields = ("room_no", "notes")
-    building = BuildingChoiceFilter(label="楼栋", empty_label="全部楼栋")
-    state = df.ChoiceFilter(label="房屋状态", choices=HouseState.choices, empty_label="全部状态")
-    use = df.ChoiceFilter(label="用途", choices=HouseUse.choices, empty_label="全部用途")
-    floor = df.NumberFilter(label="楼层")
+    building = BuildingChoiceFilter(label=_("楼栋"), empty_label=_("全部楼栋"))
+    state = df.ChoiceFilter(
+        label=_("房屋状态"), choices=HouseState.choices, empty_label=_("全部状态")
+    )
+    use = df.ChoiceFilter(label=_("用途"), choices=HouseUse.choices, empty_label=_("全部用途"))
+    floor = df.NumberFilter(label=_("楼层"))
     # Set by links (a unit's "房屋数"); hidden in the console toolbar.
-    unit = df.NumberFilter(label="单元ID", field_name="unit_id", widget=forms.HiddenInput)
-    owner = df.CharFilter(label="业主", method="filter_owner")
+    unit = df.NumberFilter(label=_("单元ID"), field_name="unit_id", widget=forms.HiddenInput)
+    owner = df.CharFilter(label=_("业主"), method="filter_owner")
 
     class Meta:
         model = House
@@ -156,7 +161,7 @@ class HouseFilter(CommunityScopedFilterSet):
 
 class ShopFilter(CommunityScopedFilterSet):
     search_fields = ("code", "name", "tenant_name")
-    state = df.ChoiceFilter(label="状态", choices=ShopState.choices, empty_label="全部状态")
+    state = df.ChoiceFilter(label=_("状态"), choices=ShopState.choices, empty_label=_("全部状态"))
 
     class Meta:
         model = Shop
@@ -173,9 +178,9 @@ class ParkingLotFilter(CommunityScopedFilterSet):
 
 class ParkingSpaceFilter(CommunityScopedFilterSet):
     search_fields = ("code",)
-    lot = df.ModelChoiceFilter(label="车场", queryset=_lots, empty_label="全部车场")
-    state = df.ChoiceFilter(label="状态", choices=SpaceState.choices, empty_label="全部状态")
-    house = df.NumberFilter(label="房屋ID", field_name="house_id", widget=forms.HiddenInput)
+    lot = df.ModelChoiceFilter(label=_("车场"), queryset=_lots, empty_label=_("全部车场"))
+    state = df.ChoiceFilter(label=_("状态"), choices=SpaceState.choices, empty_label=_("全部状态"))
+    house = df.NumberFilter(label=_("房屋ID"), field_name="house_id", widget=forms.HiddenInput)
 
     class Meta:
         model = ParkingSpace
@@ -184,7 +189,7 @@ class ParkingSpaceFilter(CommunityScopedFilterSet):
 
 class VehicleFilter(CommunityScopedFilterSet):
     search_fields = ("plate", "brand", "resident__name")
-    house = df.NumberFilter(label="房屋ID", field_name="house_id", widget=forms.HiddenInput)
+    house = df.NumberFilter(label=_("房屋ID"), field_name="house_id", widget=forms.HiddenInput)
 
     class Meta:
         model = Vehicle
@@ -201,7 +206,7 @@ class VenueFilter(CommunityScopedFilterSet):
 
 class AdSpaceFilter(CommunityScopedFilterSet):
     search_fields = ("code", "location", "rented_to")
-    rented = df.BooleanFilter(label="已出租", method="filter_rented")
+    rented = df.BooleanFilter(label=_("已出租"), method="filter_rented")
 
     class Meta:
         model = AdSpace
@@ -216,15 +221,18 @@ class AdSpaceFilter(CommunityScopedFilterSet):
 class ResidentFilter(SearchFilterSet):
     search_fields = ("name", "phone")
     community = CommunityIdFilter(
-        label="小区", queryset=_communities, empty_label="全部小区", method="filter_community"
+        label=_("小区"), queryset=_communities, empty_label=_("全部小区"), method="filter_community"
     )
     relation = df.ChoiceFilter(
-        label="身份", choices=Relation.choices, empty_label="全部身份", method="filter_relation"
+        label=_("身份"),
+        choices=Relation.choices,
+        empty_label=_("全部身份"),
+        method="filter_relation",
     )
     living = df.ChoiceFilter(
-        label="居住状态",
-        choices=[("yes", "在住"), ("no", "已迁出/未入住")],
-        empty_label="全部",
+        label=_("居住状态"),
+        choices=[("yes", _("在住")), ("no", _("已迁出/未入住"))],
+        empty_label=_("全部"),
         method="filter_living",
     )
 
@@ -257,12 +265,12 @@ class ResidentFilter(SearchFilterSet):
 
 class OccupancyFilter(df.FilterSet):
     community = df.ModelChoiceFilter(
-        label="小区", queryset=_communities, field_name="house__community"
+        label=_("小区"), queryset=_communities, field_name="house__community"
     )
-    house = df.NumberFilter(label="房屋ID", field_name="house_id")
-    resident = df.NumberFilter(label="住户ID", field_name="resident_id")
-    relation = df.ChoiceFilter(label="身份", choices=Relation.choices)
-    active = df.BooleanFilter(label="在住", field_name="end_date", lookup_expr="isnull")
+    house = df.NumberFilter(label=_("房屋ID"), field_name="house_id")
+    resident = df.NumberFilter(label=_("住户ID"), field_name="resident_id")
+    relation = df.ChoiceFilter(label=_("身份"), choices=Relation.choices)
+    active = df.BooleanFilter(label=_("在住"), field_name="end_date", lookup_expr="isnull")
 
     class Meta:
         model = Occupancy

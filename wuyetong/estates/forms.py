@@ -7,6 +7,8 @@ from typing import cast
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from wuyetong.core.access import get_access
 from wuyetong.core.masking import mask_phone
@@ -29,7 +31,7 @@ from .models import (
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-GENDERS = [("", "—"), ("M", "男"), ("F", "女")]
+GENDERS = [("", "—"), ("M", _("男")), ("F", _("女"))]
 
 
 def house_label(house: House) -> str:
@@ -66,7 +68,7 @@ def _in_community(queryset, form: ServiceForm):
 def _scoped_community_field(form: ServiceForm, action: str = "add") -> None:
     field = cast(forms.ModelChoiceField, form.fields["community"])
     field.queryset = Community.objects.for_user(form.user, action).order_by("code")
-    field.empty_label = "请选择小区"
+    field.empty_label = gettext("请选择小区")
 
 
 class CommunityForm(ServiceForm):
@@ -122,7 +124,7 @@ class UnitChoiceField(forms.ModelChoiceField):
 
 class HouseForm(ServiceForm):
     unit = UnitChoiceField(
-        label="楼栋单元", queryset=Unit.objects.none(), empty_label="请选择楼栋单元"
+        label=_("楼栋单元"), queryset=Unit.objects.none(), empty_label=_("请选择楼栋单元")
     )
 
     class Meta:
@@ -153,10 +155,12 @@ class HouseForm(ServiceForm):
 
 
 class HouseBatchStateForm(forms.Form):
-    state = forms.ChoiceField(label="改为状态", choices=[("", "批量改状态…"), *HouseState.choices])
-    houses = forms.TypedMultipleChoiceField(label="房屋", coerce=int, choices=(), required=False)
+    state = forms.ChoiceField(
+        label=_("改为状态"), choices=[("", _("批量改状态…")), *HouseState.choices]
+    )
+    houses = forms.TypedMultipleChoiceField(label=_("房屋"), coerce=int, choices=(), required=False)
     # "All houses matching the list's filters", not just the ticked rows of this page.
-    all_matching = forms.BooleanField(label="全部筛选结果", required=False)
+    all_matching = forms.BooleanField(label=_("全部筛选结果"), required=False)
     filter = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
@@ -201,10 +205,10 @@ class HouseChoiceField(forms.ModelChoiceField):
 
 class ParkingSpaceForm(ServiceForm):
     house = HouseChoiceField(
-        label="关联房屋",
+        label=_("关联房屋"),
         queryset=House.objects.none(),
         required=False,
-        empty_label="—（空闲车位不关联）",
+        empty_label=_("—（空闲车位不关联）"),
     )
 
     class Meta:
@@ -225,13 +229,13 @@ class ParkingSpaceForm(ServiceForm):
 
 class VehicleForm(ServiceForm):
     house = HouseChoiceField(
-        label="房屋", queryset=House.objects.none(), required=False, empty_label="—"
+        label=_("房屋"), queryset=House.objects.none(), required=False, empty_label="—"
     )
     owner_phone = forms.CharField(
-        label="车主手机号",
+        label=_("车主手机号"),
         max_length=11,
         required=False,
-        help_text="填写住户档案中的手机号以关联车主",
+        help_text=_("填写住户档案中的手机号以关联车主"),
     )
 
     class Meta:
@@ -241,7 +245,7 @@ class VehicleForm(ServiceForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["plate"].validators = []  # the service normalises, then validates
-        self.fields["plate"].help_text = "如 浙A12345，新能源车牌8位"
+        self.fields["plate"].help_text = gettext("如 浙A12345，新能源车牌8位")
         self.fields["house"].queryset = _in_community(selectors.house_choices(self.user), self)
         self.fields["space"].queryset = _in_community(
             ParkingSpace.objects.for_user(self.user, "view").select_related("lot"), self
@@ -268,7 +272,7 @@ class VehicleForm(ServiceForm):
             return phone
         self.owner = Resident.objects.for_user(self.user, "view").filter(phone=phone).first()
         if self.owner is None:
-            raise forms.ValidationError("住户档案中没有该手机号的住户")
+            raise forms.ValidationError(gettext("住户档案中没有该手机号的住户"))
         return phone
 
     def service_data(self) -> dict:
@@ -293,7 +297,7 @@ class AdSpaceForm(BuildingForm):
 
 
 class ResidentForm(ServiceForm):
-    gender = forms.ChoiceField(label="性别", choices=GENDERS, required=False)
+    gender = forms.ChoiceField(label=_("性别"), choices=GENDERS, required=False)
 
     class Meta:
         model = Resident
@@ -307,19 +311,19 @@ class ResidentForm(ServiceForm):
 class MoveInForm(forms.Form):
     """Move a person into a house: an existing resident is found by phone."""
 
-    relation = forms.ChoiceField(label="身份", choices=Relation.choices, initial=Relation.OWNER)
-    name = forms.CharField(label="姓名", max_length=50)
+    relation = forms.ChoiceField(label=_("身份"), choices=Relation.choices, initial=Relation.OWNER)
+    name = forms.CharField(label=_("姓名"), max_length=50)
     phone = forms.CharField(
-        label="手机号",
+        label=_("手机号"),
         max_length=11,
         required=False,
-        help_text="已有该手机号的住户将直接绑定",
+        help_text=_("已有该手机号的住户将直接绑定"),
     )
-    id_card = forms.CharField(label="身份证号", max_length=18, required=False)
-    gender = forms.ChoiceField(label="性别", choices=GENDERS, required=False)
-    start_date = forms.DateField(label="入住日期", widget=DATE)
+    id_card = forms.CharField(label=_("身份证号"), max_length=18, required=False)
+    gender = forms.ChoiceField(label=_("性别"), choices=GENDERS, required=False)
+    start_date = forms.DateField(label=_("入住日期"), widget=DATE)
     house_state = forms.ChoiceField(
-        label="房屋状态改为", choices=[("", "不变"), *HouseState.choices], required=False
+        label=_("房屋状态改为"), choices=[("", _("不变")), *HouseState.choices], required=False
     )
 
     def __init__(self, *args, can_change_house: bool = False, **kwargs):
@@ -330,10 +334,10 @@ class MoveInForm(forms.Form):
 
 
 class MoveOutForm(forms.Form):
-    end_date = forms.DateField(label="迁出日期", widget=DATE)
-    end_reason = forms.CharField(label="迁出原因", max_length=100)
+    end_date = forms.DateField(label=_("迁出日期"), widget=DATE)
+    end_reason = forms.CharField(label=_("迁出原因"), max_length=100)
     house_state = forms.ChoiceField(
-        label="房屋状态改为", choices=[("", "不变"), *HouseState.choices], required=False
+        label=_("房屋状态改为"), choices=[("", _("不变")), *HouseState.choices], required=False
     )
 
     def __init__(self, *args, can_change_house: bool = False, **kwargs):
@@ -345,13 +349,13 @@ class MoveOutForm(forms.Form):
 
 class RebindForm(forms.Form):
     house = HouseChoiceField(
-        label="新房屋", queryset=House.objects.none(), empty_label="请选择房屋"
+        label=_("新房屋"), queryset=House.objects.none(), empty_label=_("请选择房屋")
     )
-    date = forms.DateField(label="改绑日期", widget=DATE)
+    date = forms.DateField(label=_("改绑日期"), widget=DATE)
     relation = forms.ChoiceField(
-        label="身份", choices=[("", "保持不变"), *Relation.choices], required=False
+        label=_("身份"), choices=[("", _("保持不变")), *Relation.choices], required=False
     )
-    reason = forms.CharField(label="改绑原因", max_length=60, required=False)
+    reason = forms.CharField(label=_("改绑原因"), max_length=60, required=False)
 
     def __init__(self, *args, user=None, exclude_house=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -365,9 +369,11 @@ class RebindForm(forms.Form):
 class ResidentBindForm(forms.Form):
     """Bind an existing resident to a house (from the resident's page)."""
 
-    house = HouseChoiceField(label="房屋", queryset=House.objects.none(), empty_label="请选择房屋")
-    relation = forms.ChoiceField(label="身份", choices=Relation.choices, initial=Relation.OWNER)
-    start_date = forms.DateField(label="入住日期", widget=DATE)
+    house = HouseChoiceField(
+        label=_("房屋"), queryset=House.objects.none(), empty_label=_("请选择房屋")
+    )
+    relation = forms.ChoiceField(label=_("身份"), choices=Relation.choices, initial=Relation.OWNER)
+    start_date = forms.DateField(label=_("入住日期"), widget=DATE)
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
 
 from wuyetong.core.models import CommunityScopedQuerySet, ScopedQuerySet, TimeStampedModel
 from wuyetong.core.validators import validate_mobile, validate_plate
@@ -25,17 +26,17 @@ class Building(TimeStampedModel):
     """A building (楼栋) of a community."""
 
     community = models.ForeignKey(
-        Community, on_delete=models.PROTECT, related_name="buildings", verbose_name="小区"
+        Community, on_delete=models.PROTECT, related_name="buildings", verbose_name=_("小区")
     )
-    name = models.CharField("楼栋名称", max_length=50)
-    floors = models.PositiveSmallIntegerField("地上层数", null=True, blank=True)
-    sort = models.PositiveIntegerField("排序", default=0)
+    name = models.CharField(_("楼栋名称"), max_length=50)
+    floors = models.PositiveSmallIntegerField(_("地上层数"), null=True, blank=True)
+    sort = models.PositiveIntegerField(_("排序"), default=0)
 
     objects = CommunityScopedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "楼栋"
-        verbose_name_plural = "楼栋"
+        verbose_name = _("楼栋")
+        verbose_name_plural = _("楼栋")
         ordering = ["community_id", "sort", "name"]
         constraints = [
             models.UniqueConstraint(fields=["community", "name"], name="building_unique_name")
@@ -50,15 +51,15 @@ class Unit(TimeStampedModel):
 
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="units")
     building = models.ForeignKey(
-        Building, on_delete=models.PROTECT, related_name="units", verbose_name="楼栋"
+        Building, on_delete=models.PROTECT, related_name="units", verbose_name=_("楼栋")
     )
-    name = models.CharField("单元名称", max_length=50)
+    name = models.CharField(_("单元名称"), max_length=50)
 
     objects = CommunityScopedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "单元"
-        verbose_name_plural = "单元"
+        verbose_name = _("单元")
+        verbose_name_plural = _("单元")
         ordering = ["building_id", "name"]
         constraints = [
             models.UniqueConstraint(fields=["building", "name"], name="unit_unique_name")
@@ -72,39 +73,39 @@ class House(TimeStampedModel):
     """A house (房屋): the unit of billing and of owners' rights."""
 
     community = models.ForeignKey(
-        Community, on_delete=models.PROTECT, related_name="houses", verbose_name="小区"
+        Community, on_delete=models.PROTECT, related_name="houses", verbose_name=_("小区")
     )
     building = models.ForeignKey(
-        Building, on_delete=models.PROTECT, related_name="houses", verbose_name="楼栋"
+        Building, on_delete=models.PROTECT, related_name="houses", verbose_name=_("楼栋")
     )
     unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="houses", verbose_name="单元"
+        Unit, on_delete=models.PROTECT, related_name="houses", verbose_name=_("单元")
     )
-    room_no = models.CharField("房号", max_length=20)
-    floor = models.SmallIntegerField("楼层", null=True, blank=True)
+    room_no = models.CharField(_("房号"), max_length=20)
+    floor = models.SmallIntegerField(_("楼层"), null=True, blank=True)
     use = models.CharField(
-        "用途", max_length=12, choices=HouseUse.choices, default=HouseUse.RESIDENTIAL
+        _("用途"), max_length=12, choices=HouseUse.choices, default=HouseUse.RESIDENTIAL
     )
-    building_area = models.DecimalField("建筑面积(㎡)", **AREA)
-    inner_area = models.DecimalField("套内面积(㎡)", null=True, blank=True, **AREA)
+    building_area = models.DecimalField(_("建筑面积(㎡)"), **AREA)
+    inner_area = models.DecimalField(_("套内面积(㎡)"), null=True, blank=True, **AREA)
     fee_coefficient = models.DecimalField(
-        "收费系数",
+        _("收费系数"),
         max_digits=6,
         decimal_places=3,
         default=Decimal("1.000"),
         validators=[MinValueValidator(Decimal("0"))],
     )
     state = models.CharField(
-        "房屋状态", max_length=12, choices=HouseState.choices, default=HouseState.UNSOLD
+        _("房屋状态"), max_length=12, choices=HouseState.choices, default=HouseState.UNSOLD
     )
-    handover_date = models.DateField("交房日期", null=True, blank=True)
-    notes = models.CharField("备注", max_length=200, blank=True)
+    handover_date = models.DateField(_("交房日期"), null=True, blank=True)
+    notes = models.CharField(_("备注"), max_length=200, blank=True)
 
     objects = CommunityScopedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "房屋"
-        verbose_name_plural = "房屋"
+        verbose_name = _("房屋")
+        verbose_name_plural = _("房屋")
         ordering = ["community_id", "building_id", "unit_id", "room_no"]
         constraints = [
             models.UniqueConstraint(fields=["unit", "room_no"], name="house_unique_room"),
@@ -126,22 +127,22 @@ class Shop(TimeStampedModel):
     """A shop (商铺) of a community, billed like a house."""
 
     community = models.ForeignKey(
-        Community, on_delete=models.PROTECT, related_name="shops", verbose_name="小区"
+        Community, on_delete=models.PROTECT, related_name="shops", verbose_name=_("小区")
     )
-    code = models.CharField("商铺编号", max_length=30)
-    name = models.CharField("商铺名称", max_length=100, blank=True)
-    building_area = models.DecimalField("建筑面积(㎡)", **AREA)
+    code = models.CharField(_("商铺编号"), max_length=30)
+    name = models.CharField(_("商铺名称"), max_length=100, blank=True)
+    building_area = models.DecimalField(_("建筑面积(㎡)"), **AREA)
     state = models.CharField(
-        "状态", max_length=10, choices=ShopState.choices, default=ShopState.VACANT
+        _("状态"), max_length=10, choices=ShopState.choices, default=ShopState.VACANT
     )
-    tenant_name = models.CharField("经营者", max_length=100, blank=True)
-    tenant_phone = models.CharField("联系电话", max_length=20, blank=True)
+    tenant_name = models.CharField(_("经营者"), max_length=100, blank=True)
+    tenant_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
 
     objects = CommunityScopedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "商铺"
-        verbose_name_plural = "商铺"
+        verbose_name = _("商铺")
+        verbose_name_plural = _("商铺")
         ordering = ["community_id", "code"]
         constraints = [
             models.UniqueConstraint(fields=["community", "code"], name="shop_unique_code")
@@ -155,16 +156,16 @@ class ParkingLot(TimeStampedModel):
     """A parking lot (车场) of a community."""
 
     community = models.ForeignKey(
-        Community, on_delete=models.PROTECT, related_name="parking_lots", verbose_name="小区"
+        Community, on_delete=models.PROTECT, related_name="parking_lots", verbose_name=_("小区")
     )
-    name = models.CharField("车场名称", max_length=50)
-    underground = models.BooleanField("地下车场", default=False)
+    name = models.CharField(_("车场名称"), max_length=50)
+    underground = models.BooleanField(_("地下车场"), default=False)
 
     objects = CommunityScopedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "车场"
-        verbose_name_plural = "车场"
+        verbose_name = _("车场")
+        verbose_name_plural = _("车场")
         constraints = [
             models.UniqueConstraint(fields=["community", "name"], name="parkinglot_unique_name")
         ]
@@ -180,12 +181,12 @@ class ParkingSpace(TimeStampedModel):
         Community, on_delete=models.PROTECT, related_name="parking_spaces"
     )
     lot = models.ForeignKey(
-        ParkingLot, on_delete=models.PROTECT, related_name="spaces", verbose_name="车场"
+        ParkingLot, on_delete=models.PROTECT, related_name="spaces", verbose_name=_("车场")
     )
-    code = models.CharField("车位编号", max_length=30)
-    area = models.DecimalField("面积(㎡)", null=True, blank=True, **AREA)
+    code = models.CharField(_("车位编号"), max_length=30)
+    area = models.DecimalField(_("面积(㎡)"), null=True, blank=True, **AREA)
     state = models.CharField(
-        "状态", max_length=10, choices=SpaceState.choices, default=SpaceState.FREE
+        _("状态"), max_length=10, choices=SpaceState.choices, default=SpaceState.FREE
     )
     house = models.ForeignKey(
         House,
@@ -193,15 +194,15 @@ class ParkingSpace(TimeStampedModel):
         null=True,
         blank=True,
         related_name="parking_spaces",
-        verbose_name="关联房屋",
+        verbose_name=_("关联房屋"),
     )
-    rent_until = models.DateField("租期至", null=True, blank=True)
+    rent_until = models.DateField(_("租期至"), null=True, blank=True)
 
     objects = CommunityScopedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "车位"
-        verbose_name_plural = "车位"
+        verbose_name = _("车位")
+        verbose_name_plural = _("车位")
         ordering = ["lot_id", "code"]
         constraints = [
             models.UniqueConstraint(fields=["lot", "code"], name="parkingspace_unique_code"),
@@ -246,17 +247,17 @@ class Resident(TimeStampedModel):
         blank=True,
         related_name="resident_records",
     )
-    name = models.CharField("姓名", max_length=50)
-    phone = models.CharField("手机号", max_length=11, blank=True, validators=[validate_mobile])
-    id_card = models.CharField("身份证号", max_length=18, blank=True)
-    gender = models.CharField("性别", max_length=1, blank=True)
-    notes = models.CharField("备注", max_length=200, blank=True)
+    name = models.CharField(_("姓名"), max_length=50)
+    phone = models.CharField(_("手机号"), max_length=11, blank=True, validators=[validate_mobile])
+    id_card = models.CharField(_("身份证号"), max_length=18, blank=True)
+    gender = models.CharField(_("性别"), max_length=1, blank=True)
+    notes = models.CharField(_("备注"), max_length=200, blank=True)
 
     objects = ResidentQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "住户"
-        verbose_name_plural = "住户"
+        verbose_name = _("住户")
+        verbose_name_plural = _("住户")
         constraints = [
             models.UniqueConstraint(
                 fields=["company", "phone"],
@@ -282,21 +283,21 @@ class Occupancy(TimeStampedModel):
     there). Moving out closes the row; history is never deleted."""
 
     house = models.ForeignKey(
-        House, on_delete=models.PROTECT, related_name="occupancies", verbose_name="房屋"
+        House, on_delete=models.PROTECT, related_name="occupancies", verbose_name=_("房屋")
     )
     resident = models.ForeignKey(
-        Resident, on_delete=models.PROTECT, related_name="occupancies", verbose_name="住户"
+        Resident, on_delete=models.PROTECT, related_name="occupancies", verbose_name=_("住户")
     )
-    relation = models.CharField("身份", max_length=10, choices=Relation.choices)
-    start_date = models.DateField("入住日期")
-    end_date = models.DateField("迁出日期", null=True, blank=True)
-    end_reason = models.CharField("迁出原因", max_length=100, blank=True)
+    relation = models.CharField(_("身份"), max_length=10, choices=Relation.choices)
+    start_date = models.DateField(_("入住日期"))
+    end_date = models.DateField(_("迁出日期"), null=True, blank=True)
+    end_reason = models.CharField(_("迁出原因"), max_length=100, blank=True)
 
     objects = OccupancyQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "住户绑定"
-        verbose_name_plural = "住户绑定"
+        verbose_name = _("住户绑定")
+        verbose_name_plural = _("住户绑定")
         ordering = ["-start_date", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -323,16 +324,16 @@ class Vehicle(TimeStampedModel):
     """A vehicle registered in a community, optionally tied to a house and a space."""
 
     community = models.ForeignKey(
-        Community, on_delete=models.PROTECT, related_name="vehicles", verbose_name="小区"
+        Community, on_delete=models.PROTECT, related_name="vehicles", verbose_name=_("小区")
     )
-    plate = models.CharField("车牌号", max_length=10, validators=[validate_plate])
+    plate = models.CharField(_("车牌号"), max_length=10, validators=[validate_plate])
     house = models.ForeignKey(
         House,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="vehicles",
-        verbose_name="房屋",
+        verbose_name=_("房屋"),
     )
     resident = models.ForeignKey(
         Resident,
@@ -340,7 +341,7 @@ class Vehicle(TimeStampedModel):
         null=True,
         blank=True,
         related_name="vehicles",
-        verbose_name="车主",
+        verbose_name=_("车主"),
     )
     space = models.ForeignKey(
         ParkingSpace,
@@ -348,16 +349,16 @@ class Vehicle(TimeStampedModel):
         null=True,
         blank=True,
         related_name="vehicles",
-        verbose_name="车位",
+        verbose_name=_("车位"),
     )
-    brand = models.CharField("品牌型号", max_length=50, blank=True)
-    color = models.CharField("颜色", max_length=20, blank=True)
+    brand = models.CharField(_("品牌型号"), max_length=50, blank=True)
+    color = models.CharField(_("颜色"), max_length=20, blank=True)
 
     objects = CommunityScopedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "车辆"
-        verbose_name_plural = "车辆"
+        verbose_name = _("车辆")
+        verbose_name_plural = _("车辆")
         constraints = [
             models.UniqueConstraint(fields=["community", "plate"], name="vehicle_unique_plate")
         ]
@@ -370,18 +371,18 @@ class Venue(TimeStampedModel):
     """A venue (场地) that can be booked or rented: hall, court, square."""
 
     community = models.ForeignKey(
-        Community, on_delete=models.PROTECT, related_name="venues", verbose_name="小区"
+        Community, on_delete=models.PROTECT, related_name="venues", verbose_name=_("小区")
     )
-    name = models.CharField("场地名称", max_length=50)
-    location = models.CharField("位置", max_length=100, blank=True)
-    capacity = models.PositiveIntegerField("容纳人数", null=True, blank=True)
-    area = models.DecimalField("面积(㎡)", null=True, blank=True, **AREA)
+    name = models.CharField(_("场地名称"), max_length=50)
+    location = models.CharField(_("位置"), max_length=100, blank=True)
+    capacity = models.PositiveIntegerField(_("容纳人数"), null=True, blank=True)
+    area = models.DecimalField(_("面积(㎡)"), null=True, blank=True, **AREA)
 
     objects = CommunityScopedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "场地"
-        verbose_name_plural = "场地"
+        verbose_name = _("场地")
+        verbose_name_plural = _("场地")
         constraints = [
             models.UniqueConstraint(fields=["community", "name"], name="venue_unique_name")
         ]
@@ -394,19 +395,19 @@ class AdSpace(TimeStampedModel):
     """An advertising space (广告位): lift panels, gate boards; income is common income."""
 
     community = models.ForeignKey(
-        Community, on_delete=models.PROTECT, related_name="ad_spaces", verbose_name="小区"
+        Community, on_delete=models.PROTECT, related_name="ad_spaces", verbose_name=_("小区")
     )
-    code = models.CharField("广告位编号", max_length=30)
-    location = models.CharField("位置", max_length=100)
-    size = models.CharField("尺寸", max_length=30, blank=True)
-    rented_to = models.CharField("租用方", max_length=100, blank=True)
-    rent_until = models.DateField("租期至", null=True, blank=True)
+    code = models.CharField(_("广告位编号"), max_length=30)
+    location = models.CharField(_("位置"), max_length=100)
+    size = models.CharField(_("尺寸"), max_length=30, blank=True)
+    rented_to = models.CharField(_("租用方"), max_length=100, blank=True)
+    rent_until = models.DateField(_("租期至"), null=True, blank=True)
 
     objects = CommunityScopedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "广告位"
-        verbose_name_plural = "广告位"
+        verbose_name = _("广告位")
+        verbose_name_plural = _("广告位")
         constraints = [
             models.UniqueConstraint(fields=["community", "code"], name="adspace_unique_code")
         ]
@@ -428,25 +429,25 @@ class BindingRequest(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="binding_requests"
     )
     house = models.ForeignKey(
-        House, on_delete=models.PROTECT, related_name="binding_requests", verbose_name="房屋"
+        House, on_delete=models.PROTECT, related_name="binding_requests", verbose_name=_("房屋")
     )
     relation = models.CharField(
-        "身份", max_length=10, choices=Relation.choices, default=Relation.OWNER
+        _("身份"), max_length=10, choices=Relation.choices, default=Relation.OWNER
     )
-    applicant_name = models.CharField("申请人姓名", max_length=50)
-    applicant_id_card = models.CharField("身份证号", max_length=18, blank=True)
+    applicant_name = models.CharField(_("申请人姓名"), max_length=50)
+    applicant_id_card = models.CharField(_("身份证号"), max_length=18, blank=True)
     replaces = models.ForeignKey(
         Occupancy,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="改绑自",
+        verbose_name=_("改绑自"),
     )
     status = models.CharField(
-        "状态", max_length=10, choices=BindingStatus.choices, default=BindingStatus.PENDING
+        _("状态"), max_length=10, choices=BindingStatus.choices, default=BindingStatus.PENDING
     )
-    reject_reason = models.CharField("驳回原因", max_length=200, blank=True)
+    reject_reason = models.CharField(_("驳回原因"), max_length=200, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -458,8 +459,8 @@ class BindingRequest(TimeStampedModel):
     objects = BindingRequestQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "业主认证申请"
-        verbose_name_plural = "业主认证申请"
+        verbose_name = _("业主认证申请")
+        verbose_name_plural = _("业主认证申请")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(

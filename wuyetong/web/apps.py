@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WebConfig(AppConfig):
     name = "wuyetong.web"
     label = "web"
-    verbose_name = "管理控制台"
+    verbose_name = _("管理控制台")

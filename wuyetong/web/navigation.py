@@ -5,79 +5,81 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from wuyetong.core.access import Access
 
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: str | Promise  # gettext_lazy: translated when the menu is built
     url_name: str
     permission: str = ""  # "" = any member of the persona
     persona: str = "staff"  # staff / platform / bureau / merchant
 
 
-NAV: list[tuple[str, list[NavItem]]] = [
+NAV: list[tuple[str | Promise, list[NavItem]]] = [
     (
-        "平台管理",
+        _("平台管理"),
         [
-            NavItem("平台总览", "web:dashboard", persona="platform"),
-            NavItem("物业公司", "orgs:platform_company_list", persona="platform"),
-            NavItem("小区审核", "orgs:platform_community_list", persona="platform"),
-            NavItem("商户审核", "orgs:platform_merchant_list", persona="platform"),
-            NavItem("房管部门", "orgs:platform_bureau_list", persona="platform"),
-            NavItem("操作日志", "orgs:oplog_list", persona="platform"),
+            NavItem(_("平台总览"), "web:dashboard", persona="platform"),
+            NavItem(_("物业公司"), "orgs:platform_company_list", persona="platform"),
+            NavItem(_("小区审核"), "orgs:platform_community_list", persona="platform"),
+            NavItem(_("商户审核"), "orgs:platform_merchant_list", persona="platform"),
+            NavItem(_("房管部门"), "orgs:platform_bureau_list", persona="platform"),
+            NavItem(_("操作日志"), "orgs:oplog_list", persona="platform"),
         ],
     ),
     (
-        "监管",
+        _("监管"),
         [
-            NavItem("监管总览", "web:dashboard", persona="bureau"),
-            NavItem("辖区小区", "orgs:bureau_community_list", persona="bureau"),
+            NavItem(_("监管总览"), "web:dashboard", persona="bureau"),
+            NavItem(_("辖区小区"), "orgs:bureau_community_list", persona="bureau"),
         ],
     ),
     (
-        "商户",
+        _("商户"),
         [
-            NavItem("商户主页", "web:dashboard", persona="merchant"),
+            NavItem(_("商户主页"), "web:dashboard", persona="merchant"),
         ],
     ),
     (
-        "工作台",
+        _("工作台"),
         [
-            NavItem("工作台", "web:dashboard"),
+            NavItem(_("工作台"), "web:dashboard"),
         ],
     ),
     (
-        "资源管理",
+        _("资源管理"),
         [
-            NavItem("小区", "estates:community_list", "estates.view"),
-            NavItem("楼栋单元", "estates:building_list", "estates.view"),
-            NavItem("房屋", "estates:house_list", "estates.view"),
-            NavItem("商铺", "estates:shop_list", "estates.view"),
-            NavItem("车场", "estates:lot_list", "estates.view"),
-            NavItem("车位", "estates:space_list", "estates.view"),
-            NavItem("车辆", "estates:vehicle_list", "estates.view"),
-            NavItem("场地", "estates:venue_list", "estates.view"),
-            NavItem("广告位", "estates:adspace_list", "estates.view"),
-            NavItem("批量导入", "estates:import", "estates.add"),
-            NavItem("资源统计", "estates:resource_report", "estates.view"),
+            NavItem(_("小区"), "estates:community_list", "estates.view"),
+            NavItem(_("楼栋单元"), "estates:building_list", "estates.view"),
+            NavItem(_("房屋"), "estates:house_list", "estates.view"),
+            NavItem(_("商铺"), "estates:shop_list", "estates.view"),
+            NavItem(_("车场"), "estates:lot_list", "estates.view"),
+            NavItem(_("车位"), "estates:space_list", "estates.view"),
+            NavItem(_("车辆"), "estates:vehicle_list", "estates.view"),
+            NavItem(_("场地"), "estates:venue_list", "estates.view"),
+            NavItem(_("广告位"), "estates:adspace_list", "estates.view"),
+            NavItem(_("批量导入"), "estates:import", "estates.add"),
+            NavItem(_("资源统计"), "estates:resource_report", "estates.view"),
         ],
     ),
     (
-        "住户",
+        _("住户"),
         [
-            NavItem("住户档案", "estates:resident_list", "residents.view"),
-            NavItem("业主认证", "estates:binding_list", "bindings.view"),
+            NavItem(_("住户档案"), "estates:resident_list", "residents.view"),
+            NavItem(_("业主认证"), "estates:binding_list", "bindings.view"),
         ],
     ),
     (
-        "组织权限",
+        _("组织权限"),
         [
-            NavItem("组织架构", "orgs:orgunit_list", "org.view"),
-            NavItem("员工", "orgs:employee_list", "org.view"),
-            NavItem("角色", "orgs:role_list", "roles.view"),
-            NavItem("操作日志", "orgs:oplog_list", "oplog.view"),
+            NavItem(_("组织架构"), "orgs:orgunit_list", "org.view"),
+            NavItem(_("员工"), "orgs:employee_list", "org.view"),
+            NavItem(_("角色"), "orgs:role_list", "roles.view"),
+            NavItem(_("操作日志"), "orgs:oplog_list", "oplog.view"),
         ],
     ),
 ]
@@ -110,11 +112,11 @@ def build_menu(access: Access, current_path: str = "") -> list[dict]:
                 continue
             entries.append(
                 {
-                    "label": item.label,
+                    "label": str(item.label),
                     "url": url,
                     "active": (url != "/" and current_path.startswith(url)) or url == current_path,
                 }
             )
         if entries:
-            menu.append({"title": title, "items": entries})
+            menu.append({"title": str(title), "items": entries})
     return menu

@@ -9,6 +9,7 @@ A file with bad rows answers 400 {"code": "import_invalid", "message", "errors":
 from __future__ import annotations
 
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -20,15 +21,15 @@ from wuyetong.estates.services import imports as svc
 
 
 class EstateImportPreviewInputSerializer(serializers.Serializer):
-    community = serializers.IntegerField(help_text="小区 ID")
+    community = serializers.IntegerField(help_text=_("小区 ID"))
     kind = serializers.ChoiceField(
-        choices=[("structure", "房屋"), ("owners", "住户")], help_text="导入类型"
+        choices=[("structure", _("房屋")), ("owners", _("住户"))], help_text=_("导入类型")
     )
-    file = serializers.FileField(help_text=".xlsx 文件")
+    file = serializers.FileField(help_text=_(".xlsx 文件"))
 
 
 class EstateImportCommitInputSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text="预览返回的 token（有效期 2 小时，只能使用一次）")
+    token = serializers.CharField(help_text=_("预览返回的 token（有效期 2 小时，只能使用一次）"))
 
 
 class EstateImportPreviewSerializer(serializers.Serializer):
@@ -36,9 +37,9 @@ class EstateImportPreviewSerializer(serializers.Serializer):
     kind_label = serializers.CharField()
     community = serializers.IntegerField(source="community.pk")
     filename = serializers.CharField()
-    rows = serializers.IntegerField(help_text="有效数据行数")
+    rows = serializers.IntegerField(help_text=_("有效数据行数"))
     counts = serializers.DictField(
-        child=serializers.IntegerField(), help_text="将新增的楼栋、单元、房屋、住户、绑定数"
+        child=serializers.IntegerField(), help_text=_("将新增的楼栋、单元、房屋、住户、绑定数")
     )
     headers = serializers.ListField(child=serializers.CharField())
     sample = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))
@@ -63,10 +64,10 @@ class EstateImportErrorSerializer(serializers.Serializer):
 
 ERRORS = {
     400: OpenApiResponse(
-        EstateImportErrorSerializer, description="文件或数据有误；errors 的键为 第<行>行/<列>"
+        EstateImportErrorSerializer, description=_("文件或数据有误；errors 的键为 第<行>行/<列>")
     ),
-    403: OpenApiResponse(EstateImportErrorSerializer, description="没有导入权限"),
-    404: OpenApiResponse(EstateImportErrorSerializer, description="小区不存在或不在数据范围内"),
+    403: OpenApiResponse(EstateImportErrorSerializer, description=_("没有导入权限")),
+    404: OpenApiResponse(EstateImportErrorSerializer, description=_("小区不存在或不在数据范围内")),
 }
 
 
@@ -80,7 +81,7 @@ class ImportPreviewView(APIView):
         tags=["estates"],
         request=EstateImportPreviewInputSerializer,
         responses={200: EstateImportPreviewSerializer, **ERRORS},
-        summary="上传 .xlsx 并校验（不写入）",
+        summary=_("上传 .xlsx 并校验（不写入）"),
     )
     def post(self, request):
         data = EstateImportPreviewInputSerializer(data=request.data)
@@ -104,7 +105,7 @@ class ImportCommitView(APIView):
         tags=["estates"],
         request=EstateImportCommitInputSerializer,
         responses={201: EstateImportResultSerializer, **ERRORS},
-        summary="确认导入（复核后一次性写入）",
+        summary=_("确认导入（复核后一次性写入）"),
     )
     def post(self, request):
         data = EstateImportCommitInputSerializer(data=request.data)

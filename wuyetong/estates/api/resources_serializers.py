@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -333,12 +334,14 @@ class MoveInSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=50, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=11, required=False, allow_blank=True)
     id_card = serializers.CharField(max_length=18, required=False, allow_blank=True)
-    gender = serializers.ChoiceField(choices=[("", ""), ("M", "男"), ("F", "女")], required=False)
+    gender = serializers.ChoiceField(
+        choices=[("", ""), ("M", _("男")), ("F", _("女"))], required=False
+    )
     house_state = _BatchStateField(
         choices=HouseState.choices,
         required=False,
         allow_blank=True,
-        help_text="同时把房屋状态改为（需要 estates.change）；不填则不变",
+        help_text=_("同时把房屋状态改为（需要 estates.change）；不填则不变"),
     )
 
 
@@ -349,7 +352,7 @@ class MoveOutSerializer(serializers.Serializer):
         choices=HouseState.choices,
         required=False,
         allow_blank=True,
-        help_text="同时把房屋状态改为（需要 estates.change）；不填则不变",
+        help_text=_("同时把房屋状态改为（需要 estates.change）；不填则不变"),
     )
 
 

@@ -8,6 +8,9 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
+from django.utils import translation
+from django.utils.translation import gettext as _
+
 from wuyetong.estates.choices import HouseState, HouseUse, Relation
 
 from .import_sheets import ImportKind, RowError
@@ -49,7 +52,7 @@ def parse_decimal(value, *, places: int, max_digits: int) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
-        raise CellError("必须是数字")
+        raise CellError(_("必须是数字"))
     try:
         number = (
             _float_decimal(value)
@@ -57,16 +60,16 @@ def parse_decimal(value, *, places: int, max_digits: int) -> Decimal | None:
             else Decimal(str(value).strip().replace(",", ""))
         )
     except InvalidOperation:
-        raise CellError("必须是数字") from None
+        raise CellError(_("必须是数字")) from None
     if not number.is_finite():
-        raise CellError("必须是数字")
+        raise CellError(_("必须是数字"))
     if number < 0:
-        raise CellError("不能为负数")
+        raise CellError(_("不能为负数"))
     exponent = number.normalize().as_tuple().exponent  # an int: the number is finite
     if isinstance(exponent, int) and exponent < -places:
-        raise CellError(f"最多 {places} 位小数")
+        raise CellError(_("最多 %(n)s 位小数") % {"n": places})
     if number >= Decimal(10) ** (max_digits - places):
-        raise CellError("数值过大")
+        raise CellError(_("数值过大"))
     return number.quantize(Decimal(1).scaleb(-places))
 
 
@@ -76,11 +79,11 @@ def parse_int(value, low: int, high: int) -> int | None:
     try:
         number = _float_decimal(value) if isinstance(value, float) else Decimal(str(value).strip())
     except InvalidOperation:
-        raise CellError("必须是整数") from None
+        raise CellError(_("必须是整数")) from None
     if not number.is_finite() or number != number.to_integral_value():
-        raise CellError("必须是整数")
+        raise CellError(_("必须是整数"))
     if not low <= number <= high:
-        raise CellError(f"应在 {low} 到 {high} 之间")
+        raise CellError(_("应在 %(low)s 到 %(high)s 之间") % {"low": low, "high": high})
     return int(number)
 
 
@@ -111,9 +114,9 @@ def parse_date(value) -> dt.date | None:
             )
             parsed = dt.date(int(year), int(month), int(day))
         except ValueError:
-            raise CellError("日期格式不正确，应为 2021-06-01") from None
+            raise CellError(_("日期格式不正确，应为 2021-06-01")) from None
     if not 1950 <= parsed.year <= 2100:
-        raise CellError("日期超出合理范围")
+        raise CellError(_("日期超出合理范围"))
     return parsed
 
 
@@ -125,12 +128,19 @@ def parse_choice(value, labels: dict[str, str], default: str | None) -> str | No
         return labels[text]
     if text in labels.values():
         return text
-    raise CellError("只能是：" + "、".join(labels))
+    raise CellError(_("只能是：%(choices)s") % {"choices": "、".join(labels)})
 
 
-HOUSE_STATES = {label: code for code, label in HouseState.choices}
-HOUSE_USES = {label: code for code, label in HouseUse.choices}
-RELATIONS = {label: code for code, label in Relation.choices}
+def source_labels(choices) -> dict[str, str]:
+    """{Chinese label: code}. Import files are a data format: their cells are matched against
+    the source (Chinese) labels whatever language the console is shown in."""
+    with translation.override(None):
+        return {str(label): code for code, label in choices}
+
+
+HOUSE_STATES = source_labels(HouseState.choices)
+HOUSE_USES = source_labels(HouseUse.choices)
+RELATIONS = source_labels(Relation.choices)
 
 
 class RowReader:
@@ -168,11 +178,13 @@ class RowReader:
             # Clerks merge the 楼栋/单元 cells of a block of rooms; only the first row keeps the value.
             self.error(
                 key,
-                "必填，不能为空" + ("（如是合并单元格，请取消合并并向下填充）" if merged else ""),
+                _("必填，不能为空（如是合并单元格，请取消合并并向下填充）")
+                if merged
+                else _("必填，不能为空"),
             )
             return None
         if isinstance(value, str) and len(value) > col.max_length:
-            self.error(key, f"不能超过 {col.max_length} 个字")
+            self.error(key, _("不能超过 %(n)s 个字") % {"n": col.max_length})
             return None
         return value
 

@@ -12,11 +12,24 @@ import warnings
 import zipfile
 from dataclasses import dataclass
 
+from django.utils import translation
+from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from wuyetong.core.exceptions import ApplicationError
 from wuyetong.estates.choices import HouseState, HouseUse, Relation
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 30_000
+
+
+def source_labels(choices) -> dict[str, str]:
+    """{Chinese label: code}. Import files are a data format: headers, sheet names and choice
+    cells are matched in the source language (Chinese) whatever language the console shows;
+    only explanations (notes, messages) are translated."""
+    with translation.override(None):
+        return {str(label): code for code, label in choices}
 
 
 @dataclass(frozen=True)
@@ -26,13 +39,13 @@ class Column:
     required: bool = False
     aliases: tuple[str, ...] = ()
     choices: tuple[str, ...] = ()
-    note: str = ""
+    note: str | Promise = ""
     example: str | int | float | None = None
     width: int = 12
     max_length: int = 50
     order: int = 0
     text: bool = False  # keep as text in the template (leading zeros, long digit strings)
-    when: str = ""  # required only sometimes: says when, for the notes sheet
+    when: str | Promise = ""  # required only sometimes: says when, for the notes sheet
 
 
 @dataclass(frozen=True)
@@ -48,18 +61,28 @@ class RowError:
 @dataclass(frozen=True)
 class ImportKind:
     code: str
-    label: str
+    label: str | Promise
     sheet: str
     columns: tuple[Column, ...]
     permissions: tuple[str, ...]
     sample_headers: list[str]
-    notes: tuple[str, ...]
+    notes: tuple[str | Promise, ...]
 
     def __post_init__(self):
         object.__setattr__(self, "_by_key", {c.key: c for c in self.columns})
 
     def column(self, key: str) -> Column:
         return self._by_key[key]  # type: ignore[attr-defined]
+
+
+def _limits_text() -> str:
+    return gettext("每个文件最多 %(rows)s 行、%(mb)s MB；数据更多时请按楼栋拆分为多个文件。") % {
+        "rows": MAX_ROWS,
+        "mb": MAX_BYTES // 1024 // 1024,
+    }
+
+
+_limits_note = lazy(_limits_text, str)
 
 
 def _cols(*columns: Column) -> tuple[Column, ...]:
@@ -72,7 +95,7 @@ HOUSE_COLUMNS = (
         "楼栋",
         True,
         ("楼号", "楼幢", "幢号", "楼栋名称"),
-        note="如 1幢、A座；不存在的楼栋会自动新建",
+        note=_("如 1幢、A座；不存在的楼栋会自动新建"),
         example="1幢",
         text=True,
     ),
@@ -81,7 +104,7 @@ HOUSE_COLUMNS = (
         "单元",
         True,
         ("单元号", "单元名称"),
-        note="如 1单元；不存在的单元会自动新建",
+        note=_("如 1单元；不存在的单元会自动新建"),
         example="1单元",
         text=True,
     ),
@@ -90,7 +113,7 @@ HOUSE_COLUMNS = (
         "房号",
         True,
         ("房间号", "室号", "房屋编号"),
-        note="同一单元内不能重复；已存在的房屋不能再导入",
+        note=_("同一单元内不能重复；已存在的房屋不能再导入"),
         example="101",
         max_length=20,
         text=True,
@@ -98,19 +121,19 @@ HOUSE_COLUMNS = (
 )
 STRUCTURE = ImportKind(
     code="structure",
-    label="房屋",
+    label=_("房屋"),
     sheet="房屋导入",
     columns=_cols(
         *HOUSE_COLUMNS,
         Column(
-            "floor", "楼层", aliases=("所在楼层",), note="整数，地下层填负数", example=1, width=8
+            "floor", "楼层", aliases=("所在楼层",), note=_("整数，地下层填负数"), example=1, width=8
         ),
         Column(
             "use",
             "用途",
             aliases=("房屋用途",),
-            choices=tuple(HouseUse.labels),
-            note="不填默认 住宅",
+            choices=tuple(source_labels(HouseUse.choices)),
+            note=_("不填默认 住宅"),
             example="住宅",
             width=8,
         ),
@@ -119,21 +142,21 @@ STRUCTURE = ImportKind(
             "建筑面积",
             True,
             ("建筑面积(㎡)", "面积"),
-            note="平方米，≥0，最多 2 位小数",
+            note=_("平方米，≥0，最多 2 位小数"),
             example=89.5,
         ),
         Column(
             "inner_area",
             "套内面积",
             aliases=("套内面积(㎡)", "使用面积"),
-            note="平方米，≥0，最多 2 位小数，不大于建筑面积",
+            note=_("平方米，≥0，最多 2 位小数，不大于建筑面积"),
             example=70.12,
         ),
         Column(
             "fee_coefficient",
             "收费系数",
             aliases=("系数",),
-            note="≥0，最多 3 位小数，不填默认 1",
+            note=_("≥0，最多 3 位小数，不填默认 1"),
             example=1,
             width=10,
         ),
@@ -141,8 +164,8 @@ STRUCTURE = ImportKind(
             "state",
             "房屋状态",
             aliases=("状态",),
-            choices=tuple(HouseState.labels),
-            note="不填默认 未售",
+            choices=tuple(source_labels(HouseState.choices)),
+            note=_("不填默认 未售"),
             example="入住",
             width=10,
         ),
@@ -150,12 +173,12 @@ STRUCTURE = ImportKind(
             "handover_date",
             "交房日期",
             aliases=("交付日期",),
-            note="日期，如 2021-06-01；计费起始日以此为准",
+            note=_("日期，如 2021-06-01；计费起始日以此为准"),
             example="2021-06-01",
             width=12,
             text=True,
         ),
-        Column("notes", "备注", note="200 字以内", width=20, max_length=200),
+        Column("notes", "备注", note=_("200 字以内"), width=20, max_length=200),
     ),
     permissions=("estates.add",),
     sample_headers=[
@@ -171,16 +194,20 @@ STRUCTURE = ImportKind(
         "交房日期",
     ],
     notes=(
-        "每行一套房屋；第 1 行是表头，请勿修改列名。第 2 行是示例，原样保留时导入会自动跳过，也可直接删除或覆盖。",
-        "楼栋、单元按名称匹配本小区已有的楼栋单元，名称不存在时自动新建。",
-        "已存在的房屋不会被修改：文件中只要有一行房屋已存在，整个文件都不会导入。",
-        "先预览：系统会检查每一行并列出全部错误（行号、列名、原因）；没有错误时确认导入，一次性全部写入。",
-        f"每个文件最多 {MAX_ROWS} 行、{MAX_BYTES // 1024 // 1024} MB；数据更多时请按楼栋拆分为多个文件。",
+        _(
+            "每行一套房屋；第 1 行是表头，请勿修改列名。第 2 行是示例，原样保留时导入会自动跳过，也可直接删除或覆盖。"
+        ),
+        _("楼栋、单元按名称匹配本小区已有的楼栋单元，名称不存在时自动新建。"),
+        _("已存在的房屋不会被修改：文件中只要有一行房屋已存在，整个文件都不会导入。"),
+        _(
+            "先预览：系统会检查每一行并列出全部错误（行号、列名、原因）；没有错误时确认导入，一次性全部写入。"
+        ),
+        _limits_note(),
     ),
 )
 OWNERS = ImportKind(
     code="owners",
-    label="住户",
+    label=_("住户"),
     sheet="住户导入",
     columns=_cols(
         *HOUSE_COLUMNS[:2],
@@ -189,7 +216,7 @@ OWNERS = ImportKind(
             "房号",
             True,
             ("房间号", "室号", "房屋编号"),
-            note="房屋必须已存在（先导入房屋）",
+            note=_("房屋必须已存在（先导入房屋）"),
             example="101",
             max_length=20,
             text=True,
@@ -199,7 +226,7 @@ OWNERS = ImportKind(
             "姓名",
             True,
             ("住户姓名", "业主姓名"),
-            note="住户本人姓名",
+            note=_("住户本人姓名"),
             example="王建国",
             width=10,
         ),
@@ -208,8 +235,8 @@ OWNERS = ImportKind(
             "身份",
             True,
             ("关系", "住户类型", "与房屋关系"),
-            choices=tuple(Relation.labels),
-            note="业主、家庭成员或租户",
+            choices=tuple(source_labels(Relation.choices)),
+            note=_("业主、家庭成员或租户"),
             example="业主",
             width=10,
         ),
@@ -217,9 +244,9 @@ OWNERS = ImportKind(
             "phone",
             "手机号",
             aliases=("手机", "手机号码", "联系电话", "电话"),
-            note="11 位手机号。已登记为本公司住户的手机号沿用原档案，不重复建档",
+            note=_("11 位手机号。已登记为本公司住户的手机号沿用原档案，不重复建档"),
             example="13812345678",
-            when="业主、租户必填",
+            when=_("业主、租户必填"),
             width=14,
             max_length=11,
             text=True,
@@ -228,7 +255,7 @@ OWNERS = ImportKind(
             "id_card",
             "身份证号",
             aliases=("身份证", "证件号码", "身份证号码"),
-            note="18 位，校验位须正确；请设为文本格式",
+            note=_("18 位，校验位须正确；请设为文本格式"),
             example="330106198001010013",
             width=20,
             max_length=18,
@@ -239,21 +266,23 @@ OWNERS = ImportKind(
             "start_date",
             "入住日期",
             aliases=("绑定日期", "开始日期"),
-            note="不填按交房日期，无交房日期按导入当天",
+            note=_("不填按交房日期，无交房日期按导入当天"),
             example="2021-06-01",
             width=12,
             text=True,
         ),
-        Column("notes", "备注", note="200 字以内", width=20, max_length=200),
+        Column("notes", "备注", note=_("200 字以内"), width=20, max_length=200),
     ),
     permissions=("estates.add", "residents.add"),
     sample_headers=["楼栋", "单元", "房号", "姓名", "身份", "手机号", "身份证号", "入住日期"],
     notes=(
-        "每行是一位住户与一套房屋的绑定；同一人有多套房屋时写多行（手机号相同即同一人）。",
-        "房屋按 楼栋+单元+房号 匹配本小区已有房屋，请先导入房屋。",
-        "手机号已登记为本公司住户的，沿用原档案（不修改原姓名、证件），只新增绑定。",
-        "先预览：系统会检查每一行并列出全部错误（行号、列名、原因）；没有错误时确认导入，一次性全部写入。",
-        f"每个文件最多 {MAX_ROWS} 行、{MAX_BYTES // 1024 // 1024} MB；数据更多时请按楼栋拆分为多个文件。",
+        _("每行是一位住户与一套房屋的绑定；同一人有多套房屋时写多行（手机号相同即同一人）。"),
+        _("房屋按 楼栋+单元+房号 匹配本小区已有房屋，请先导入房屋。"),
+        _("手机号已登记为本公司住户的，沿用原档案（不修改原姓名、证件），只新增绑定。"),
+        _(
+            "先预览：系统会检查每一行并列出全部错误（行号、列名、原因）；没有错误时确认导入，一次性全部写入。"
+        ),
+        _limits_note(),
     ),
 )
 KINDS = {STRUCTURE.code: STRUCTURE, OWNERS.code: OWNERS}
@@ -266,34 +295,46 @@ MAX_COLUMNS = 40
 def read_upload(upload, *, max_bytes: int) -> tuple[str, bytes]:
     """(file name, bytes) of an uploaded .xlsx, or a clear message about why it is unusable."""
     if upload is None:
-        raise ApplicationError("请选择要上传的 .xlsx 文件", field="file")
+        raise ApplicationError(gettext("请选择要上传的 .xlsx 文件"), field="file")
     name = os.path.basename(getattr(upload, "name", "") or "upload.xlsx")[:120]
     if not name.lower().endswith(".xlsx"):
-        hint = "（.xls 请先用 Excel 或 WPS 另存为 .xlsx）" if name.lower().endswith(".xls") else ""
-        raise ApplicationError(f"只支持 .xlsx 格式的 Excel 文件{hint}", field="file")
+        hint = (
+            gettext("（.xls 请先用 Excel 或 WPS 另存为 .xlsx）")
+            if name.lower().endswith(".xls")
+            else ""
+        )
+        raise ApplicationError(
+            gettext("只支持 .xlsx 格式的 Excel 文件%(hint)s") % {"hint": hint}, field="file"
+        )
     size = getattr(upload, "size", None)
     if size is not None and size > max_bytes:
         raise ApplicationError(
-            f"文件过大，不能超过 {max_bytes // 1024 // 1024} MB，请拆分后上传", field="file"
+            gettext("文件过大，不能超过 %(mb)s MB，请拆分后上传")
+            % {"mb": max_bytes // 1024 // 1024},
+            field="file",
         )
     data = upload.read()
     if len(data) > max_bytes:
         raise ApplicationError(
-            f"文件过大，不能超过 {max_bytes // 1024 // 1024} MB，请拆分后上传", field="file"
+            gettext("文件过大，不能超过 %(mb)s MB，请拆分后上传")
+            % {"mb": max_bytes // 1024 // 1024},
+            field="file",
         )
     if not data:
-        raise ApplicationError("文件是空的", field="file")
+        raise ApplicationError(gettext("文件是空的"), field="file")
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise ApplicationError(
-            "文件不是有效的 .xlsx 文件，可能已损坏或只是改了扩展名", field="file"
+            gettext("文件不是有效的 .xlsx 文件，可能已损坏或只是改了扩展名"), field="file"
         )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise ApplicationError("文件不是有效的 .xlsx 文件，可能已损坏", field="file") from None
+        raise ApplicationError(
+            gettext("文件不是有效的 .xlsx 文件，可能已损坏"), field="file"
+        ) from None
     if unpacked > MAX_UNPACKED_BYTES:  # a "zip bomb" would exhaust memory while parsing
-        raise ApplicationError("文件内容过大，请拆分后上传", field="file")
+        raise ApplicationError(gettext("文件内容过大，请拆分后上传"), field="file")
     return name, data
 
 
@@ -333,12 +374,14 @@ def read_sheet(
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # any parser error means the file is not a workbook we can read
         raise ApplicationError(
-            "文件无法读取：不是有效的 .xlsx 文件或已损坏，请用 Excel/WPS 另存为 .xlsx 后重试",
+            gettext(
+                "文件无法读取：不是有效的 .xlsx 文件或已损坏，请用 Excel/WPS 另存为 .xlsx 后重试"
+            ),
             field="file",
         ) from None
     try:
         if not workbook.sheetnames:
-            raise ApplicationError("文件中没有工作表", field="file")
+            raise ApplicationError(gettext("文件中没有工作表"), field="file")
         sheet = (
             workbook[kind.sheet] if kind.sheet in workbook.sheetnames else workbook.worksheets[0]
         )
@@ -350,7 +393,8 @@ def read_sheet(
         raise
     except Exception:
         raise ApplicationError(
-            "文件内容无法解析，可能已损坏，请用 Excel/WPS 另存为 .xlsx 后重试", field="file"
+            gettext("文件内容无法解析，可能已损坏，请用 Excel/WPS 另存为 .xlsx 后重试"),
+            field="file",
         ) from None
     finally:
         workbook.close()
@@ -389,12 +433,15 @@ def _read_rows(kind, sheet, max_rows):
             None,
         )
         hint = (
-            f"这像是「{other.label}」导入文件，请在导入类型中选择「{other.label}」。"
+            gettext("这像是「%(kind)s」导入文件，请在导入类型中选择「%(kind)s」。")
+            % {"kind": other.label}
             if other
-            else "请下载模板，按模板的列名填写。"
+            else gettext("请下载模板，按模板的列名填写。")
         )
         raise ApplicationError(
-            f"表头不正确，缺少必填列：{'、'.join(missing) or '全部'}。{hint}", field="file"
+            gettext("表头不正确，缺少必填列：%(columns)s。%(hint)s")
+            % {"columns": "、".join(missing) or gettext("全部"), "hint": hint},
+            field="file",
         )
     example = _example_values(kind)
     rows: list[tuple[int, dict]] = []
@@ -407,7 +454,8 @@ def _read_rows(kind, sheet, max_rows):
         rows.append((row_no, values))
         if len(rows) > max_rows:
             raise ApplicationError(
-                f"数据行超过 {max_rows} 行上限，请拆分为多个文件分别导入", field="file"
+                gettext("数据行超过 %(n)s 行上限，请拆分为多个文件分别导入") % {"n": max_rows},
+                field="file",
             )
     return rows, []
 
@@ -446,7 +494,7 @@ def build_template(kind: ImportKind) -> bytes:
         cell.fill = required_fill if col.required else header_fill
         cell.alignment = Alignment(horizontal="center")
         if col.note:
-            cell.comment = Comment(col.note, "物业通")
+            cell.comment = Comment(str(col.note), gettext("物业通"))
         example = sheet.cell(row=2, column=index, value=col.example)
         example.font = Font(italic=True, color="8A94A0")
         sheet.column_dimensions[letter].width = col.width
@@ -459,28 +507,32 @@ def build_template(kind: ImportKind) -> bytes:
                 formula1='"' + ",".join(col.choices) + '"',
                 allow_blank=True,
                 showErrorMessage=True,
-                errorTitle="输入有误",
-                error="只能选择：" + "、".join(col.choices),
+                errorTitle=gettext("输入有误"),
+                error=gettext("只能选择：%(choices)s") % {"choices": "、".join(col.choices)},
             )
             validation.add(f"{letter}2:{letter}{last_row}")
             sheet.add_data_validation(validation)
     sheet.freeze_panes = "A2"
-    notes = workbook.create_sheet("填写说明")
+    notes = workbook.create_sheet(gettext("填写说明"))
     notes.column_dimensions["A"].width = 14
     notes.column_dimensions["B"].width = 8
     notes.column_dimensions["C"].width = 70
-    notes.append([f"{kind.label}导入模板 · 填写说明"])
+    notes.append([gettext("%(kind)s导入模板 · 填写说明") % {"kind": kind.label}])
     notes["A1"].font = Font(bold=True, size=13)
     for line in kind.notes:
-        notes.append([line])
+        notes.append([str(line)])
     notes.append([])
-    notes.append(["列名", "必填", "说明"])
+    notes.append([gettext("列名"), gettext("必填"), gettext("说明")])
     for cell in notes[notes.max_row]:
         cell.font = Font(bold=True)
     for col in kind.columns:
-        choices = "可选值：" + "、".join(col.choices) if col.choices else ""
-        detail = "；".join(part for part in (col.note, choices) if part)
-        notes.append([col.header, "是" if col.required else col.when, detail])
+        choices = (
+            gettext("可选值：%(choices)s") % {"choices": "、".join(col.choices)}
+            if col.choices
+            else ""
+        )
+        detail = "；".join(str(part) for part in (col.note, choices) if part)
+        notes.append([col.header, gettext("是") if col.required else str(col.when), detail])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

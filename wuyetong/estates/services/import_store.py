@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core import signing
+from django.utils.translation import gettext as _
 
 from wuyetong.core.exceptions import ApplicationError
 
@@ -63,17 +64,17 @@ def payload_of(token: str, actor, purpose: str) -> dict:
     try:
         payload = signing.loads(token or "", salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
     except signing.SignatureExpired:
-        raise ApplicationError("预览已过期，请重新上传文件", field="token") from None
+        raise ApplicationError(_("预览已过期，请重新上传文件"), field="token") from None
     except signing.BadSignature:
-        raise ApplicationError("导入凭据无效，请重新上传文件", field="token") from None
+        raise ApplicationError(_("导入凭据无效，请重新上传文件"), field="token") from None
     if payload.get("u") != actor.pk or payload.get("p") != purpose:
-        raise ApplicationError("导入凭据无效，请重新上传文件", field="token")
+        raise ApplicationError(_("导入凭据无效，请重新上传文件"), field="token")
     return payload
 
 
 def checked(payload: dict, data: bytes) -> bytes:
     if hashlib.sha256(data).hexdigest() != payload.get("h"):
-        raise ApplicationError("导入文件校验失败，请重新上传", field="token")
+        raise ApplicationError(_("导入文件校验失败，请重新上传"), field="token")
     return data
 
 
@@ -85,7 +86,7 @@ def claim(token: str, actor) -> tuple[dict, bytes]:
         # rename is atomic: of two confirms racing for one file, only one gets it
         path.rename(claimed)
     except FileNotFoundError:
-        raise ApplicationError("该文件已导入或已失效，请重新上传", field="token") from None
+        raise ApplicationError(_("该文件已导入或已失效，请重新上传"), field="token") from None
     try:
         data = claimed.read_bytes()
     finally:
@@ -98,5 +99,5 @@ def read_kept(payload: dict) -> bytes:
     try:
         data = (store_dir() / f"{payload['f']}.{SUFFIX[payload['p']]}").read_bytes()
     except FileNotFoundError:
-        raise ApplicationError("错误报告已过期，请重新上传文件", field="token") from None
+        raise ApplicationError(_("错误报告已过期，请重新上传文件"), field="token") from None
     return checked(payload, data)

@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.contrib.contenttypes.models import ContentType
 from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from wuyetong.core.access import get_access
 from wuyetong.core.exceptions import ApplicationError, NotFound, PermissionDenied
@@ -71,12 +72,15 @@ class ImportInvalid(ApplicationError):
     def __init__(self, row_errors: list[RowError]):
         self.row_errors = sorted(row_errors, key=lambda e: (e.row, e.order))
         rows = len({e.row for e in self.row_errors})
-        message = (
-            f"文件中有 {rows} 行、{len(self.row_errors)} 处错误，未导入任何数据，请修改后重新上传"
-        )
+        message = _("文件中有 %(rows)s 行、%(errors)s 处错误，未导入任何数据，请修改后重新上传") % {
+            "rows": rows,
+            "errors": len(self.row_errors),
+        }
         errors: dict[str, list[str]] = {}
         for e in self.row_errors:
-            errors.setdefault(f"第{e.row}行/{e.column}", []).append(e.message)
+            errors.setdefault(
+                _("第%(row)s行/%(column)s") % {"row": e.row, "column": e.column}, []
+            ).append(e.message)
         super().__init__(message, code="import_invalid", errors=errors)
         self.report_token = ""
 
@@ -148,7 +152,9 @@ def import_history(actor, *, limit: int = 10) -> list[dict]:
             "at": e.created_at,
             "community": names.get(int(e.object_id), e.object_repr),
             "kind": e.changes.get("kind", ""),
-            "kind_label": KINDS[e.changes["kind"]].label if e.changes.get("kind") in KINDS else "",
+            "kind_label": str(KINDS[e.changes["kind"]].label)
+            if e.changes.get("kind") in KINDS
+            else "",
             "file": e.changes.get("file", ""),
             "rows": e.changes.get("rows"),
             "counts": e.changes,
@@ -161,24 +167,24 @@ def import_history(actor, *, limit: int = 10) -> list[dict]:
 def _community_for(actor, community_id, kind: ImportKind) -> Community:
     access = get_access(actor)
     if not access.can("estates.add"):
-        raise PermissionDenied("没有批量导入房屋资料的权限")
+        raise PermissionDenied(_("没有批量导入房屋资料的权限"))
     try:
         pk = int(community_id)
     except (TypeError, ValueError):
-        raise ApplicationError("请选择小区", field="community") from None
+        raise ApplicationError(_("请选择小区"), field="community") from None
     community = Community.objects.for_user(actor, "add").filter(pk=pk).first()
     if community is None:
-        raise NotFound("小区不存在")
+        raise NotFound(_("小区不存在"))
     for perm in kind.permissions:
         if not access.can(perm):
-            raise PermissionDenied(f"没有导入{kind.label}的权限")
+            raise PermissionDenied(_("没有导入%(kind)s的权限") % {"kind": kind.label})
     return community
 
 
 def _kind(code: str) -> ImportKind:
     kind = KINDS.get(code or "")
     if kind is None:
-        raise ApplicationError("请选择导入类型：房屋或住户", field="kind")
+        raise ApplicationError(_("请选择导入类型：房屋或住户"), field="kind")
     return kind
 
 
@@ -214,12 +220,12 @@ def _plan_structure(
         handover = r.get("handover_date", parse_date)
         notes = r.get("notes")
         if area is not None and inner is not None and inner > area:
-            r.error("inner_area", "套内面积不能大于建筑面积")
+            r.error("inner_area", _("套内面积不能大于建筑面积"))
         if key is not None:
             if key in seen:
-                r.error("room", f"与第 {seen[key]} 行的房屋重复")
+                r.error("room", _("与第 %(row)s 行的房屋重复") % {"row": seen[key]})
             elif key in existing:
-                r.error("room", f"房屋 {house_label(key)} 已存在")
+                r.error("room", _("房屋 %(house)s 已存在") % {"house": house_label(key)})
             else:
                 seen[key] = row_no
         if key is None or not r.ok or errors:
@@ -262,11 +268,11 @@ def _plan_structure(
                     u_name,
                     room,
                     cell_text(floor),
-                    HouseUse(use).label,
+                    str(HouseUse(use).label),
                     str(area),
                     cell_text(inner),
                     cell_text(coefficient),
-                    HouseState(state).label,
+                    str(HouseState(state).label),
                     cell_text(handover),
                 ]
             )
@@ -333,37 +339,47 @@ def _plan_owners(
         start = r.get("start_date", parse_date)
         notes = r.get("notes")
         if isinstance(values.get("id_card"), (int, float)):
-            r.error("id_card", "身份证号被存成了数字，末尾几位已丢失，请把该列设为文本格式后重填")
+            r.error(
+                "id_card", _("身份证号被存成了数字，末尾几位已丢失，请把该列设为文本格式后重填")
+            )
         elif id_card and not is_id_card(id_card):
-            r.error("id_card", "身份证号格式或校验位不正确")
+            r.error("id_card", _("身份证号格式或校验位不正确"))
         if phone and not is_mobile(phone):
-            r.error("phone", "手机号应为 11 位大陆手机号码")
+            r.error("phone", _("手机号应为 11 位大陆手机号码"))
         elif not phone and relation in (Relation.OWNER, Relation.TENANT):
-            r.error("phone", f"{Relation(relation).label}必须填写手机号")
+            r.error(
+                "phone", _("%(relation)s必须填写手机号") % {"relation": Relation(relation).label}
+            )
         if start and start > today:
-            r.error("start_date", "入住日期不能晚于今天")
+            r.error("start_date", _("入住日期不能晚于今天"))
         house = houses.get(key) if key else None
         if key and house is None:
-            r.error("room", f"房屋 {house_label(key)} 不存在，请先导入房屋")
+            r.error("room", _("房屋 %(house)s 不存在，请先导入房屋") % {"house": house_label(key)})
         if phone and name and is_mobile(phone):
             earlier = phone_names.setdefault(phone, (name, row_no))
             first_id = phone_ids.setdefault(phone, (id_card, row_no)) if id_card else None
             if earlier[0] != name:
-                r.error("name", f"与第 {earlier[1]} 行手机号相同但姓名不同")
+                r.error("name", _("与第 %(row)s 行手机号相同但姓名不同") % {"row": earlier[1]})
             elif first_id and first_id[0] != id_card:
-                r.error("id_card", f"与第 {first_id[1]} 行手机号相同但身份证号不同")
+                r.error(
+                    "id_card",
+                    _("与第 %(row)s 行手机号相同但身份证号不同") % {"row": first_id[1]},
+                )
             elif phone in known and known[phone][1] != name:
                 masked = known[phone][1][:1] + "*" * (len(known[phone][1]) - 1)
-                r.error("name", f"该手机号已登记为本公司住户「{masked}」，姓名不一致")
+                r.error(
+                    "name",
+                    _("该手机号已登记为本公司住户「%(name)s」，姓名不一致") % {"name": masked},
+                )
         if key and name:
             marks = [(key, "name", name)] + ([(key, "phone", phone)] if phone else [])
             first = next(
                 (f for f in (seen_person.setdefault(m, row_no) for m in marks) if f != row_no), None
             )
             if first:
-                r.error("name", f"与第 {first} 行是同一房屋的同一住户")
+                r.error("name", _("与第 %(row)s 行是同一房屋的同一住户") % {"row": first})
         if house and phone in known and (house[0], known[phone][0]) in bound:
-            r.error("name", "该住户已绑定此房屋")
+            r.error("name", _("该住户已绑定此房屋"))
         if key is None or house is None or not r.ok or errors:
             continue
         house_id, handover = house
@@ -393,7 +409,7 @@ def _plan_owners(
                 [
                     *key,
                     name,
-                    Relation(relation).label,
+                    str(Relation(relation).label),
                     mask_phone(phone) if mask else phone or "",
                     mask_id_card(id_card) if mask else id_card,
                     cell_text(start or handover or today),
@@ -421,7 +437,7 @@ def _plan(kind: ImportKind, community: Community, sheet: tuple, actor) -> Import
             ]
         raise ImportInvalid(errors)
     if not plan.links and not plan.houses:
-        raise ApplicationError("文件中没有可导入的数据行", field="file")
+        raise ApplicationError(_("文件中没有可导入的数据行"), field="file")
     return plan
 
 
@@ -459,7 +475,7 @@ def estate_import_preview(*, actor, community_id, kind: str, upload) -> ImportPr
     )
     return ImportPreview(
         import_kind.code,
-        import_kind.label,
+        str(import_kind.label),
         community,
         filename,
         plan.rows,
@@ -481,8 +497,8 @@ def estate_import_error_report(*, actor, token: str) -> tuple[str, bytes]:
         errors: list[RowError] = []
     except ImportInvalid as exc:
         errors = exc.row_errors
-    stem = os.path.splitext(payload.get("n") or "导入文件")[0]
-    return f"{stem}-错误报告.xlsx", annotate_errors(kind, data, errors)
+    stem = os.path.splitext(payload.get("n") or _("导入文件"))[0]
+    return _("%(name)s-错误报告.xlsx") % {"name": stem}, annotate_errors(kind, data, errors)
 
 
 def estate_import_commit(*, actor, token: str) -> ImportResult:
@@ -495,7 +511,7 @@ def estate_import_commit(*, actor, token: str) -> ImportResult:
     try:
         sheet: tuple[list, list[RowError]] = (rows_load(data), [])
     except (ValueError, TypeError, KeyError):
-        raise ApplicationError("导入文件已损坏，请重新上传", field="token") from None
+        raise ApplicationError(_("导入文件已损坏，请重新上传"), field="token") from None
     try:
         with transaction.atomic():
             plan = _plan(kind, community, sheet, actor)
@@ -511,15 +527,16 @@ def estate_import_commit(*, actor, token: str) -> ImportResult:
                     "rows": plan.rows,
                     **plan.counts,
                 },
-                note=f"批量导入{kind.label}：{payload.get('n', '')}",
+                note=_("批量导入%(kind)s：%(file)s")
+                % {"kind": kind.label, "file": payload.get("n", "")},
             )
     except (IntegrityError, DataError):  # a concurrent writer, or a value the checks missed
         raise ApplicationError(
-            "导入期间数据被其他人修改，未导入任何数据，请重新上传预览", field="file"
+            _("导入期间数据被其他人修改，未导入任何数据，请重新上传预览"), field="file"
         ) from None
     return ImportResult(
         kind.code,
-        kind.label,
+        str(kind.label),
         community,
         payload.get("n", ""),
         plan.rows,
@@ -551,4 +568,4 @@ def _write(plan: ImportPlan) -> None:
 def estate_import_template(kind: str) -> tuple[str, bytes]:
     """The blank workbook a clerk fills in: (file name, .xlsx bytes)."""
     import_kind = _kind(kind)
-    return f"{import_kind.label}导入模板.xlsx", build_template(import_kind)
+    return _("%(kind)s导入模板.xlsx") % {"kind": import_kind.label}, build_template(import_kind)

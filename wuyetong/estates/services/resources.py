@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from wuyetong.core.access import get_access
 from wuyetong.core.exceptions import ApplicationError
@@ -82,11 +83,11 @@ def community_create(
     access = get_access(actor)
     require_perm(actor, "estates.add")
     if access.company_id is None or project is None or project.company_id != access.company_id:
-        raise ApplicationError("请选择本公司的项目", field="project")
+        raise ApplicationError(_("请选择本公司的项目"), field="project")
     if project.kind != OrgKind.PROJECT:
-        raise ApplicationError("小区只能归属于项目", field="project")
+        raise ApplicationError(_("小区只能归属于项目"), field="project")
     if access.org_unit_ids is not None and project.pk not in access.org_unit_ids:
-        raise ApplicationError("只能在自己负责的项目下新增小区", field="project")
+        raise ApplicationError(_("只能在自己负责的项目下新增小区"), field="project")
     community = Community(
         company_id=access.company_id,
         project=project,
@@ -111,13 +112,20 @@ def community_create(
 
 def _community_unique(c: Community) -> None:
     same = Community.objects.filter(company_id=c.company_id)
-    ensure_unique(same.filter(code=c.code), c, "code", f"本公司已有编码为“{c.code}”的小区")
-    ensure_unique(same.filter(name=c.name), c, "name", f"本公司已有名为“{c.name}”的小区")
+    ensure_unique(
+        same.filter(code=c.code),
+        c,
+        "code",
+        _("本公司已有编码为“%(code)s”的小区") % {"code": c.code},
+    )
+    ensure_unique(
+        same.filter(name=c.name), c, "name", _("本公司已有名为“%(name)s”的小区") % {"name": c.name}
+    )
 
 
 @transaction.atomic
 def community_update(*, actor, community: Community, **data) -> Community:
-    ensure_in_scope(actor, community, "change", field="community", label="小区")
+    ensure_in_scope(actor, community, "change", field="community", label=_("小区"))
     before = snapshot(community)
     apply_data(community, data, COMMUNITY_FIELDS)
     _community_unique(community)
@@ -131,56 +139,56 @@ def community_update(*, actor, community: Community, **data) -> Community:
 def building_create(
     *, actor, community: Community, name: str, floors: int | None = None, sort: int = 0
 ) -> Building:
-    ensure_in_scope(actor, community, "add", field="community", label="小区")
+    ensure_in_scope(actor, community, "add", field="community", label=_("小区"))
     building = Building(community=community)
     apply_data(building, {"name": name, "floors": floors, "sort": sort}, BUILDING_FIELDS)
     ensure_unique(
         Building.objects.filter(community=community, name=building.name),
         building,
         "name",
-        f"本小区已有楼栋“{building.name}”",
+        _("本小区已有楼栋“%(name)s”") % {"name": building.name},
     )
     return create_logged(actor, building)
 
 
 @transaction.atomic
 def building_update(*, actor, building: Building, **data) -> Building:
-    ensure_in_scope(actor, building, "change", field="building", label="楼栋")
+    ensure_in_scope(actor, building, "change", field="building", label=_("楼栋"))
     before = snapshot(building)
     apply_data(building, data, BUILDING_FIELDS)
     ensure_unique(
         Building.objects.filter(community_id=building.community_id, name=building.name),
         building,
         "name",
-        f"本小区已有楼栋“{building.name}”",
+        _("本小区已有楼栋“%(name)s”") % {"name": building.name},
     )
     return save_logged(actor, building, before)
 
 
 @transaction.atomic
 def unit_create(*, actor, building: Building, name: str) -> Unit:
-    ensure_in_scope(actor, building, "add", field="building", label="楼栋")
+    ensure_in_scope(actor, building, "add", field="building", label=_("楼栋"))
     unit = Unit(community_id=building.community_id, building=building)
     apply_data(unit, {"name": name}, UNIT_FIELDS)
     ensure_unique(
         Unit.objects.filter(building=building, name=unit.name),
         unit,
         "name",
-        f"该楼栋已有“{unit.name}”",
+        _("该楼栋已有“%(name)s”") % {"name": unit.name},
     )
     return create_logged(actor, unit)
 
 
 @transaction.atomic
 def unit_update(*, actor, unit: Unit, **data) -> Unit:
-    ensure_in_scope(actor, unit, "change", field="unit", label="单元")
+    ensure_in_scope(actor, unit, "change", field="unit", label=_("单元"))
     before = snapshot(unit)
     apply_data(unit, data, UNIT_FIELDS)
     ensure_unique(
         Unit.objects.filter(building_id=unit.building_id, name=unit.name),
         unit,
         "name",
-        f"该楼栋已有“{unit.name}”",
+        _("该楼栋已有“%(name)s”") % {"name": unit.name},
     )
     return save_logged(actor, unit, before)
 
@@ -193,14 +201,14 @@ def _house_rules(house: House) -> None:
         House.objects.filter(unit_id=house.unit_id, room_no=house.room_no),
         house,
         "room_no",
-        f"该单元已有房号“{house.room_no}”",
+        _("该单元已有房号“%(room_no)s”") % {"room_no": house.room_no},
     )
     if (
         house.inner_area is not None
         and house.building_area is not None
         and house.inner_area > house.building_area
     ):
-        raise ApplicationError("套内面积不能大于建筑面积", field="inner_area")
+        raise ApplicationError(_("套内面积不能大于建筑面积"), field="inner_area")
 
 
 @transaction.atomic
@@ -218,7 +226,7 @@ def house_create(
     handover_date: dt.date | None = None,
     notes: str = "",
 ) -> House:
-    ensure_in_scope(actor, unit, "add", field="unit", label="单元")
+    ensure_in_scope(actor, unit, "add", field="unit", label=_("单元"))
     house = House(community_id=unit.community_id, building_id=unit.building_id, unit=unit)
     apply_data(
         house,
@@ -241,7 +249,7 @@ def house_create(
 
 @transaction.atomic
 def house_update(*, actor, house: House, **data) -> House:
-    ensure_in_scope(actor, house, "change", field="house", label="房屋")
+    ensure_in_scope(actor, house, "change", field="house", label=_("房屋"))
     before = snapshot(house)
     apply_data(house, data, HOUSE_FIELDS)
     _house_rules(house)
@@ -253,17 +261,17 @@ def houses_set_state(*, actor, house_ids: Iterable[int], state: str) -> int:
     """Batch change of house state (e.g. a block handed over). All or nothing: a house the
     actor may not change makes the whole batch fail. Returns the number changed."""
     if state not in HouseState.values:
-        raise ApplicationError("请选择房屋状态", field="state")
+        raise ApplicationError(_("请选择房屋状态"), field="state")
     ids = {int(i) for i in house_ids}
     if not ids:
-        raise ApplicationError("请至少选择一套房屋", field="houses")
+        raise ApplicationError(_("请至少选择一套房屋"), field="houses")
     houses = list(
         House.objects.for_user(actor, "change")
         .filter(pk__in=ids)
         .select_related("community", "building", "unit")
     )
     if len(houses) != len(ids):
-        raise ApplicationError("所选房屋不存在或无权操作", field="houses", code="not_found")
+        raise ApplicationError(_("所选房屋不存在或无权操作"), field="houses", code="not_found")
     changed = [h for h in houses if h.state != state]
     House.objects.filter(pk__in=[h.pk for h in changed]).update(
         state=state, updated_at=timezone.now()
@@ -275,7 +283,7 @@ def houses_set_state(*, actor, house_ids: Iterable[int], state: str) -> int:
             obj=house,
             company=house.community.company_id,
             changes={"state": [house.state, state]},
-            note="批量修改房屋状态",
+            note=_("批量修改房屋状态"),
         )
     return len(changed)
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from wuyetong.core.exceptions import ApplicationError
 from wuyetong.core.validators import is_mobile, normalize_plate, validate_plate
@@ -47,16 +48,16 @@ def _shop_rules(shop: Shop) -> None:
         Shop.objects.filter(community_id=shop.community_id, code=shop.code),
         shop,
         "code",
-        f"本小区已有商铺编号“{shop.code}”",
+        _("本小区已有商铺编号“%(code)s”") % {"code": shop.code},
     )
     if (
         shop.tenant_phone
         and not is_mobile(shop.tenant_phone)
         and not shop.tenant_phone.replace("-", "").isdigit()
     ):
-        raise ApplicationError("联系电话格式不正确", field="tenant_phone")
+        raise ApplicationError(_("联系电话格式不正确"), field="tenant_phone")
     if shop.state == ShopState.VACANT and shop.tenant_name:
-        raise ApplicationError("空置商铺不应填写经营者", field="tenant_name")
+        raise ApplicationError(_("空置商铺不应填写经营者"), field="tenant_name")
 
 
 @transaction.atomic
@@ -71,7 +72,7 @@ def shop_create(
     tenant_name: str = "",
     tenant_phone: str = "",
 ) -> Shop:
-    ensure_in_scope(actor, community, "add", field="community", label="小区")
+    ensure_in_scope(actor, community, "add", field="community", label=_("小区"))
     shop = Shop(community=community)
     apply_data(
         shop,
@@ -91,7 +92,7 @@ def shop_create(
 
 @transaction.atomic
 def shop_update(*, actor, shop: Shop, **data) -> Shop:
-    ensure_in_scope(actor, shop, "change", field="shop", label="商铺")
+    ensure_in_scope(actor, shop, "change", field="shop", label=_("商铺"))
     before = snapshot(shop)
     apply_data(shop, data, SHOP_FIELDS)
     _shop_rules(shop)
@@ -108,7 +109,7 @@ def venue_create(
     capacity: int | None = None,
     area: Decimal | None = None,
 ) -> Venue:
-    ensure_in_scope(actor, community, "add", field="community", label="小区")
+    ensure_in_scope(actor, community, "add", field="community", label=_("小区"))
     venue = Venue(community=community)
     apply_data(
         venue,
@@ -119,21 +120,21 @@ def venue_create(
         Venue.objects.filter(community=community, name=venue.name),
         venue,
         "name",
-        f"本小区已有场地“{venue.name}”",
+        _("本小区已有场地“%(name)s”") % {"name": venue.name},
     )
     return create_logged(actor, venue)
 
 
 @transaction.atomic
 def venue_update(*, actor, venue: Venue, **data) -> Venue:
-    ensure_in_scope(actor, venue, "change", field="venue", label="场地")
+    ensure_in_scope(actor, venue, "change", field="venue", label=_("场地"))
     before = snapshot(venue)
     apply_data(venue, data, VENUE_FIELDS)
     ensure_unique(
         Venue.objects.filter(community_id=venue.community_id, name=venue.name),
         venue,
         "name",
-        f"本小区已有场地“{venue.name}”",
+        _("本小区已有场地“%(name)s”") % {"name": venue.name},
     )
     return save_logged(actor, venue, before)
 
@@ -149,7 +150,7 @@ def adspace_create(
     rented_to: str = "",
     rent_until: dt.date | None = None,
 ) -> AdSpace:
-    ensure_in_scope(actor, community, "add", field="community", label="小区")
+    ensure_in_scope(actor, community, "add", field="community", label=_("小区"))
     ad = AdSpace(community=community)
     apply_data(
         ad,
@@ -171,15 +172,15 @@ def _adspace_rules(ad: AdSpace) -> None:
         AdSpace.objects.filter(community_id=ad.community_id, code=ad.code),
         ad,
         "code",
-        f"本小区已有广告位编号“{ad.code}”",
+        _("本小区已有广告位编号“%(code)s”") % {"code": ad.code},
     )
     if ad.rent_until and not ad.rented_to:
-        raise ApplicationError("填写租期时请同时填写租用方", field="rented_to")
+        raise ApplicationError(_("填写租期时请同时填写租用方"), field="rented_to")
 
 
 @transaction.atomic
 def adspace_update(*, actor, adspace: AdSpace, **data) -> AdSpace:
-    ensure_in_scope(actor, adspace, "change", field="adspace", label="广告位")
+    ensure_in_scope(actor, adspace, "change", field="adspace", label=_("广告位"))
     before = snapshot(adspace)
     apply_data(adspace, data, ADSPACE_FIELDS)
     _adspace_rules(adspace)
@@ -193,28 +194,28 @@ def adspace_update(*, actor, adspace: AdSpace, **data) -> AdSpace:
 def parking_lot_create(
     *, actor, community: Community, name: str, underground: bool = False
 ) -> ParkingLot:
-    ensure_in_scope(actor, community, "add", field="community", label="小区")
+    ensure_in_scope(actor, community, "add", field="community", label=_("小区"))
     lot = ParkingLot(community=community)
     apply_data(lot, {"name": name, "underground": underground}, LOT_FIELDS)
     ensure_unique(
         ParkingLot.objects.filter(community=community, name=lot.name),
         lot,
         "name",
-        f"本小区已有车场“{lot.name}”",
+        _("本小区已有车场“%(name)s”") % {"name": lot.name},
     )
     return create_logged(actor, lot)
 
 
 @transaction.atomic
 def parking_lot_update(*, actor, lot: ParkingLot, **data) -> ParkingLot:
-    ensure_in_scope(actor, lot, "change", field="lot", label="车场")
+    ensure_in_scope(actor, lot, "change", field="lot", label=_("车场"))
     before = snapshot(lot)
     apply_data(lot, data, LOT_FIELDS)
     ensure_unique(
         ParkingLot.objects.filter(community_id=lot.community_id, name=lot.name),
         lot,
         "name",
-        f"本小区已有车场“{lot.name}”",
+        _("本小区已有车场“%(name)s”") % {"name": lot.name},
     )
     return save_logged(actor, lot, before)
 
@@ -224,17 +225,17 @@ def _space_rules(actor, space: ParkingSpace) -> None:
         ParkingSpace.objects.filter(lot_id=space.lot_id, code=space.code),
         space,
         "code",
-        f"该车场已有车位编号“{space.code}”",
+        _("该车场已有车位编号“%(code)s”") % {"code": space.code},
     )
     if space.state == SpaceState.FREE:
         if space.house_id:
-            raise ApplicationError("空闲车位不能关联房屋，请先改为已售或已租", field="house")
+            raise ApplicationError(_("空闲车位不能关联房屋，请先改为已售或已租"), field="house")
         space.rent_until = None
     else:
         if space.house_id is None:
-            raise ApplicationError("已售或已租的车位必须关联房屋", field="house")
-        ensure_in_scope(actor, space.house, "view", field="house", label="房屋")
-        ensure_same_community(space.house, space.community_id, field="house", label="房屋")
+            raise ApplicationError(_("已售或已租的车位必须关联房屋"), field="house")
+        ensure_in_scope(actor, space.house, "view", field="house", label=_("房屋"))
+        ensure_same_community(space.house, space.community_id, field="house", label=_("房屋"))
         if space.state == SpaceState.SOLD:
             space.rent_until = None
 
@@ -250,7 +251,7 @@ def parking_space_create(
     house: House | None = None,
     rent_until: dt.date | None = None,
 ) -> ParkingSpace:
-    ensure_in_scope(actor, lot, "add", field="lot", label="车场")
+    ensure_in_scope(actor, lot, "add", field="lot", label=_("车场"))
     space = ParkingSpace(community_id=lot.community_id, lot=lot)
     apply_data(
         space,
@@ -263,7 +264,7 @@ def parking_space_create(
 
 @transaction.atomic
 def parking_space_update(*, actor, space: ParkingSpace, **data) -> ParkingSpace:
-    ensure_in_scope(actor, space, "change", field="space", label="车位")
+    ensure_in_scope(actor, space, "change", field="space", label=_("车位"))
     before = snapshot(space)
     apply_data(space, data, SPACE_FIELDS)
     _space_rules(actor, space)
@@ -283,16 +284,16 @@ def _vehicle_rules(actor, v: Vehicle) -> None:
         Vehicle.objects.filter(community_id=v.community_id, plate=v.plate),
         v,
         "plate",
-        f"本小区已登记车牌“{v.plate}”",
+        _("本小区已登记车牌“%(plate)s”") % {"plate": v.plate},
     )
-    for name, label in (("house", "房屋"), ("space", "车位")):
+    for name, label in (("house", _("房屋")), ("space", _("车位"))):
         related = getattr(v, name)
         ensure_in_scope(actor, related, "view", field=name, label=label)
         ensure_same_community(related, v.community_id, field=name, label=label)
     if v.resident_id is not None:
-        ensure_in_scope(actor, v.resident, "view", field="resident", label="车主")
+        ensure_in_scope(actor, v.resident, "view", field="resident", label=_("车主"))
     if v.space is not None and v.space.house_id and v.house_id and v.space.house_id != v.house_id:
-        raise ApplicationError("该车位属于其他房屋", field="space")
+        raise ApplicationError(_("该车位属于其他房屋"), field="space")
 
 
 @transaction.atomic
@@ -307,7 +308,7 @@ def vehicle_create(
     brand: str = "",
     color: str = "",
 ) -> Vehicle:
-    ensure_in_scope(actor, community, "add", field="community", label="小区")
+    ensure_in_scope(actor, community, "add", field="community", label=_("小区"))
     vehicle = Vehicle(community=community)
     apply_data(
         vehicle,
@@ -327,7 +328,7 @@ def vehicle_create(
 
 @transaction.atomic
 def vehicle_update(*, actor, vehicle: Vehicle, **data) -> Vehicle:
-    ensure_in_scope(actor, vehicle, "change", field="vehicle", label="车辆")
+    ensure_in_scope(actor, vehicle, "change", field="vehicle", label=_("车辆"))
     before = snapshot(vehicle)
     apply_data(vehicle, data, VEHICLE_FIELDS)
     _vehicle_rules(actor, vehicle)

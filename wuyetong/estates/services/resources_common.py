@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext as _
 
 from wuyetong.core.access import get_access
 from wuyetong.core.exceptions import ApplicationError, PermissionDenied
@@ -90,7 +91,9 @@ def ensure_in_scope(
         return
     scoped: Any = type(obj)._default_manager  # each scoped model has one manager, with for_user
     if not scoped.for_user(actor, action).filter(pk=obj.pk).exists():
-        raise ApplicationError(f"{label}不存在或无权操作", field=field, code="not_found")
+        raise ApplicationError(
+            _("%(label)s不存在或无权操作") % {"label": label}, field=field, code="not_found"
+        )
 
 
 def require_perm(actor, perm: str) -> None:
@@ -101,7 +104,9 @@ def require_perm(actor, perm: str) -> None:
 def apply_data(obj: models.Model, data: dict, allowed: tuple[str, ...]) -> None:
     unknown = sorted(set(data) - set(allowed))
     if unknown:
-        raise ApplicationError(f"不能修改字段：{', '.join(unknown)}", field=unknown[0])
+        raise ApplicationError(
+            _("不能修改字段：%(fields)s") % {"fields": ", ".join(unknown)}, field=unknown[0]
+        )
     for name, value in data.items():
         if isinstance(value, str):
             value = value.strip()
@@ -118,7 +123,7 @@ def save_unique(obj: M, *, field: str | None = None) -> M:
             return obj
     except IntegrityError:
         raise ApplicationError(
-            "保存冲突：同样的记录刚被他人保存，请刷新后重试", field=field, code="conflict"
+            _("保存冲突：同样的记录刚被他人保存，请刷新后重试"), field=field, code="conflict"
         ) from None
 
 
@@ -164,4 +169,4 @@ def company_id_of(obj) -> int | None:
 
 def ensure_same_community(obj, community_id: int, *, field: str, label: str) -> None:
     if obj is not None and obj.community_id != community_id:
-        raise ApplicationError(f"{label}不属于本小区", field=field)
+        raise ApplicationError(_("%(label)s不属于本小区") % {"label": label}, field=field)

@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from wuyetong.core.access import get_access
 from wuyetong.core.exceptions import ApplicationError, PermissionDenied
@@ -38,19 +39,19 @@ from .resources_common import (
 def _resident_rules(r: Resident) -> None:
     r.id_card = (r.id_card or "").upper()
     if not r.name:
-        raise ApplicationError("请填写姓名", field="name")
+        raise ApplicationError(_("请填写姓名"), field="name")
     if r.phone and not is_mobile(r.phone):
-        raise ApplicationError("请输入正确的11位手机号码", field="phone")
+        raise ApplicationError(_("请输入正确的11位手机号码"), field="phone")
     if r.id_card and not is_id_card(r.id_card):
-        raise ApplicationError("身份证号码格式或校验位不正确", field="id_card")
+        raise ApplicationError(_("身份证号码格式或校验位不正确"), field="id_card")
     if r.gender not in ("", "M", "F"):
-        raise ApplicationError("性别不正确", field="gender")
+        raise ApplicationError(_("性别不正确"), field="gender")
     if r.phone:
         ensure_unique(
             Resident.objects.filter(company_id=r.company_id, phone=r.phone),
             r,
             "phone",
-            "本公司已有使用该手机号的住户，请直接选择该住户",
+            _("本公司已有使用该手机号的住户，请直接选择该住户"),
         )
 
 
@@ -74,7 +75,7 @@ def resident_create(
 
 @transaction.atomic
 def resident_update(*, actor, resident: Resident, **data) -> Resident:
-    ensure_in_scope(actor, resident, "change", field="resident", label="住户")
+    ensure_in_scope(actor, resident, "change", field="resident", label=_("住户"))
     if not get_access(actor).can("residents.view_sensitive"):
         for name, mask in (("phone", mask_phone), ("id_card", mask_id_card)):
             current = getattr(resident, name)
@@ -82,7 +83,7 @@ def resident_update(*, actor, resident: Resident, **data) -> Resident:
                 data.pop(name)  # the masked value the caller was shown: unchanged
             if name in data and (data[name] or "") != current:
                 raise PermissionDenied(
-                    "修改手机号或身份证号需要“查看完整个人信息”的权限", field=name
+                    _("修改手机号或身份证号需要“查看完整个人信息”的权限"), field=name
                 )
     before = snapshot(resident)
     apply_data(resident, data, RESIDENT_FIELDS)
@@ -92,9 +93,9 @@ def resident_update(*, actor, resident: Resident, **data) -> Resident:
 
 def _occupancy_house(actor, house: House | None, field: str = "house") -> House:
     if house is None:
-        raise ApplicationError("请选择房屋", field=field)
+        raise ApplicationError(_("请选择房屋"), field=field)
     if not House.objects.for_user(actor, "view").filter(pk=house.pk).exists():
-        raise ApplicationError("房屋不存在或无权操作", field=field, code="not_found")
+        raise ApplicationError(_("房屋不存在或无权操作"), field=field, code="not_found")
     return house
 
 
@@ -102,15 +103,17 @@ def _check_can_start(
     house: House, resident: Resident, relation: str, start_date, *, field="resident"
 ) -> None:
     if relation not in Relation.values:
-        raise ApplicationError("请选择身份（业主/家庭成员/租户）", field="relation")
+        raise ApplicationError(_("请选择身份（业主/家庭成员/租户）"), field="relation")
     if start_date is None:
-        raise ApplicationError("请填写入住日期", field="start_date")
+        raise ApplicationError(_("请填写入住日期"), field="start_date")
     if start_date > timezone.localdate() + dt.timedelta(days=366):
-        raise ApplicationError("入住日期不能晚于一年以后", field="start_date")
+        raise ApplicationError(_("入住日期不能晚于一年以后"), field="start_date")
     if house.state == HouseState.UNSOLD and relation in (Relation.OWNER, Relation.TENANT):
-        raise ApplicationError("未售房屋不能登记业主或租户，请先修改房屋状态", field="relation")
+        raise ApplicationError(_("未售房屋不能登记业主或租户，请先修改房屋状态"), field="relation")
     if Occupancy.objects.filter(house=house, resident=resident, end_date__isnull=True).exists():
-        raise ApplicationError(f"{resident.name}已在该房屋入住", field=field, code="duplicate")
+        raise ApplicationError(
+            _("%(name)s已在该房屋入住") % {"name": resident.name}, field=field, code="duplicate"
+        )
 
 
 @transaction.atomic
@@ -144,14 +147,14 @@ def occupancy_move_in(
             resident = existing
         else:
             if not (name or "").strip():
-                raise ApplicationError("请填写住户姓名", field="name")
+                raise ApplicationError(_("请填写住户姓名"), field="name")
             resident = resident_create(
                 actor=actor, name=name, phone=phone, id_card=id_card, gender=gender, notes=notes
             )
     elif resident.company_id != company_id:
-        raise ApplicationError("住户不存在或无权操作", field="resident", code="not_found")
+        raise ApplicationError(_("住户不存在或无权操作"), field="resident", code="not_found")
     else:
-        ensure_in_scope(actor, resident, "view", field="resident", label="住户")
+        ensure_in_scope(actor, resident, "view", field="resident", label=_("住户"))
     _check_can_start(house, resident, relation, start_date)
     occupancy = save_unique(
         Occupancy(house=house, resident=resident, relation=relation, start_date=start_date),
@@ -163,9 +166,9 @@ def occupancy_move_in(
         obj=occupancy,
         company=company_id,
         changes=snapshot(occupancy),
-        note=f"{resident.name} 入住 {house.label}",
+        note=_("%(name)s 入住 %(house)s") % {"name": resident.name, "house": house.label},
     )
-    _set_house_state(actor, house, house_state, note=f"{resident.name} 入住")
+    _set_house_state(actor, house, house_state, note=_("%(name)s 入住") % {"name": resident.name})
     return occupancy
 
 
@@ -173,10 +176,10 @@ def _set_house_state(actor, house: House, state: str, *, note: str) -> None:
     if not state:
         return
     if state not in HouseState.values:
-        raise ApplicationError("房屋状态不正确", field="house_state")
+        raise ApplicationError(_("房屋状态不正确"), field="house_state")
     if not get_access(actor).can("estates.change"):
         raise ApplicationError(
-            "没有修改房屋状态的权限", field="house_state", code="permission_denied"
+            _("没有修改房屋状态的权限"), field="house_state", code="permission_denied"
         )
     house = House.objects.select_for_update().get(pk=house.pk)
     if house.state == state:
@@ -201,18 +204,20 @@ def _close(actor, occupancy: Occupancy, end_date, reason: str) -> Occupancy:
         .get(pk=occupancy.pk)
     )
     if occupancy.end_date is not None:
-        raise ApplicationError("该住户已迁出，不能重复操作", code="already_ended")
+        raise ApplicationError(_("该住户已迁出，不能重复操作"), code="already_ended")
     if end_date is None:
-        raise ApplicationError("请填写迁出日期", field="end_date")
+        raise ApplicationError(_("请填写迁出日期"), field="end_date")
     if end_date < occupancy.start_date:
         raise ApplicationError(
-            f"迁出日期不能早于入住日期（{occupancy.start_date:%Y-%m-%d}）", field="end_date"
+            _("迁出日期不能早于入住日期（%(date)s）")
+            % {"date": format(occupancy.start_date, "%Y-%m-%d")},
+            field="end_date",
         )
     if end_date > timezone.localdate() + dt.timedelta(days=366):
-        raise ApplicationError("迁出日期不能晚于一年以后", field="end_date")
+        raise ApplicationError(_("迁出日期不能晚于一年以后"), field="end_date")
     reason = (reason or "").strip()
     if not reason:
-        raise ApplicationError("请填写迁出原因", field="end_reason")
+        raise ApplicationError(_("请填写迁出原因"), field="end_reason")
     before = snapshot(occupancy)
     occupancy.end_date, occupancy.end_reason = end_date, reason[:100]
     occupancy.save(update_fields=["end_date", "end_reason", "updated_at"])
@@ -222,14 +227,15 @@ def _close(actor, occupancy: Occupancy, end_date, reason: str) -> Occupancy:
         obj=occupancy,
         company=occupancy.resident.company_id,
         changes=diff(before, snapshot(occupancy)),
-        note=f"{occupancy.resident.name} 迁出 {occupancy.house.label}",
+        note=_("%(name)s 迁出 %(house)s")
+        % {"name": occupancy.resident.name, "house": occupancy.house.label},
     )
     return occupancy
 
 
 def _occupancy_in_scope(actor, occupancy: Occupancy) -> None:
     if not Occupancy.objects.for_user(actor, "change").filter(pk=occupancy.pk).exists():
-        raise ApplicationError("住户绑定不存在或无权操作", code="not_found")
+        raise ApplicationError(_("住户绑定不存在或无权操作"), code="not_found")
 
 
 @transaction.atomic
@@ -240,7 +246,9 @@ def occupancy_move_out(
     house's state (e.g. 空置 when the last tenant leaves)."""
     _occupancy_in_scope(actor, occupancy)
     closed = _close(actor, occupancy, end_date, end_reason)
-    _set_house_state(actor, closed.house, house_state, note=f"{closed.resident.name} 迁出")
+    _set_house_state(
+        actor, closed.house, house_state, note=_("%(name)s 迁出") % {"name": closed.resident.name}
+    )
     return closed
 
 
@@ -259,16 +267,21 @@ def occupancy_rebind(
     _occupancy_in_scope(actor, occupancy)
     house = _occupancy_house(actor, house)
     if house.pk == occupancy.house_id:
-        raise ApplicationError("请选择另一套房屋", field="house")
+        raise ApplicationError(_("请选择另一套房屋"), field="house")
     old = Occupancy.objects.select_related("resident", "house__community").get(pk=occupancy.pk)
     if house.community.company_id != old.resident.company_id:
-        raise ApplicationError("房屋不存在或无权操作", field="house", code="not_found")
+        raise ApplicationError(_("房屋不存在或无权操作"), field="house", code="not_found")
     if date is None:
-        raise ApplicationError("请填写改绑日期", field="date")
+        raise ApplicationError(_("请填写改绑日期"), field="date")
     relation = relation or old.relation
     _check_can_start(house, old.resident, relation, date, field="house")
-    note = (reason or "").strip() or "业主地址重新绑定"
-    _close(actor, old, date, f"改绑至 {house.label}：{note}"[:100])
+    note = (reason or "").strip() or _("业主地址重新绑定")
+    _close(
+        actor,
+        old,
+        date,
+        (_("改绑至 %(house)s：%(note)s") % {"house": house.label, "note": note})[:100],
+    )
     new = save_unique(
         Occupancy(house=house, resident=old.resident, relation=relation, start_date=date),
         field="house",
@@ -279,6 +292,7 @@ def occupancy_rebind(
         obj=new,
         company=old.resident.company_id,
         changes=snapshot(new),
-        note=f"{old.resident.name} 由 {old.house.label} 改绑至 {house.label}",
+        note=_("%(name)s 由 %(old)s 改绑至 %(new)s")
+        % {"name": old.resident.name, "old": old.house.label, "new": house.label},
     )
     return new

@@ -10,6 +10,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from wuyetong.core.exceptions import ApplicationError, NotFound, PermissionDenied
@@ -19,35 +21,42 @@ from wuyetong.estates.services import imports as svc
 ERRORS_SHOWN = 2000
 RESULT_SESSION_KEY = "estates_import_result"
 COUNT_LABELS = {
-    "structure": [("buildings", "新增楼栋"), ("units", "新增单元"), ("houses", "新增房屋")],
+    "structure": [
+        ("buildings", _("新增楼栋")),
+        ("units", _("新增单元")),
+        ("houses", _("新增房屋")),
+    ],
     "owners": [
-        ("residents", "新增住户"),
-        ("residents_existing", "沿用已有住户"),
-        ("occupancies", "新增房屋绑定"),
-        ("houses", "涉及房屋"),
+        ("residents", _("新增住户")),
+        ("residents_existing", _("沿用已有住户")),
+        ("occupancies", _("新增房屋绑定")),
+        ("houses", _("涉及房屋")),
     ],
 }
 KIND_CHOICES = [
-    ("structure", "房屋（楼栋 / 单元 / 房屋）"),
-    ("owners", "住户（业主 / 家庭成员 / 租户）"),
+    ("structure", _("房屋（楼栋 / 单元 / 房屋）")),
+    ("owners", _("住户（业主 / 家庭成员 / 租户）")),
 ]
 
 
 class ImportUploadForm(forms.Form):
     # A plain integer, not a ModelChoiceField: a community outside the user's scope must
     # answer 404 from the service, not "invalid choice".
-    community = forms.IntegerField(label="小区", widget=forms.Select)
+    community = forms.IntegerField(label=_("小区"), widget=forms.Select)
     kind = forms.ChoiceField(
-        label="导入类型", choices=KIND_CHOICES, widget=forms.RadioSelect, initial="structure"
+        label=_("导入类型"), choices=KIND_CHOICES, widget=forms.RadioSelect, initial="structure"
     )
     file = forms.FileField(
-        label="Excel 文件",
-        help_text=f".xlsx 格式，不超过 {svc.MAX_BYTES // 1024 // 1024} MB、{svc.MAX_ROWS} 行",
+        label=_("Excel 文件"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
     )
 
     def __init__(self, *args, communities, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = gettext(".xlsx 格式，不超过 %(mb)s MB、%(rows)s 行") % {
+            "mb": svc.MAX_BYTES // 1024 // 1024,
+            "rows": svc.MAX_ROWS,
+        }
         self.fields["community"].widget.choices = [
             (c.pk, f"{c.name}（{c.code}）") for c in communities
         ]
@@ -56,7 +65,7 @@ class ImportUploadForm(forms.Form):
 
 
 def _counts(kind: str, counts: dict) -> list[tuple[str, int]]:
-    return [(label, counts.get(key, 0)) for key, label in COUNT_LABELS[kind]]
+    return [(str(label), counts.get(key, 0)) for key, label in COUNT_LABELS[kind]]
 
 
 def _page(request, form, invalid: svc.ImportInvalid | None = None):
@@ -135,7 +144,9 @@ class ImportConfirmView(ModulePermissionMixin, View):
             )
         except svc.ImportInvalid as exc:
             form = ImportUploadForm(communities=list(svc.import_communities(request.user)))
-            messages.error(request, "自预览以来数据已发生变化，文件未通过复核，未导入任何数据。")
+            messages.error(
+                request, gettext("自预览以来数据已发生变化，文件未通过复核，未导入任何数据。")
+            )
             return _page(request, form, exc)
         except ApplicationError as exc:
             _raise_http(exc)
@@ -177,7 +188,7 @@ class ImportTemplateView(ModulePermissionMixin, View):
         try:
             filename, data = svc.estate_import_template(kind)
         except ApplicationError:
-            raise Http404("模板不存在") from None
+            raise Http404(gettext("模板不存在")) from None
         return _xlsx(filename, data)
 
 

@@ -7,6 +7,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from wuyetong.core.exceptions import ApplicationError
@@ -43,80 +46,81 @@ def _residents(h, relation: str | None = None) -> str:
 
 
 class CommunityList(ListPage):
-    title = "小区"
+    title = _("小区")
     selector = selectors.community_list
     filterset_class = filters.CommunityFilter
     create_url = "estates:community_create"
-    extra_links = [("资源统计", "estates:resource_report", "estates.view")]
+    extra_links = [(_("资源统计"), "estates:resource_report", "estates.view")]
     columns = [
-        Col("编码", lambda o: o.code, order="code"),
-        Col("小区名称", lambda o: o.name, link=_url("estates:community_edit"), order="name"),
-        Col("所属项目", lambda o: o.project.name),
-        Col("区县", lambda o: o.district.name),
-        Col("地址", lambda o: o.address),
+        Col(_("编码"), lambda o: o.code, order="code"),
+        Col(_("小区名称"), lambda o: o.name, link=_url("estates:community_edit"), order="name"),
+        Col(_("所属项目"), lambda o: o.project.name),
+        Col(_("区县"), lambda o: o.district.name),
+        Col(_("地址"), lambda o: o.address),
         Col(
-            "楼栋",
+            _("楼栋"),
             lambda o: o.building_count,
             num=True,
             link=lambda o: reverse("estates:building_list") + f"?community={o.pk}",
         ),
         Col(
-            "房屋",
+            _("房屋"),
             lambda o: o.house_count,
             num=True,
             link=lambda o: reverse("estates:house_list") + f"?community={o.pk}",
         ),
-        Col("总建筑面积(㎡)", lambda o: o.total_area, num=True),
-        Col("服务电话", lambda o: o.service_phone),
-        Col("审核状态", lambda o: o.get_status_display(), tag=lambda o: o.status),
+        Col(_("总建筑面积(㎡)"), lambda o: o.total_area, num=True),
+        Col(_("服务电话"), lambda o: o.service_phone),
+        Col(_("审核状态"), lambda o: o.get_status_display(), tag=lambda o: o.status),
     ]
 
 
 class BuildingList(ListPage):
-    title = "楼栋单元"
+    title = _("楼栋单元")
     selector = selectors.building_list
     filterset_class = filters.BuildingFilter
     create_url = "estates:building_create"
     columns = [
-        Col("小区", lambda o: o.community.name),
-        Col("楼栋", lambda o: o.name, link=_url("estates:building_detail")),
-        Col("地上层数", lambda o: o.floors, num=True, order="floors"),
-        Col("单元数", lambda o: o.unit_count, num=True, order="unit_count"),
+        Col(_("小区"), lambda o: o.community.name),
+        Col(_("楼栋"), lambda o: o.name, link=_url("estates:building_detail")),
+        Col(_("地上层数"), lambda o: o.floors, num=True, order="floors"),
+        Col(_("单元数"), lambda o: o.unit_count, num=True, order="unit_count"),
         Col(
-            "房屋数",
+            _("房屋数"),
             lambda o: o.house_count,
             num=True,
             link=lambda o: (
                 reverse("estates:house_list") + f"?community={o.community_id}&building={o.pk}"
             ),
         ),
-        Col("排序", lambda o: o.sort, num=True),
+        Col(_("排序"), lambda o: o.sort, num=True),
     ]
 
 
 HOUSE_COLUMNS = [
-    Col("小区", lambda o: o.community.name),
-    Col("楼栋", lambda o: o.building.name),
-    Col("单元", lambda o: o.unit.name),
-    Col("房号", lambda o: o.room_no, link=_url("estates:house_detail")),
-    Col("楼层", lambda o: o.floor, num=True, order="floor"),
-    Col("用途", lambda o: o.get_use_display()),
-    Col("建筑面积(㎡)", lambda o: o.building_area, num=True, order="building_area"),
-    Col("套内面积(㎡)", lambda o: o.inner_area, num=True, order="inner_area"),
-    Col("收费系数", lambda o: o.fee_coefficient, num=True, order="fee_coefficient"),
-    Col("状态", lambda o: o.get_state_display(), tag=lambda o: f"hs-{o.state}", order="state"),
-    Col("交房日期", lambda o: o.handover_date, order="handover_date"),
-    Col("业主", lambda o: _residents(o, "owner")),
-    Col("在住人数", lambda o: len(o.current_occupancies), num=True),
-    Col("备注", lambda o: o.notes, screen=False),
+    Col(_("小区"), lambda o: o.community.name),
+    Col(_("楼栋"), lambda o: o.building.name),
+    Col(_("单元"), lambda o: o.unit.name),
+    Col(_("房号"), lambda o: o.room_no, link=_url("estates:house_detail")),
+    Col(_("楼层"), lambda o: o.floor, num=True, order="floor"),
+    Col(_("用途"), lambda o: o.get_use_display()),
+    Col(_("建筑面积(㎡)"), lambda o: o.building_area, num=True, order="building_area"),
+    Col(_("套内面积(㎡)"), lambda o: o.inner_area, num=True, order="inner_area"),
+    Col(_("收费系数"), lambda o: o.fee_coefficient, num=True, order="fee_coefficient"),
+    Col(_("状态"), lambda o: o.get_state_display(), tag=lambda o: f"hs-{o.state}", order="state"),
+    Col(_("交房日期"), lambda o: o.handover_date, order="handover_date"),
+    Col(_("业主"), lambda o: _residents(o, "owner")),
+    Col(_("在住人数"), lambda o: len(o.current_occupancies), num=True),
+    Col(_("备注"), lambda o: o.notes, screen=False),
 ]
 
 
-PEOPLE_COLUMNS = {"业主", "在住人数"}
+# A tuple, not a set: lazy labels compare equal in whatever language is active.
+PEOPLE_COLUMNS = (_("业主"), _("在住人数"))
 
 
 class HouseList(ListPage):
-    title = "房屋"
+    title = _("房屋")
     selector = selectors.house_list
     filterset_class = filters.HouseFilter
     create_url = "estates:house_create"
@@ -137,49 +141,53 @@ class HouseList(ListPage):
 
 
 class ShopList(ListPage):
-    title = "商铺"
+    title = _("商铺")
     selector = selectors.shop_list
     filterset_class = filters.ShopFilter
     create_url = "estates:shop_create"
     columns = [
-        Col("小区", lambda o: o.community.name),
-        Col("商铺编号", lambda o: o.code, link=_url("estates:shop_edit"), order="code"),
-        Col("名称", lambda o: o.name),
-        Col("建筑面积(㎡)", lambda o: o.building_area, num=True, order="building_area"),
-        Col("状态", lambda o: o.get_state_display(), tag=lambda o: f"ss-{o.state}", order="state"),
-        Col("经营者", lambda o: o.tenant_name),
-        Col("联系电话", lambda o: o.tenant_phone),
+        Col(_("小区"), lambda o: o.community.name),
+        Col(_("商铺编号"), lambda o: o.code, link=_url("estates:shop_edit"), order="code"),
+        Col(_("名称"), lambda o: o.name),
+        Col(_("建筑面积(㎡)"), lambda o: o.building_area, num=True, order="building_area"),
+        Col(
+            _("状态"), lambda o: o.get_state_display(), tag=lambda o: f"ss-{o.state}", order="state"
+        ),
+        Col(_("经营者"), lambda o: o.tenant_name),
+        Col(_("联系电话"), lambda o: o.tenant_phone),
     ]
 
 
 class SpaceList(ListPage):
-    title = "车位"
+    title = _("车位")
     selector = selectors.parking_space_list
     filterset_class = filters.ParkingSpaceFilter
     create_url = "estates:space_create"
-    extra_links = [("车场", "estates:lot_list", "estates.view")]
+    extra_links = [(_("车场"), "estates:lot_list", "estates.view")]
     columns = [
-        Col("小区", lambda o: o.community.name),
-        Col("车场", lambda o: o.lot.name),
-        Col("车位编号", lambda o: o.code, link=_url("estates:space_edit"), order="code"),
-        Col("面积(㎡)", lambda o: o.area, num=True, order="area"),
-        Col("状态", lambda o: o.get_state_display(), tag=lambda o: f"ps-{o.state}", order="state"),
-        Col("关联房屋", lambda o: _house_text(o.house), link=_house_url),
-        Col("租期至", lambda o: o.rent_until, order="rent_until"),
+        Col(_("小区"), lambda o: o.community.name),
+        Col(_("车场"), lambda o: o.lot.name),
+        Col(_("车位编号"), lambda o: o.code, link=_url("estates:space_edit"), order="code"),
+        Col(_("面积(㎡)"), lambda o: o.area, num=True, order="area"),
+        Col(
+            _("状态"), lambda o: o.get_state_display(), tag=lambda o: f"ps-{o.state}", order="state"
+        ),
+        Col(_("关联房屋"), lambda o: _house_text(o.house), link=_house_url),
+        Col(_("租期至"), lambda o: o.rent_until, order="rent_until"),
     ]
 
 
 class LotList(ListPage):
-    title = "车场"
+    title = _("车场")
     selector = selectors.parking_lot_list
     filterset_class = filters.ParkingLotFilter
     create_url = "estates:lot_create"
     columns = [
-        Col("小区", lambda o: o.community.name),
-        Col("车场名称", lambda o: o.name, link=_url("estates:lot_edit")),
-        Col("地下车场", lambda o: o.underground),
+        Col(_("小区"), lambda o: o.community.name),
+        Col(_("车场名称"), lambda o: o.name, link=_url("estates:lot_edit")),
+        Col(_("地下车场"), lambda o: o.underground),
         Col(
-            "车位数",
+            _("车位数"),
             lambda o: o.space_count,
             num=True,
             link=lambda o: (
@@ -190,47 +198,47 @@ class LotList(ListPage):
 
 
 class VehicleList(ListPage):
-    title = "车辆"
+    title = _("车辆")
     selector = selectors.vehicle_list
     filterset_class = filters.VehicleFilter
     create_url = "estates:vehicle_create"
     columns = [
-        Col("小区", lambda o: o.community.name),
-        Col("车牌号", lambda o: o.plate, link=_url("estates:vehicle_edit"), order="plate"),
-        Col("品牌型号", lambda o: o.brand),
-        Col("颜色", lambda o: o.color),
-        Col("房屋", lambda o: _house_text(o.house), link=_house_url),
-        Col("车主", lambda o: o.resident.name if o.resident else ""),
-        Col("车位", lambda o: str(o.space) if o.space else ""),
+        Col(_("小区"), lambda o: o.community.name),
+        Col(_("车牌号"), lambda o: o.plate, link=_url("estates:vehicle_edit"), order="plate"),
+        Col(_("品牌型号"), lambda o: o.brand),
+        Col(_("颜色"), lambda o: o.color),
+        Col(_("房屋"), lambda o: _house_text(o.house), link=_house_url),
+        Col(_("车主"), lambda o: o.resident.name if o.resident else ""),
+        Col(_("车位"), lambda o: str(o.space) if o.space else ""),
     ]
 
 
 class VenueList(ListPage):
-    title = "场地"
+    title = _("场地")
     selector = selectors.venue_list
     filterset_class = filters.VenueFilter
     create_url = "estates:venue_create"
     columns = [
-        Col("小区", lambda o: o.community.name),
-        Col("场地名称", lambda o: o.name, link=_url("estates:venue_edit")),
-        Col("位置", lambda o: o.location),
-        Col("容纳人数", lambda o: o.capacity, num=True, order="capacity"),
-        Col("面积(㎡)", lambda o: o.area, num=True, order="area"),
+        Col(_("小区"), lambda o: o.community.name),
+        Col(_("场地名称"), lambda o: o.name, link=_url("estates:venue_edit")),
+        Col(_("位置"), lambda o: o.location),
+        Col(_("容纳人数"), lambda o: o.capacity, num=True, order="capacity"),
+        Col(_("面积(㎡)"), lambda o: o.area, num=True, order="area"),
     ]
 
 
 class AdSpaceList(ListPage):
-    title = "广告位"
+    title = _("广告位")
     selector = selectors.adspace_list
     filterset_class = filters.AdSpaceFilter
     create_url = "estates:adspace_create"
     columns = [
-        Col("小区", lambda o: o.community.name),
-        Col("编号", lambda o: o.code, link=_url("estates:adspace_edit")),
-        Col("位置", lambda o: o.location),
-        Col("尺寸", lambda o: o.size),
-        Col("租用方", lambda o: o.rented_to),
-        Col("租期至", lambda o: o.rent_until, order="rent_until"),
+        Col(_("小区"), lambda o: o.community.name),
+        Col(_("编号"), lambda o: o.code, link=_url("estates:adspace_edit")),
+        Col(_("位置"), lambda o: o.location),
+        Col(_("尺寸"), lambda o: o.size),
+        Col(_("租用方"), lambda o: o.rented_to),
+        Col(_("租期至"), lambda o: o.rent_until, order="rent_until"),
     ]
 
 
@@ -241,7 +249,7 @@ def form_pages(
     model,
     form_cls,
     *,
-    title: str,
+    title: str | Promise,
     list_url: str,
     create,
     update,
@@ -255,7 +263,7 @@ def form_pages(
         cancel_url = list_url
 
         def get_title(self):
-            return f"新增{title}"
+            return gettext("新增%(title)s") % {"title": title}
 
         def get_form(self, data=None):
             community = self.request.GET.get("community", "")
@@ -274,7 +282,7 @@ def form_pages(
         form_class = form_cls
 
         def get_title(self):
-            return f"编辑{title}：{self.object}"
+            return gettext("编辑%(title)s：%(object)s") % {"title": title, "object": self.object}
 
         def get_object(self):
             return get_object_or_404(
@@ -290,7 +298,7 @@ def form_pages(
 community_create, community_edit = form_pages(
     Community,
     forms.CommunityForm,
-    title="小区",
+    title=_("小区"),
     list_url="estates:community_list",
     create=svc.community_create,
     update=svc.community_update,
@@ -299,7 +307,7 @@ community_create, community_edit = form_pages(
 building_create, building_edit = form_pages(
     Building,
     forms.BuildingForm,
-    title="楼栋",
+    title=_("楼栋"),
     list_url="estates:building_list",
     create=svc.building_create,
     update=svc.building_update,
@@ -308,7 +316,7 @@ building_create, building_edit = form_pages(
 house_create, house_edit = form_pages(
     House,
     forms.HouseForm,
-    title="房屋",
+    title=_("房屋"),
     list_url="estates:house_list",
     create=svc.house_create,
     update=svc.house_update,
@@ -317,7 +325,7 @@ house_create, house_edit = form_pages(
 shop_create, shop_edit = form_pages(
     Shop,
     forms.ShopForm,
-    title="商铺",
+    title=_("商铺"),
     list_url="estates:shop_list",
     create=svc.shop_create,
     update=svc.shop_update,
@@ -326,7 +334,7 @@ shop_create, shop_edit = form_pages(
 lot_create, lot_edit = form_pages(
     ParkingLot,
     forms.ParkingLotForm,
-    title="车场",
+    title=_("车场"),
     list_url="estates:lot_list",
     create=svc.parking_lot_create,
     update=svc.parking_lot_update,
@@ -335,7 +343,7 @@ lot_create, lot_edit = form_pages(
 space_create, space_edit = form_pages(
     ParkingSpace,
     forms.ParkingSpaceForm,
-    title="车位",
+    title=_("车位"),
     list_url="estates:space_list",
     create=svc.parking_space_create,
     update=svc.parking_space_update,
@@ -344,7 +352,7 @@ space_create, space_edit = form_pages(
 vehicle_create, vehicle_edit = form_pages(
     Vehicle,
     forms.VehicleForm,
-    title="车辆",
+    title=_("车辆"),
     list_url="estates:vehicle_list",
     create=svc.vehicle_create,
     update=svc.vehicle_update,
@@ -353,7 +361,7 @@ vehicle_create, vehicle_edit = form_pages(
 venue_create, venue_edit = form_pages(
     Venue,
     forms.VenueForm,
-    title="场地",
+    title=_("场地"),
     list_url="estates:venue_list",
     create=svc.venue_create,
     update=svc.venue_update,
@@ -362,7 +370,7 @@ venue_create, venue_edit = form_pages(
 adspace_create, adspace_edit = form_pages(
     AdSpace,
     forms.AdSpaceForm,
-    title="广告位",
+    title=_("广告位"),
     list_url="estates:adspace_list",
     create=svc.adspace_create,
     update=svc.adspace_update,
@@ -409,7 +417,7 @@ class BuildingDetail(ModulePermissionMixin, View):
             except ApplicationError as exc:
                 form_error_from(form, exc)
             else:
-                messages.success(request, f"已新增{unit.name}")
+                messages.success(request, gettext("已新增%(name)s") % {"name": unit.name})
                 return redirect("estates:building_detail", pk=building.pk)
         return self._render(request, building, form, status=400)
 
@@ -425,7 +433,7 @@ class UnitEdit(FormPage):
         )
 
     def get_title(self):
-        return f"编辑单元：{self.object}"
+        return gettext("编辑单元：%(unit)s") % {"unit": self.object}
 
     def get_cancel_url(self):
         return reverse("estates:building_detail", args=[self.object.building_id])

@@ -11,6 +11,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from wuyetong.core.excel import xlsx_response
@@ -25,7 +28,7 @@ class Col:
     """A list column: `value(obj)` is shown and exported; `link(obj)` makes it a link;
     `tag(obj)` renders it as a coloured tag with that CSS class."""
 
-    label: str
+    label: str | Promise
     value: Callable[[Any], Any]
     link: Callable[[Any], str] | None = None
     num: bool = False
@@ -39,7 +42,7 @@ def _text(value) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return gettext("是") if value else gettext("否")
     return str(value)
 
 
@@ -73,14 +76,14 @@ class ListPage(ModulePermissionMixin, View):
     create_permission = "estates.add"
     create_url: str = ""
     template_name = "estates/list.html"
-    title = ""
+    title: str | Promise = ""
     selector: Callable[..., Any] | None = None
     filterset_class: Any = None
     columns: list[Col] = []
     per_page = 50
     batch_form_class: Any = None
     batch_url: str = ""
-    extra_links: list[tuple[str, str, str]] = []  # (label, url name, permission)
+    extra_links: list[tuple[str | Promise, str, str]] = []  # (label, url name, permission)
 
     def get_columns(self) -> list[Col]:
         return self.columns
@@ -107,7 +110,8 @@ class ListPage(ModulePermissionMixin, View):
                 [c.value(o) for c in cols]
                 for o in queryset[:EXPORT_LIMIT].iterator(chunk_size=2000)
             )
-            return xlsx_response(self.title, [c.label for c in cols], rows, sheet_title=self.title)
+            title = str(self.title)
+            return xlsx_response(title, [str(c.label) for c in cols], rows, sheet_title=title)
         page = paginate(request, queryset, self.per_page)
         cols = [c for c in columns if c.screen]
         rows = [
@@ -183,9 +187,9 @@ class FormPage(ModulePermissionMixin, View):
     permission = "estates.add"
     template_name = "estates/form.html"
     form_class: Any = None
-    title = ""
+    title: str | Promise = ""
     cancel_url = ""
-    success_message = "已保存"
+    success_message: str | Promise = _("已保存")
 
     def get_object(self):
         return None
@@ -199,7 +203,7 @@ class FormPage(ModulePermissionMixin, View):
     def success_url(self, obj) -> str:
         return reverse(self.cancel_url)
 
-    def get_title(self) -> str:
+    def get_title(self) -> str | Promise:
         return self.title
 
     def context(self, form) -> dict:

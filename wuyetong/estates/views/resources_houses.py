@@ -9,6 +9,7 @@ from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views import View
 
 from wuyetong.core.exceptions import ApplicationError
@@ -88,7 +89,11 @@ class HouseMoveIn(ModulePermissionMixin, View):
             except ApplicationError as exc:
                 form_error_from(form, exc)
             else:
-                messages.success(request, f"{occupancy.resident.name} 已入住 {house.label}")
+                messages.success(
+                    request,
+                    _("%(name)s 已入住 %(house)s")
+                    % {"name": occupancy.resident.name, "house": house.label},
+                )
                 return redirect("estates:house_detail", pk=house.pk)
         page = HouseDetail()
         page.setup(request, pk=pk)
@@ -120,14 +125,15 @@ class HouseBatchState(ModulePermissionMixin, View):
             back = reverse("estates:house_list")
         if not form.is_valid():
             first = next(iter(form.errors.values()))[0]
-            messages.error(request, f"批量修改失败：{first}")
+            messages.error(request, _("批量修改失败：%(reason)s") % {"reason": first})
             return redirect(back)
         ids = form.cleaned_data["houses"]
         if form.cleaned_data["all_matching"]:
             ids = self._matching_ids(request, form.cleaned_data["filter"])
             if ids is None:
                 messages.error(
-                    request, f"批量修改失败：一次最多修改 {BATCH_LIMIT} 套，请缩小筛选范围"
+                    request,
+                    _("批量修改失败：一次最多修改 %(n)s 套，请缩小筛选范围") % {"n": BATCH_LIMIT},
                 )
                 return redirect(back)
         try:
@@ -135,8 +141,10 @@ class HouseBatchState(ModulePermissionMixin, View):
                 actor=request.user, house_ids=ids, state=form.cleaned_data["state"]
             )
         except ApplicationError as exc:
-            messages.error(request, f"批量修改失败：{exc.message}")
+            messages.error(request, _("批量修改失败：%(reason)s") % {"reason": exc.message})
         else:
             label = dict(form.fields["state"].choices)[form.cleaned_data["state"]]
-            messages.success(request, f"已将 {changed} 套房屋改为“{label}”")
+            messages.success(
+                request, _("已将 %(n)s 套房屋改为“%(state)s”") % {"n": changed, "state": label}
+            )
         return redirect(back)

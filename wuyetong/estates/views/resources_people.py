@@ -7,6 +7,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from wuyetong.core.exceptions import ApplicationError
@@ -20,17 +22,21 @@ from .resources_base import Col, FormPage, ListPage
 
 def _houses(resident) -> str:
     return "；".join(
-        f"{o.house.community.name} {o.house.building.name}{o.house.unit.name}{o.house.room_no}（{o.get_relation_display()}）"
+        gettext("%(house)s（%(relation)s）")
+        % {
+            "house": f"{o.house.community.name} {o.house.building.name}{o.house.unit.name}{o.house.room_no}",
+            "relation": o.get_relation_display(),
+        }
         for o in resident.current_occupancies
     )
 
 
 def _gender(resident) -> str:
-    return {"M": "男", "F": "女"}.get(resident.gender, "")
+    return {"M": gettext("男"), "F": gettext("女")}.get(resident.gender, "")
 
 
 class ResidentList(ListPage):
-    title = "住户档案"
+    title = _("住户档案")
     permission = "residents.view"
     export_permission = "residents.export"
     create_permission = "residents.add"
@@ -45,17 +51,17 @@ class ResidentList(ListPage):
         id_card = (lambda o: o.id_card) if sensitive else (lambda o: mask_id_card(o.id_card))
         return [
             Col(
-                "姓名",
+                gettext("姓名"),
                 lambda o: o.name,
                 link=lambda o: reverse("estates:resident_detail", args=[o.pk]),
                 order="name",
             ),
-            Col("性别", _gender),
-            Col("手机号", phone),
-            Col("身份证号", id_card),
-            Col("在住房屋", _houses),
-            Col("已注册", lambda o: o.user_id is not None),
-            Col("备注", lambda o: o.notes),
+            Col(gettext("性别"), _gender),
+            Col(gettext("手机号"), phone),
+            Col(gettext("身份证号"), id_card),
+            Col(gettext("在住房屋"), _houses),
+            Col(gettext("已注册"), lambda o: o.user_id is not None),
+            Col(gettext("备注"), lambda o: o.notes),
         ]
 
 
@@ -101,7 +107,11 @@ class ResidentDetail(ModulePermissionMixin, View):
             except ApplicationError as exc:
                 form_error_from(form, exc)
             else:
-                messages.success(request, f"{resident.name} 已入住 {occupancy.house.label}")
+                messages.success(
+                    request,
+                    gettext("%(name)s 已入住 %(house)s")
+                    % {"name": resident.name, "house": occupancy.house.label},
+                )
                 return redirect("estates:resident_detail", pk=resident.pk)
         return self.get(request, pk, bind_form=form, status=400)
 
@@ -109,7 +119,7 @@ class ResidentDetail(ModulePermissionMixin, View):
 class ResidentCreate(FormPage):
     permission = "residents.add"
     form_class = forms.ResidentForm
-    title = "新增住户"
+    title = _("新增住户")
     cancel_url = "estates:resident_list"
 
     def perform(self, form):
@@ -126,7 +136,7 @@ class ResidentEdit(ResidentCreate):
         return selectors.resident_get(self.request.user, self.kwargs["pk"], "change")
 
     def get_title(self):
-        return f"编辑住户：{self.object.name}"
+        return gettext("编辑住户：%(name)s") % {"name": self.object.name}
 
     def get_form(self, data=None):
         form = super().get_form(data)
@@ -168,10 +178,13 @@ class _OccupancyPage(FormPage):
 
 
 class OccupancyMoveOut(_OccupancyPage):
-    success_message = "已办理迁出，记录已保留在历史中"
+    success_message = _("已办理迁出，记录已保留在历史中")
 
     def get_title(self):
-        return f"迁出：{self.object.resident.name}（{self.object.house.label}）"
+        return gettext("迁出：%(name)s（%(house)s）") % {
+            "name": self.object.resident.name,
+            "house": self.object.house.label,
+        }
 
     def get_form(self, data=None):
         return forms.MoveOutForm(data, can_change_house=self.access.can("estates.change"))
@@ -183,10 +196,13 @@ class OccupancyMoveOut(_OccupancyPage):
 
 
 class OccupancyRebind(_OccupancyPage):
-    success_message = "已改绑到新房屋"
+    success_message = _("已改绑到新房屋")
 
     def get_title(self):
-        return f"改绑房屋：{self.object.resident.name}（原 {self.object.house.label}）"
+        return gettext("改绑房屋：%(name)s（原 %(house)s）") % {
+            "name": self.object.resident.name,
+            "house": self.object.house.label,
+        }
 
     def get_form(self, data=None):
         return forms.RebindForm(data, user=self.request.user, exclude_house=self.object.house)

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import path
+from django.utils.translation import gettext as _
 from django.views import View
 
 from wuyetong.core.excel import xlsx_response
@@ -41,19 +42,19 @@ class ResourceReport(ModulePermissionMixin, View):
 
     def export(self, rows):
         headers = [
-            "小区",
-            "房屋",
-            "建筑面积(㎡)",
-            *[label for _, label in HouseState.choices],
-            "入住率(%)",
-            "在住人数",
-            *[f"车位{label}" for _, label in SpaceState.choices],
-            "车辆",
-            "商铺",
+            _("小区"),
+            _("房屋"),
+            _("建筑面积(㎡)"),
+            *[str(label) for label in HouseState.labels],
+            _("入住率(%)"),
+            _("在住人数"),
+            *[_("车位%(state)s") % {"state": label} for label in SpaceState.labels],
+            _("车辆"),
+            _("商铺"),
         ]
         data = (
             [
-                r["community"].name if r["community"] else "合计",
+                r["community"].name if r["community"] else _("合计"),
                 r["houses"],
                 r["area"],
                 *[r["states"][v] for v in HouseState.values],
@@ -65,7 +66,7 @@ class ResourceReport(ModulePermissionMixin, View):
             ]
             for r in rows
         )
-        return xlsx_response("资源统计", headers, data)
+        return xlsx_response(_("资源统计"), headers, data)
 
 
 def _totals(rows: list[dict]) -> dict:
