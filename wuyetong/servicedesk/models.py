@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from wuyetong.core.access import Access
 from wuyetong.core.models import CommunityScopedQuerySet, ScopedQuerySet, TimeStampedModel
@@ -46,24 +47,24 @@ class CaseType(TimeStampedModel):
     complaints. Owners pick a leaf or a node when they report."""
 
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="case_types")
-    kind = models.CharField("类别", max_length=10, choices=CaseKind.choices)
+    kind = models.CharField(_("类别"), max_length=10, choices=CaseKind.choices)
     parent = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="children",
-        verbose_name="上级类型",
+        verbose_name=_("上级类型"),
     )
-    name = models.CharField("类型名称", max_length=50)
-    sort = models.PositiveSmallIntegerField("排序", default=0)
-    is_active = models.BooleanField("启用", default=True)
+    name = models.CharField(_("类型名称"), max_length=50)
+    sort = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
 
     objects = CompanyConfigQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "工单类型"
-        verbose_name_plural = "工单类型"
+        verbose_name = _("工单类型")
+        verbose_name_plural = _("工单类型")
         ordering = ["kind", "sort", "pk"]
         constraints = [
             models.UniqueConstraint(
@@ -86,31 +87,31 @@ class SlaRule(TimeStampedModel):
     or a 差评 also goes into the housing bureau's queue."""
 
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="sla_rules")
-    kind = models.CharField("类别", max_length=10, choices=CaseKind.choices)
+    kind = models.CharField(_("类别"), max_length=10, choices=CaseKind.choices)
     case_type = models.ForeignKey(
         CaseType,
         on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="sla_rules",
-        verbose_name="工单类型",
+        verbose_name=_("工单类型"),
     )
-    urgency = models.CharField("紧急程度", max_length=10, choices=Urgency.choices)
+    urgency = models.CharField(_("紧急程度"), max_length=10, choices=Urgency.choices)
     response_minutes = models.PositiveIntegerField(
-        "响应时限(分钟)", validators=[MinValueValidator(1)]
+        _("响应时限(分钟)"), validators=[MinValueValidator(1)]
     )
     resolution_minutes = models.PositiveIntegerField(
-        "解决时限(分钟)", validators=[MinValueValidator(1)]
+        _("解决时限(分钟)"), validators=[MinValueValidator(1)]
     )
-    warn_before_minutes = models.PositiveIntegerField("提前预警(分钟)", default=0)
-    bureau_on_breach = models.BooleanField("超时报房管部门", default=False)
-    bureau_on_bad_rating = models.BooleanField("差评报房管部门", default=False)
+    warn_before_minutes = models.PositiveIntegerField(_("提前预警(分钟)"), default=0)
+    bureau_on_breach = models.BooleanField(_("超时报房管部门"), default=False)
+    bureau_on_bad_rating = models.BooleanField(_("差评报房管部门"), default=False)
 
     objects = CompanyConfigQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "时效规则"
-        verbose_name_plural = "时效规则"
+        verbose_name = _("时效规则")
+        verbose_name_plural = _("时效规则")
         constraints = [
             models.UniqueConstraint(
                 fields=["company", "case_type", "urgency"],
@@ -139,19 +140,19 @@ class CaseWorker(TimeStampedModel):
 
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="case_workers")
     employee = models.OneToOneField(
-        Employee, on_delete=models.CASCADE, related_name="case_worker", verbose_name="员工"
+        Employee, on_delete=models.CASCADE, related_name="case_worker", verbose_name=_("员工")
     )
     case_types = models.ManyToManyField(
-        CaseType, related_name="workers", blank=True, verbose_name="负责类型"
+        CaseType, related_name="workers", blank=True, verbose_name=_("负责类型")
     )
-    on_duty = models.BooleanField("在岗", default=True)
-    last_assigned_at = models.DateTimeField("上次派单", null=True, blank=True)
+    on_duty = models.BooleanField(_("在岗"), default=True)
+    last_assigned_at = models.DateTimeField(_("上次派单"), null=True, blank=True)
 
     objects = CompanyConfigQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "维修人员"
-        verbose_name_plural = "维修人员"
+        verbose_name = _("维修人员")
+        verbose_name_plural = _("维修人员")
 
     def __str__(self) -> str:
         return str(self.employee)
@@ -189,12 +190,12 @@ class Case(TimeStampedModel):
 
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="cases")
     community = models.ForeignKey(
-        Community, on_delete=models.PROTECT, related_name="cases", verbose_name="小区"
+        Community, on_delete=models.PROTECT, related_name="cases", verbose_name=_("小区")
     )
-    kind = models.CharField("类别", max_length=10, choices=CaseKind.choices)
-    number = models.CharField("工单号", max_length=30)
+    kind = models.CharField(_("类别"), max_length=10, choices=CaseKind.choices)
+    number = models.CharField(_("工单号"), max_length=30)
     case_type = models.ForeignKey(
-        CaseType, on_delete=models.PROTECT, related_name="cases", verbose_name="类型"
+        CaseType, on_delete=models.PROTECT, related_name="cases", verbose_name=_("类型")
     )
     house = models.ForeignKey(
         House,
@@ -202,62 +203,62 @@ class Case(TimeStampedModel):
         null=True,
         blank=True,
         related_name="cases",
-        verbose_name="房屋",
+        verbose_name=_("房屋"),
     )
-    place = models.CharField("公共区域位置", max_length=100, blank=True)
+    place = models.CharField(_("公共区域位置"), max_length=100, blank=True)
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="reported_cases",
-        verbose_name="报事人",
+        verbose_name=_("报事人"),
     )
     urgency = models.CharField(
-        "维修程度", max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
+        _("维修程度"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
     )
     scope = models.CharField(
-        "范围", max_length=10, choices=CaseScope.choices, default=CaseScope.INDOOR
+        _("范围"), max_length=10, choices=CaseScope.choices, default=CaseScope.INDOOR
     )
-    appointment_at = models.DateTimeField("预约时间", null=True, blank=True)
-    description = models.TextField("描述", max_length=2000)
-    reason = models.CharField("投诉原因", max_length=200, blank=True)
-    expected_at = models.DateTimeField("期望处理时间", null=True, blank=True)
+    appointment_at = models.DateTimeField(_("预约时间"), null=True, blank=True)
+    description = models.TextField(_("描述"), max_length=2000)
+    reason = models.CharField(_("投诉原因"), max_length=200, blank=True)
+    expected_at = models.DateTimeField(_("期望处理时间"), null=True, blank=True)
 
     state = models.CharField(
-        "状态", max_length=16, choices=CaseState.choices, default=CaseState.SUBMITTED
+        _("状态"), max_length=16, choices=CaseState.choices, default=CaseState.SUBMITTED
     )
-    state_changed_at = models.DateTimeField("状态变更时间")
+    state_changed_at = models.DateTimeField(_("状态变更时间"))
     assignee = models.ForeignKey(
         Employee,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="assigned_cases",
-        verbose_name="处理人",
+        verbose_name=_("处理人"),
     )
-    pause_reason = models.CharField("暂停原因", max_length=200, blank=True)
-    reopen_count = models.PositiveSmallIntegerField("重开次数", default=0)
+    pause_reason = models.CharField(_("暂停原因"), max_length=200, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(_("重开次数"), default=0)
 
-    submitted_at = models.DateTimeField("提交时间")
-    dispatched_at = models.DateTimeField("派单时间", null=True, blank=True)
-    accepted_at = models.DateTimeField("接单时间", null=True, blank=True)
-    arrived_at = models.DateTimeField("到场时间", null=True, blank=True)
-    completed_at = models.DateTimeField("完成时间", null=True, blank=True)
-    closed_at = models.DateTimeField("关闭时间", null=True, blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"))
+    dispatched_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("接单时间"), null=True, blank=True)
+    arrived_at = models.DateTimeField(_("到场时间"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
 
     sla_rule = models.ForeignKey(
         SlaRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    response_due_at = models.DateTimeField("响应期限", null=True, blank=True)
-    resolution_due_at = models.DateTimeField("解决期限", null=True, blank=True)
+    response_due_at = models.DateTimeField(_("响应期限"), null=True, blank=True)
+    resolution_due_at = models.DateTimeField(_("解决期限"), null=True, blank=True)
     response_warn_at = models.DateTimeField(null=True, blank=True)
     resolution_warn_at = models.DateTimeField(null=True, blank=True)
     response_warned_at = models.DateTimeField(null=True, blank=True)
     resolution_warned_at = models.DateTimeField(null=True, blank=True)
-    response_breached_at = models.DateTimeField("响应超时", null=True, blank=True)
-    resolution_breached_at = models.DateTimeField("解决超时", null=True, blank=True)
+    response_breached_at = models.DateTimeField(_("响应超时"), null=True, blank=True)
+    resolution_breached_at = models.DateTimeField(_("解决超时"), null=True, blank=True)
 
     escalation_level = models.PositiveSmallIntegerField(
-        "升级层级", choices=EscalationLevel.choices, default=EscalationLevel.PROJECT
+        _("升级层级"), choices=EscalationLevel.choices, default=EscalationLevel.PROJECT
     )
     escalated_to = models.ForeignKey(
         OrgUnit,
@@ -265,36 +266,40 @@ class Case(TimeStampedModel):
         null=True,
         blank=True,
         related_name="escalated_cases",
-        verbose_name="升级至",
+        verbose_name=_("升级至"),
     )
-    escalated_at = models.DateTimeField("升级时间", null=True, blank=True)
+    escalated_at = models.DateTimeField(_("升级时间"), null=True, blank=True)
     bureau = models.ForeignKey(
         Bureau,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="queued_cases",
-        verbose_name="房管部门",
+        verbose_name=_("房管部门"),
     )
-    bureau_queued_at = models.DateTimeField("报房管部门时间", null=True, blank=True)
+    bureau_queued_at = models.DateTimeField(_("报房管部门时间"), null=True, blank=True)
 
-    rating = models.CharField("评价", max_length=6, choices=Rating.choices, blank=True)
-    rating_comment = models.CharField("评价内容", max_length=500, blank=True)
-    rated_at = models.DateTimeField("评价时间", null=True, blank=True)
-    return_visit_note = models.CharField("回访记录", max_length=500, blank=True)
-    reply = models.TextField("书面答复", max_length=2000, blank=True)
+    rating = models.CharField(_("评价"), max_length=6, choices=Rating.choices, blank=True)
+    rating_comment = models.CharField(_("评价内容"), max_length=500, blank=True)
+    rated_at = models.DateTimeField(_("评价时间"), null=True, blank=True)
+    return_visit_note = models.CharField(_("回访记录"), max_length=500, blank=True)
+    reply = models.TextField(_("书面答复"), max_length=2000, blank=True)
 
-    quote_amount = models.DecimalField("报价", null=True, blank=True, **MONEY)
-    quote_note = models.CharField("报价说明", max_length=200, blank=True)
+    quote_amount = models.DecimalField(_("报价"), null=True, blank=True, **MONEY)
+    quote_note = models.CharField(_("报价说明"), max_length=200, blank=True)
     quote_state = models.CharField(
-        "报价状态", max_length=10, choices=QuoteState.choices, blank=True, default=QuoteState.NONE
+        _("报价状态"),
+        max_length=10,
+        choices=QuoteState.choices,
+        blank=True,
+        default=QuoteState.NONE,
     )
 
     objects = CaseQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "工单"
-        verbose_name_plural = "工单"
+        verbose_name = _("工单")
+        verbose_name_plural = _("工单")
         ordering = ["-submitted_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["company", "number"], name="case_unique_number"),
@@ -326,25 +331,25 @@ class CaseEvent(models.Model):
     urge …) with actor (None for the system), time and note. Never edited."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField("类型", max_length=12, choices=EventKind.choices)
+    kind = models.CharField(_("类型"), max_length=12, choices=EventKind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="操作人",
+        verbose_name=_("操作人"),
     )
-    action = models.CharField("动作", max_length=30, blank=True)
+    action = models.CharField(_("动作"), max_length=30, blank=True)
     from_state = models.CharField(max_length=16, choices=CaseState.choices, blank=True)
     to_state = models.CharField(max_length=16, choices=CaseState.choices, blank=True)
-    note = models.CharField("备注", max_length=500, blank=True)
+    note = models.CharField(_("备注"), max_length=500, blank=True)
     data = models.JSONField(default=dict, blank=True)
-    at = models.DateTimeField("时间", db_index=True)
+    at = models.DateTimeField(_("时间"), db_index=True)
 
     class Meta:
-        verbose_name = "工单事件"
-        verbose_name_plural = "工单事件"
+        verbose_name = _("工单事件")
+        verbose_name_plural = _("工单事件")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
@@ -356,8 +361,8 @@ class CasePhoto(models.Model):
     Type and size are checked by the service before saving."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="photos")
-    stage = models.CharField("阶段", max_length=12, choices=PhotoStage.choices)
-    image = models.FileField("照片", upload_to="servicedesk/%Y/%m/")
+    stage = models.CharField(_("阶段"), max_length=12, choices=PhotoStage.choices)
+    image = models.FileField(_("照片"), upload_to="servicedesk/%Y/%m/")
     content_type = models.CharField(max_length=30)
     size = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(
@@ -366,8 +371,8 @@ class CasePhoto(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "工单照片"
-        verbose_name_plural = "工单照片"
+        verbose_name = _("工单照片")
+        verbose_name_plural = _("工单照片")
         ordering = ["id"]
 
     def __str__(self) -> str:
@@ -382,9 +387,9 @@ class CaseUrge(models.Model):
     urged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    note = models.CharField("催办意见", max_length=500)
-    urged_at = models.DateTimeField("催办时间")
-    answer = models.TextField("答复", max_length=2000, blank=True)
+    note = models.CharField(_("催办意见"), max_length=500)
+    urged_at = models.DateTimeField(_("催办时间"))
+    answer = models.TextField(_("答复"), max_length=2000, blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -392,11 +397,11 @@ class CaseUrge(models.Model):
         blank=True,
         related_name="+",
     )
-    answered_at = models.DateTimeField("答复时间", null=True, blank=True)
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = "催办"
-        verbose_name_plural = "催办"
+        verbose_name = _("催办")
+        verbose_name_plural = _("催办")
         ordering = ["-urged_at", "-id"]
 
     def __str__(self) -> str:
@@ -413,14 +418,14 @@ class CaseCharge(models.Model):
         House, on_delete=models.PROTECT, null=True, blank=True, related_name="case_charges"
     )
     payer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    amount = models.DecimalField("金额", **MONEY)
-    description = models.CharField("说明", max_length=200)
-    handed_to_billing = models.BooleanField("已转账单", default=False)
+    amount = models.DecimalField(_("金额"), **MONEY)
+    description = models.CharField(_("说明"), max_length=200)
+    handed_to_billing = models.BooleanField(_("已转账单"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "有偿维修费用"
-        verbose_name_plural = "有偿维修费用"
+        verbose_name = _("有偿维修费用")
+        verbose_name_plural = _("有偿维修费用")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="casecharge_amount_positive")
         ]

@@ -4,6 +4,7 @@ within the data scope, a case's timeline, and the bureau's read-only view of its
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from wuyetong.core.access import get_access
 from wuyetong.core.exceptions import NotFound
@@ -42,7 +43,7 @@ def owner_case_list(*, user, open_only: bool | None = None) -> QuerySet[Case]:
 def owner_case_get(*, user, case_id: int) -> Case:
     case = owner_case_list(user=user).filter(pk=case_id).first() if _is_id(case_id) else None
     if case is None:
-        raise NotFound("工单不存在")
+        raise NotFound(_("工单不存在"))
     return case
 
 
@@ -76,7 +77,7 @@ def staff_case_get(*, user, case_id: int) -> Case:
         else None
     )
     if case is None:
-        raise NotFound("工单不存在")
+        raise NotFound(_("工单不存在"))
     return case
 
 
@@ -108,7 +109,7 @@ def bureau_queue(*, user) -> QuerySet[Case]:
 def bureau_case_get(*, user, case_id: int) -> Case:
     case = bureau_case_list(user=user).filter(pk=case_id).first() if _is_id(case_id) else None
     if case is None:
-        raise NotFound("工单不存在")
+        raise NotFound(_("工单不存在"))
     return case
 
 

@@ -10,6 +10,8 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wuyetong.core.access import Access, get_access
 from wuyetong.core.exceptions import ApplicationError, NotFound, PermissionDenied
@@ -50,28 +52,28 @@ TRANSITIONS: dict[str, dict[str, str]] = {
         S.CLOSED: S.REOPENED,
     },
 }
-ACTION_LABELS: dict[str, str] = {
-    "submit": "提交",
-    "cancel": "取消",
-    "dispatch": "派单",
-    "round_robin": "轮流派单",
-    "grab": "抢单",
-    "accept": "接单",
-    "arrive": "到场",
-    "start": "开始处理",
-    "pause": "暂停",
-    "resume": "恢复处理",
-    "transfer": "转单",
-    "return_to_pool": "退回工单池",
-    "quote": "报价",
-    "quote_accept": "确认报价",
-    "complete": "完成",
-    "rate": "评价",
-    "return_visit": "回访",
-    "close": "关闭",
-    "reopen": "重开",
-    "reply": "书面答复",
-    "add_info": "补充信息",
+ACTION_LABELS: dict[str, Any] = {
+    "submit": gettext_lazy("提交"),
+    "cancel": gettext_lazy("取消"),
+    "dispatch": gettext_lazy("派单"),
+    "round_robin": gettext_lazy("轮流派单"),
+    "grab": gettext_lazy("抢单"),
+    "accept": gettext_lazy("接单"),
+    "arrive": gettext_lazy("到场"),
+    "start": gettext_lazy("开始处理"),
+    "pause": gettext_lazy("暂停"),
+    "resume": gettext_lazy("恢复处理"),
+    "transfer": gettext_lazy("转单"),
+    "return_to_pool": gettext_lazy("退回工单池"),
+    "quote": gettext_lazy("报价"),
+    "quote_accept": gettext_lazy("确认报价"),
+    "complete": gettext_lazy("完成"),
+    "rate": gettext_lazy("评价"),
+    "return_visit": gettext_lazy("回访"),
+    "close": gettext_lazy("关闭"),
+    "reopen": gettext_lazy("重开"),
+    "reply": gettext_lazy("书面答复"),
+    "add_info": gettext_lazy("补充信息"),
 }
 # States in which the handler is working and a quote may be given.
 WORKING_STATES = (S.ON_SITE, S.IN_PROGRESS, S.PAUSED)
@@ -91,7 +93,8 @@ def now_or(now: datetime | None) -> datetime:
 
 def refuse(case: Case, action: str) -> ApplicationError:
     return ApplicationError(
-        f"工单当前状态为「{case.get_state_display()}」，不能{ACTION_LABELS.get(action, action)}",
+        _("工单当前状态为「%(state)s」，不能%(action)s")
+        % {"state": case.get_state_display(), "action": ACTION_LABELS.get(action, action)},
         code="invalid_state",
     )
 
@@ -109,7 +112,7 @@ def lock(qs: QuerySet[Case], case_id: int) -> Case:
     try:
         return qs.select_for_update(of=("self",)).get(pk=case_id)
     except (Case.DoesNotExist, ValueError, TypeError, OverflowError):
-        raise NotFound("工单不存在") from None
+        raise NotFound(_("工单不存在")) from None
 
 
 def lock_for_staff(actor, case_id: int, perm: str) -> tuple[Case, Access]:
@@ -117,20 +120,22 @@ def lock_for_staff(actor, case_id: int, perm: str) -> tuple[Case, Access]:
     access = get_access(actor)
     case = lock(Case.objects.for_access(access, "view"), case_id)
     if not access.can(perm):
-        raise PermissionDenied("没有权限处理该工单")
+        raise PermissionDenied(_("没有权限处理该工单"))
     return case, access
 
 
 def lock_for_reporter(user, case_id: int) -> Case:
     """An owner reaches only the cases they reported; anything else is absent."""
     if not getattr(user, "is_authenticated", False):
-        raise NotFound("工单不存在")
+        raise NotFound(_("工单不存在"))
     return lock(Case.objects.filter(reporter_id=user.pk), case_id)
 
 
 def require_assignee(case: Case, access: Access, action: str) -> None:
     if access.employee_id is None or access.employee_id != case.assignee_id:
-        raise PermissionDenied(f"只有该工单的处理人可以{ACTION_LABELS.get(action, action)}")
+        raise PermissionDenied(
+            _("只有该工单的处理人可以%(action)s") % {"action": ACTION_LABELS.get(action, action)}
+        )
 
 
 def record(
@@ -164,10 +169,10 @@ def event_payload(case: Case, event: CaseEvent) -> dict[str, Any]:
         "id": case.pk,
         "number": case.number,
         "state": case.state,
-        "state_label": case.get_state_display(),
+        "state_label": str(case.get_state_display()),
         "event": event.kind,
         "action": event.action,
-        "action_label": ACTION_LABELS.get(event.action, event.get_kind_display()),
+        "action_label": str(ACTION_LABELS.get(event.action, event.get_kind_display())),
         "at": event.at.isoformat(),
     }
 
@@ -217,9 +222,11 @@ def clean_text(
 ) -> str:
     text = (value or "").strip()
     if required and not text:
-        raise ApplicationError(f"请填写{label}", field=field)
+        raise ApplicationError(_("请填写%(label)s") % {"label": label}, field=field)
     if len(text) > max_length:
-        raise ApplicationError(f"{label}不能超过{max_length}个字", field=field)
+        raise ApplicationError(
+            _("%(label)s不能超过%(n)s个字") % {"label": label, "n": max_length}, field=field
+        )
     return text
 
 
@@ -231,7 +238,7 @@ def photo_content_type(upload: UploadedFile) -> str:
     for signature, offset, content_type in _PHOTO_SIGNATURES:
         if head[offset : offset + len(signature)] == signature:
             return content_type
-    raise ApplicationError("照片只支持 JPG、PNG 或 WEBP 格式", field="photos", code="bad_photo")
+    raise ApplicationError(_("照片只支持 JPG、PNG 或 WEBP 格式"), field="photos", code="bad_photo")
 
 
 def validate_photos(
@@ -240,12 +247,14 @@ def validate_photos(
     checked: list[tuple[UploadedFile, str]] = []
     for upload in photos or ():
         if upload.size is None or upload.size <= 0:
-            raise ApplicationError("照片文件为空", field="photos", code="bad_photo")
+            raise ApplicationError(_("照片文件为空"), field="photos", code="bad_photo")
         if upload.size > PHOTO_MAX_BYTES:
-            raise ApplicationError("每张照片不能超过 10MB", field="photos", code="bad_photo")
+            raise ApplicationError(_("每张照片不能超过 10MB"), field="photos", code="bad_photo")
         checked.append((upload, photo_content_type(upload)))
     if already + len(checked) > PHOTO_MAX_COUNT:
-        raise ApplicationError(f"照片最多{PHOTO_MAX_COUNT}张", field="photos", code="bad_photo")
+        raise ApplicationError(
+            _("照片最多%(n)s张") % {"n": PHOTO_MAX_COUNT}, field="photos", code="bad_photo"
+        )
     return checked
 
 

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Q
+from django.utils.translation import gettext as _
 
 from wuyetong.core.exceptions import ApplicationError, PermissionDenied
 from wuyetong.orgs.models import Employee
@@ -51,7 +52,7 @@ def _handler(case: Case, employee_id: int | None) -> Employee:
         else None
     )
     if employee is None or not case.community.project.path.startswith(employee.org_unit.path):
-        raise ApplicationError("请选择本项目的在职员工", field="assignee")
+        raise ApplicationError(_("请选择本项目的在职员工"), field="assignee")
     return employee
 
 
@@ -79,7 +80,7 @@ def case_dispatch(
 ) -> Case:
     """The duty desk assigns a case waiting in the pool to a handler."""
     now = now_or(now)
-    case, _ = lock_for_staff(actor, case_id, DESK)
+    case, _access = lock_for_staff(actor, case_id, DESK)
     target_state(case, "dispatch")
     _assign(case, _handler(case, assignee_id), "dispatch", actor=actor, now=now, note=note)
     return case
@@ -92,7 +93,7 @@ def case_grab(*, actor, case_id: int, now: datetime | None = None) -> Case:
     case, access = lock_for_staff(actor, case_id, WORK)
     target_state(case, "grab")
     if case.assignee_id is not None:
-        raise ApplicationError("该工单已被他人领取", code="invalid_state")
+        raise ApplicationError(_("该工单已被他人领取"), code="invalid_state")
     _assign(case, _handler(case, access.employee_id), "grab", actor=actor, now=now, note="")
     return case
 
@@ -102,7 +103,7 @@ def case_dispatch_round_robin(*, actor, case_id: int, now: datetime | None = Non
     """Assign to the on-duty worker of this case type (or a parent type) at the case's project
     who waited longest since their last assignment."""
     now = now_or(now)
-    case, _ = lock_for_staff(actor, case_id, DESK)
+    case, _access = lock_for_staff(actor, case_id, DESK)
     target_state(case, "round_robin")
     type_ids = [case.case_type_id]
     if case.case_type.parent_id:
@@ -123,7 +124,8 @@ def case_dispatch_round_robin(*, actor, case_id: int, now: datetime | None = Non
     )
     if worker is None:
         raise ApplicationError(
-            f"没有负责「{case.case_type.name}」的在岗人员，请手动派单", code="no_worker"
+            _("没有负责「%(type)s」的在岗人员，请手动派单") % {"type": case.case_type.name},
+            code="no_worker",
         )
     worker.last_assigned_at = now
     worker.save(update_fields=["last_assigned_at", "updated_at"])
@@ -174,7 +176,7 @@ def case_start(*, actor, case_id: int, now: datetime | None = None) -> Case:
 @transaction.atomic
 def case_pause(*, actor, case_id: int, reason: str, now: datetime | None = None) -> Case:
     """The handler pauses (waiting for parts, the owner away …) and says why."""
-    reason = clean_text(reason, field="reason", label="暂停原因", max_length=200, required=True)
+    reason = clean_text(reason, field="reason", label=_("暂停原因"), max_length=200, required=True)
     return _assignee_step(
         "pause", actor=actor, case_id=case_id, now=now, note=reason, pause_reason=reason
     )
@@ -190,7 +192,7 @@ def _assignee_or_desk(case: Case, access, action: str) -> None:
     if access.employee_id == case.assignee_id and access.employee_id is not None:
         return
     if not access.can(DESK):
-        raise PermissionDenied("只有处理人或客服可以转单或退回")
+        raise PermissionDenied(_("只有处理人或客服可以转单或退回"))
 
 
 @transaction.atomic
@@ -204,7 +206,7 @@ def case_transfer(
     _assignee_or_desk(case, access, "transfer")
     employee = _handler(case, assignee_id)
     if employee.pk == case.assignee_id:
-        raise ApplicationError("请选择另一位处理人", field="assignee")
+        raise ApplicationError(_("请选择另一位处理人"), field="assignee")
     previous = assignee_user_id(case)
     _assign(case, employee, "transfer", actor=actor, now=now, note=note)
     notify_users([previous], {"type": "case.transferred", "id": case.pk, "number": case.number})
@@ -215,7 +217,7 @@ def case_transfer(
 def case_return_to_pool(*, actor, case_id: int, reason: str, now: datetime | None = None) -> Case:
     """The handler (or the desk) gives the case back to the pool for someone else."""
     now = now_or(now)
-    reason = clean_text(reason, field="reason", label="退回原因", max_length=200, required=True)
+    reason = clean_text(reason, field="reason", label=_("退回原因"), max_length=200, required=True)
     case, access = lock_for_staff(actor, case_id, WORK)
     target_state(case, "return_to_pool")
     _assignee_or_desk(case, access, "return_to_pool")
@@ -243,18 +245,18 @@ def case_quote(
     case, access = lock_for_staff(actor, case_id, WORK)
     require_assignee(case, access, "quote")
     if case.kind != CaseKind.REPAIR:
-        raise ApplicationError("只有报修工单可以报价", code="invalid_state")
+        raise ApplicationError(_("只有报修工单可以报价"), code="invalid_state")
     if case.state not in WORKING_STATES:
         raise refuse(case, "quote")
     if case.quote_state == QuoteState.ACCEPTED:
-        raise ApplicationError("业主已确认报价，不能修改", code="invalid_state")
+        raise ApplicationError(_("业主已确认报价，不能修改"), code="invalid_state")
     try:
         value = Decimal(str(amount)).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError):
-        raise ApplicationError("请输入正确的金额", field="amount") from None
+        raise ApplicationError(_("请输入正确的金额"), field="amount") from None
     if not value.is_finite() or value <= 0 or value >= Decimal("1e10"):
-        raise ApplicationError("金额必须大于0", field="amount")
-    note = clean_text(note, field="note", label="报价说明", max_length=200, required=False)
+        raise ApplicationError(_("金额必须大于0"), field="amount")
+    note = clean_text(note, field="note", label=_("报价说明"), max_length=200, required=False)
     case.quote_amount, case.quote_note, case.quote_state = value, note, QuoteState.PENDING
     case.save(update_fields=["quote_amount", "quote_note", "quote_state", "updated_at"])
     event = record(
@@ -263,7 +265,7 @@ def case_quote(
         actor=actor,
         now=now,
         action="quote",
-        note=f"报价 ¥{value} {note}".strip(),
+        note=(_("报价 ¥%(amount)s") % {"amount": value} + f" {note}").strip(),
         data={"amount": str(value)},
     )
     notify_users([case.reporter_id], event_payload(case, event))
@@ -287,9 +289,9 @@ def case_complete(
     target_state(case, "complete")
     require_assignee(case, access, "complete")
     if case.quote_state == QuoteState.PENDING:
-        raise ApplicationError("报价尚待业主确认，不能完成", code="quote_pending")
-    note = clean_text(note, field="note", label="处理说明", max_length=500, required=False)
-    reply = clean_text(reply, field="reply", label="书面答复", max_length=2000, required=False)
+        raise ApplicationError(_("报价尚待业主确认，不能完成"), code="quote_pending")
+    note = clean_text(note, field="note", label=_("处理说明"), max_length=500, required=False)
+    reply = clean_text(reply, field="reply", label=_("书面答复"), max_length=2000, required=False)
     checked = validate_photos(photos)
     save_photos(case, checked, stage=PhotoStage.COMPLETION, actor=actor)
     case.completed_at = now
@@ -305,10 +307,12 @@ def case_complete(
 def case_reply(*, actor, case_id: int, reply: str, now: datetime | None = None) -> Case:
     """The written reply (书面答复) to a complaint, shown to the owner."""
     now = now_or(now)
-    case, _ = lock_for_staff(actor, case_id, WORK)
+    case, _access = lock_for_staff(actor, case_id, WORK)
     if case.state in ("closed", "cancelled"):
         raise refuse(case, "reply")
-    case.reply = clean_text(reply, field="reply", label="书面答复", max_length=2000, required=True)
+    case.reply = clean_text(
+        reply, field="reply", label=_("书面答复"), max_length=2000, required=True
+    )
     case.save(update_fields=["reply", "updated_at"])
     event = record(
         case, kind=EventKind.REPLY, actor=actor, now=now, action="reply", note=case.reply[:500]
@@ -326,7 +330,9 @@ def return_visit(case: Case, *, actor, note: str, now: datetime) -> None:
 
 def close(case: Case, *, actor, note: str, now: datetime) -> None:
     if case.kind == CaseKind.COMPLAINT and not case.reply.strip():
-        raise ApplicationError("投诉工单须有书面答复才能关闭", field="reply", code="reply_required")
+        raise ApplicationError(
+            _("投诉工单须有书面答复才能关闭"), field="reply", code="reply_required"
+        )
     target_state(case, "close")
     case.closed_at = now
     transition(case, "close", actor=actor, now=now, note=note, save_fields=["closed_at"])
@@ -336,8 +342,8 @@ def close(case: Case, *, actor, note: str, now: datetime) -> None:
 def case_return_visit(*, actor, case_id: int, note: str, now: datetime | None = None) -> Case:
     """The desk records a return visit (回访) with the owner."""
     now = now_or(now)
-    note = clean_text(note, field="note", label="回访记录", max_length=500, required=True)
-    case, _ = lock_for_staff(actor, case_id, DESK)
+    note = clean_text(note, field="note", label=_("回访记录"), max_length=500, required=True)
+    case, _access = lock_for_staff(actor, case_id, DESK)
     return_visit(case, actor=actor, note=note, now=now)
     return case
 
@@ -346,8 +352,8 @@ def case_return_visit(*, actor, case_id: int, note: str, now: datetime | None = 
 def case_close(*, actor, case_id: int, note: str = "", now: datetime | None = None) -> Case:
     """The desk closes a rated or visited case. A complaint needs its written reply first."""
     now = now_or(now)
-    note = clean_text(note, field="note", label="备注", max_length=500, required=False)
-    case, _ = lock_for_staff(actor, case_id, DESK)
+    note = clean_text(note, field="note", label=_("备注"), max_length=500, required=False)
+    case, _access = lock_for_staff(actor, case_id, DESK)
     close(case, actor=actor, note=note, now=now)
     return case
 
@@ -357,11 +363,11 @@ def case_reopen(*, actor, case_id: int, reason: str, now: datetime | None = None
     """The owner (or the desk on their behalf) reopens a finished case: it goes back to the
     pool, the resolution clock restarts, and the reopening is counted."""
     now = now_or(now)
-    reason = clean_text(reason, field="reason", label="重开原因", max_length=500, required=True)
+    reason = clean_text(reason, field="reason", label=_("重开原因"), max_length=500, required=True)
     if Case.objects.filter(pk=case_id, reporter_id=getattr(actor, "pk", None)).exists():
         case = lock_for_reporter(actor, case_id)
     else:
-        case, _ = lock_for_staff(actor, case_id, DESK)
+        case, _access = lock_for_staff(actor, case_id, DESK)
     target_state(case, "reopen")
     previous = assignee_user_id(case)
     case.reopen_count += 1

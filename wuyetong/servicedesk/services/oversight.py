@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from wuyetong.core.access import get_access
 from wuyetong.core.exceptions import ApplicationError, NotFound
@@ -26,14 +27,14 @@ def bureau_urge(*, official, case_id: int, note: str, now: datetime | None = Non
     now = now_or(now)
     access = get_access(official)
     if not access.is_bureau:
-        raise NotFound("工单不存在")
+        raise NotFound(_("工单不存在"))
     case = lock(Case.objects.filter(community_id__in=access.bureau_community_ids), case_id)
-    note = clean_text(note, field="note", label="催办意见", max_length=500, required=True)
+    note = clean_text(note, field="note", label=_("催办意见"), max_length=500, required=True)
     if case.state in CLOSED_STATES:
-        raise ApplicationError("工单已结束，无需催办", code="invalid_state")
+        raise ApplicationError(_("工单已结束，无需催办"), code="invalid_state")
     escalated = case.escalation_level > 0 or case.bureau_queued_at is not None
     if not escalated and case.submitted_at > now - URGE_AFTER:
-        raise ApplicationError("只能催办已升级或超过72小时未办结的工单", code="not_urgeable")
+        raise ApplicationError(_("只能催办已升级或超过72小时未办结的工单"), code="not_urgeable")
     assert access.bureau_id is not None
     urge = CaseUrge.objects.create(
         case=case, bureau_id=access.bureau_id, urged_by=official, note=note, urged_at=now
@@ -70,12 +71,12 @@ def company_answer_urge(
     now = now_or(now)
     urge = CaseUrge.objects.filter(pk=urge_id).values("case_id").first()
     if urge is None:
-        raise NotFound("催办记录不存在")
-    case, _ = lock_for_staff(actor, urge["case_id"], "servicedesk.change")
-    answer = clean_text(answer, field="answer", label="答复", max_length=2000, required=True)
+        raise NotFound(_("催办记录不存在"))
+    case, _access = lock_for_staff(actor, urge["case_id"], "servicedesk.change")
+    answer = clean_text(answer, field="answer", label=_("答复"), max_length=2000, required=True)
     row = CaseUrge.objects.select_for_update().get(pk=urge_id)
     if row.answered_at is not None:
-        raise ApplicationError("该催办已答复", code="invalid_state")
+        raise ApplicationError(_("该催办已答复"), code="invalid_state")
     row.answer, row.answered_by, row.answered_at = answer, actor, now
     row.save(update_fields=["answer", "answered_by", "answered_at"])
     event = record(

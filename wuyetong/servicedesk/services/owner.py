@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from wuyetong.core.access import get_access
 from wuyetong.core.exceptions import ApplicationError
@@ -53,9 +54,9 @@ def _announce_new(case: Case) -> None:
             "id": case.pk,
             "number": case.number,
             "kind": case.kind,
-            "kind_label": case.get_kind_display(),
+            "kind_label": str(case.get_kind_display()),
             "urgency": case.urgency,
-            "urgency_label": case.get_urgency_display(),
+            "urgency_label": str(case.get_urgency_display()),
             "community_id": case.community_id,
             "community": case.community.name,
             "case_type": case.case_type.name,
@@ -88,28 +89,28 @@ def case_submit(
     now = now_or(now)
     access = get_access(reporter)
     if not access.is_owner:
-        raise ApplicationError("请先绑定房屋后再报事", code="no_house")
+        raise ApplicationError(_("请先绑定房屋后再报事"), code="no_house")
     if kind not in CaseKind.values:
-        raise ApplicationError("请选择报修或投诉", field="kind")
+        raise ApplicationError(_("请选择报修或投诉"), field="kind")
     if urgency not in Urgency.values:
-        raise ApplicationError("请选择维修程度", field="urgency")
+        raise ApplicationError(_("请选择维修程度"), field="urgency")
     if scope not in CaseScope.values:
-        raise ApplicationError("请选择户内或公区", field="scope")
+        raise ApplicationError(_("请选择户内或公区"), field="scope")
     description = clean_text(
-        description, field="description", label="描述", max_length=2000, required=True
+        description, field="description", label=_("描述"), max_length=2000, required=True
     )
-    place = clean_text(place, field="place", label="位置", max_length=100, required=False)
+    place = clean_text(place, field="place", label=_("位置"), max_length=100, required=False)
     reason = clean_text(
         reason,
         field="reason",
-        label="投诉原因",
+        label=_("投诉原因"),
         max_length=200,
         required=kind == CaseKind.COMPLAINT,
     )
     house = None
     if house_id is not None:
         if house_id not in access.house_ids:
-            raise ApplicationError("只能为自己的房屋报事", field="house")
+            raise ApplicationError(_("只能为自己的房屋报事"), field="house")
         house = House.objects.select_related("community").get(pk=house_id)
         community = house.community
     else:
@@ -117,19 +118,19 @@ def case_submit(
             House.objects.filter(pk__in=access.house_ids).values_list("community_id", flat=True)
         )
         if community_id not in own_communities:
-            raise ApplicationError("请选择您所在的小区", field="community")
+            raise ApplicationError(_("请选择您所在的小区"), field="community")
         community = Community.objects.get(pk=community_id)
         if not place:
-            raise ApplicationError("请填写公共区域的位置", field="place")
+            raise ApplicationError(_("请填写公共区域的位置"), field="place")
         scope = CaseScope.PUBLIC
     case_type = CaseType.objects.filter(
         pk=case_type_id, company_id=community.company_id, kind=kind, is_active=True
     ).first()
     if case_type is None:
-        raise ApplicationError("请选择有效的类型", field="case_type")
+        raise ApplicationError(_("请选择有效的类型"), field="case_type")
     for value, field in ((appointment_at, "appointment_at"), (expected_at, "expected_at")):
         if value is not None and value < now:
-            raise ApplicationError("时间不能早于现在", field=field)
+            raise ApplicationError(_("时间不能早于现在"), field=field)
     checked = validate_photos(photos)
     case = Case(
         company_id=community.company_id,
@@ -171,7 +172,7 @@ def case_cancel(*, reporter, case_id: int, reason: str = "", now: datetime | Non
     """The owner withdraws a case; only while nobody has been dispatched yet."""
     now = now_or(now)
     case = lock_for_reporter(reporter, case_id)
-    reason = clean_text(reason, field="reason", label="取消原因", max_length=200, required=False)
+    reason = clean_text(reason, field="reason", label=_("取消原因"), max_length=200, required=False)
     case.closed_at = now
     transition(case, "cancel", actor=reporter, now=now, note=reason, save_fields=["closed_at"])
     return case
@@ -190,8 +191,8 @@ def case_add_info(
     now = now_or(now)
     case = lock_for_reporter(reporter, case_id)
     if case.state in ("closed", "cancelled"):
-        raise ApplicationError("工单已结束，不能补充信息", code="invalid_state")
-    note = clean_text(note, field="note", label="补充内容", max_length=500, required=True)
+        raise ApplicationError(_("工单已结束，不能补充信息"), code="invalid_state")
+    note = clean_text(note, field="note", label=_("补充内容"), max_length=500, required=True)
     checked = validate_photos(photos, already=case.photos.count())
     save_photos(case, checked, stage=PhotoStage.INFO, actor=reporter)
     event = record(case, kind=EventKind.NOTE, actor=reporter, now=now, action="add_info", note=note)
@@ -205,7 +206,7 @@ def case_quote_accept(*, reporter, case_id: int, now: datetime | None = None) ->
     now = now_or(now)
     case = lock_for_reporter(reporter, case_id)
     if case.quote_state != QuoteState.PENDING or case.quote_amount is None:
-        raise ApplicationError("没有待确认的报价", code="invalid_state")
+        raise ApplicationError(_("没有待确认的报价"), code="invalid_state")
     case.quote_state = QuoteState.ACCEPTED
     case.save(update_fields=["quote_state", "updated_at"])
     charge = CaseCharge.objects.create(
@@ -214,7 +215,9 @@ def case_quote_accept(*, reporter, case_id: int, now: datetime | None = None) ->
         house=case.house,
         payer=reporter,
         amount=Decimal(case.quote_amount),
-        description=f"有偿维修 {case.number} {case.quote_note}"[:200],
+        description=(_("有偿维修 %(number)s") % {"number": case.number} + f" {case.quote_note}")[
+            :200
+        ],
     )
     event = record(
         case,
@@ -222,7 +225,7 @@ def case_quote_accept(*, reporter, case_id: int, now: datetime | None = None) ->
         actor=reporter,
         now=now,
         action="quote_accept",
-        note=f"业主确认报价 ¥{charge.amount}",
+        note=_("业主确认报价 ¥%(amount)s") % {"amount": charge.amount},
         data={"amount": str(charge.amount), "charge_id": charge.pk},
     )
     notify_users(
@@ -240,12 +243,14 @@ def case_rate(
     now = now_or(now)
     case = lock_for_reporter(reporter, case_id)
     if rating not in Rating.values:
-        raise ApplicationError("请选择好、中或差", field="rating")
+        raise ApplicationError(_("请选择好、中或差"), field="rating")
     if case.rating:
-        raise ApplicationError("该工单已评价", code="invalid_state")
-    comment = clean_text(comment, field="comment", label="评价内容", max_length=500, required=False)
+        raise ApplicationError(_("该工单已评价"), code="invalid_state")
+    comment = clean_text(
+        comment, field="comment", label=_("评价内容"), max_length=500, required=False
+    )
     if rating == Rating.BAD and not comment:
-        raise ApplicationError("差评请写明原因", field="comment")
+        raise ApplicationError(_("差评请写明原因"), field="comment")
     case.rating, case.rating_comment, case.rated_at = rating, comment, now
     transition(
         case,
@@ -260,7 +265,7 @@ def case_rate(
         rule = case.sla_rule
         sla.escalate(
             case,
-            reason="业主差评",
+            reason=_("业主差评"),
             now=now,
             to_bureau=bool(rule and rule.bureau_on_bad_rating),
         )

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from wuyetong.core.exceptions import ApplicationError
 from wuyetong.orgs.models import Company
@@ -66,20 +67,21 @@ def _check(case_id: int, which: str, now: datetime, result: ScanResult) -> None:
                 return
             setattr(case, f"{which}_breached_at", now)
             case.save(update_fields=[f"{which}_breached_at", "updated_at"])
-            label = "响应" if which == "response" else "解决"
+            label = _("响应") if which == "response" else _("解决")
             record(
                 case,
                 kind=EventKind.BREACH,
                 actor=None,
                 now=now,
                 action=f"{which}_breach",
-                note=f"超过{label}期限 {due:%Y-%m-%d %H:%M}",
+                note=_("超过%(label)s期限 %(due)s")
+                % {"label": label, "due": f"{due:%Y-%m-%d %H:%M}"},
                 data={"which": which},
             )
             rule = case.sla_rule
             sla.escalate(
                 case,
-                reason=f"{label}超时",
+                reason=_("%(label)s超时") % {"label": label},
                 now=now,
                 to_bureau=bool(rule and rule.bureau_on_breach),
             )
@@ -157,7 +159,7 @@ def return_visit_scan(*, now: datetime) -> ScanResult:
             _run(
                 case_id,
                 result.closed,
-                lambda c: handling.close(c, actor=None, note="系统自动关闭", now=now),
+                lambda c: handling.close(c, actor=None, note=_("系统自动关闭"), now=now),
             )
     return result
 
@@ -165,7 +167,9 @@ def return_visit_scan(*, now: datetime) -> ScanResult:
 def _auto_visit(case: Case, days: int, now: datetime) -> None:
     if case.state != S.COMPLETED:
         raise ApplicationError("skip")
-    handling.return_visit(case, actor=None, note=f"业主{days}天未评价，系统自动回访", now=now)
+    handling.return_visit(
+        case, actor=None, note=_("业主%(days)s天未评价，系统自动回访") % {"days": days}, now=now
+    )
 
 
 def _run(case_id: int, done: list[int], step) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.utils.translation import gettext as _
+
 from wuyetong.core.realtime import publish
 from wuyetong.orgs.models import Bureau, Employee, OrgUnit
 
@@ -84,14 +86,14 @@ def project_manager_user_ids(case: Case) -> list[int]:
 def warn(case: Case, *, which: str, now: datetime) -> None:
     """Tell the handler and the project manager a deadline is close (event + push)."""
     due = case.response_due_at if which == "response" else case.resolution_due_at
-    label = "响应" if which == "response" else "解决"
+    label = _("响应") if which == "response" else _("解决")
     event = record(
         case,
         kind=EventKind.WARNING,
         actor=None,
         now=now,
         action=f"{which}_warning",
-        note=f"{label}期限 {due:%Y-%m-%d %H:%M} 即将到期",
+        note=_("%(label)s期限 %(due)s 即将到期") % {"label": label, "due": f"{due:%Y-%m-%d %H:%M}"},
         data={"which": which},
     )
     notify_users(
@@ -146,7 +148,11 @@ def escalate(case: Case, *, reason: str, now: datetime, to_bureau: bool, actor=N
         return
     case.save(update_fields=[*fields, "updated_at"])
     unit = case.escalated_to
-    note = reason + (f"，升级至{unit.name}" if unit else "") + ("，已报房管部门" if queued else "")
+    note = reason
+    if unit:
+        note += _("，升级至%(unit)s") % {"unit": unit.name}
+    if queued:
+        note += _("，已报房管部门")
     event = record(
         case,
         kind=EventKind.ESCALATION,
