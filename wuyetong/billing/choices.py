@@ -1,0 +1,102 @@
+from django.db import models
+
+
+class FeeKind(models.TextChoices):
+    PERIODIC = "periodic", "周期性"
+    METERED = "metered", "计量"
+    ONE_OFF = "one_off", "一次性"
+    DEPOSIT = "deposit", "押金"
+
+
+class ChargeMethod(models.TextChoices):
+    AREA_BUILDING = "area_building", "建筑面积×单价"
+    AREA_INNER = "area_inner", "套内面积×单价"
+    FIXED = "fixed", "固定金额"
+    METERED = "metered", "计量(读数差×单价)"
+    ONE_OFF = "one_off", "一次性"
+
+
+class ChargeTarget(models.TextChoices):
+    HOUSE = "house", "房屋"
+    SPACE = "space", "车位"
+    VEHICLE = "vehicle", "车辆"
+
+
+class PayTiming(models.TextChoices):
+    PREPAID = "prepaid", "预收(期初)"
+    POSTPAID = "postpaid", "后收(期末)"
+
+
+class Rounding(models.TextChoices):
+    HALF_UP = "ROUND_HALF_UP", "四舍五入到分"
+    DOWN = "ROUND_DOWN", "舍去分以下"
+    UP = "ROUND_UP", "分以下进一"
+
+
+class BillRunState(models.TextChoices):
+    PREVIEW = "preview", "预览"
+    COMMITTED = "committed", "已生成"
+    VOIDED = "voided", "已作废"
+
+
+class BillState(models.TextChoices):
+    UNPAID = "unpaid", "未缴"
+    PARTIAL = "partial", "部分缴纳"
+    PAID = "paid", "已缴清"
+    VOIDED = "voided", "已作废"
+    REVERSED = "reversed", "已冲销"
+
+
+class LedgerAccount(models.TextChoices):
+    RECEIVABLE = "receivable", "应收"
+    PREPAID = "prepaid", "预存"
+    DEPOSIT = "deposit", "押金"
+
+
+class LedgerKind(models.TextChoices):
+    BILL = "bill", "账单"
+    PAYMENT = "payment", "缴费"
+    DISCOUNT = "discount", "优惠"
+    LATE_FEE = "late_fee", "滞纳金"
+    REFUND = "refund", "退款"
+    PREPAY = "prepay", "预存"
+    PREPAY_USE = "prepay_use", "预存抵扣"
+    DEPOSIT = "deposit", "收押金"
+    DEPOSIT_REFUND = "deposit_refund", "退押金"
+    REVERSAL = "reversal", "冲销"
+
+
+# Which account each kind moves. Amounts are signed from the house's point of view: a bill
+# or late fee is negative (the house owes more), a payment or discount positive.
+KIND_ACCOUNT: dict[str, str] = {
+    LedgerKind.BILL: LedgerAccount.RECEIVABLE,
+    LedgerKind.PAYMENT: LedgerAccount.RECEIVABLE,
+    LedgerKind.DISCOUNT: LedgerAccount.RECEIVABLE,
+    LedgerKind.LATE_FEE: LedgerAccount.RECEIVABLE,
+    LedgerKind.REFUND: LedgerAccount.RECEIVABLE,
+    LedgerKind.REVERSAL: LedgerAccount.RECEIVABLE,
+    LedgerKind.PREPAY: LedgerAccount.PREPAID,
+    LedgerKind.PREPAY_USE: LedgerAccount.PREPAID,
+    LedgerKind.DEPOSIT: LedgerAccount.DEPOSIT,
+    LedgerKind.DEPOSIT_REFUND: LedgerAccount.DEPOSIT,
+}
+
+
+class PayMethod(models.TextChoices):
+    CASH = "cash", "现金"
+    WECHAT = "wechat", "微信"
+    ALIPAY = "alipay", "支付宝"
+    BANK_CARD = "bank_card", "银行卡"
+    TRANSFER = "transfer", "转账"
+    PREPAID = "prepaid", "预存抵扣"
+
+
+class PaymentPurpose(models.TextChoices):
+    BILLS = "bills", "缴纳账单"
+    PREPAY = "prepay", "预存"
+    DEPOSIT = "deposit", "押金"
+
+
+class SharedBasis(models.TextChoices):
+    AREA = "area", "按建筑面积"
+    HOUSEHOLD = "household", "按户均摊"

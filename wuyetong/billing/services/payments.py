@@ -1,0 +1,280 @@
+"""Taking money: bill payments at the desk or online, prepaid balance (预存) and deposits (押金).
+
+Every payment is one transaction that locks what it changes (see locks.py for the order),
+writes its ledger entries, moves the bills' states and takes the next receipt number of its
+community. A repeated idempotency key returns the payment already recorded."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+
+from wuyetong.core.exceptions import ApplicationError
+from wuyetong.estates.models import House
+
+from ..choices import BillState, LedgerKind, PaymentPurpose, PayMethod
+from ..locks import (
+    OPEN_STATES,
+    bills_locked,
+    open_bills_of_house_locked,
+    prepaid_locked,
+    receipt_counter_locked,
+)
+from ..models import Bill, LedgerEntry, Payment, PrepaidBalance
+from .common import entry, parse_money, require_billing
+
+ZERO = Decimal("0.00")
+
+
+def receipt_number(community_code: str, seq: int) -> str:
+    return f"SJ{community_code}{seq:08d}"
+
+
+def _check_key(key: str) -> str:
+    key = (key or "").strip()
+    if not key or len(key) > 64:
+        raise ApplicationError("缺少或过长的请求编号(幂等键)", field="idempotency_key")
+    return key
+
+
+def _replay(key: str, house: House) -> Payment | None:
+    """The payment already recorded under this key, if any. A key reused for another house
+    is a client error, not a replay."""
+    done = Payment.objects.filter(idempotency_key=key).first()
+    if done is not None and done.house_id != house.pk:
+        raise ApplicationError("请求编号已被其他缴费使用", field="idempotency_key")
+    return done
+
+
+def _new_payment(
+    *, house: House, purpose: str, method: str, amount: Decimal, key: str, actor, note: str
+) -> Payment | None:
+    """Takes the next receipt number under the counter's lock and records the payment.
+    Returns None when a concurrent request with the same key committed first (it held the
+    counter lock, so it is visible now)."""
+    counter = receipt_counter_locked(house.community_id)
+    if Payment.objects.filter(idempotency_key=key).exists():
+        return None
+    counter.last_seq += 1
+    counter.save(update_fields=["last_seq"])
+    return Payment.objects.create(
+        community_id=house.community_id,
+        house=house,
+        purpose=purpose,
+        method=method,
+        amount=amount,
+        receipt_seq=counter.last_seq,
+        receipt_no=receipt_number(house.community.code, counter.last_seq),
+        idempotency_key=key,
+        cashier=actor if getattr(actor, "pk", None) else None,
+        note=(note or "")[:200],
+    )
+
+
+def _allocate(bills: list[Bill], amount: Decimal) -> list[tuple[Bill, Decimal]]:
+    """Oldest period first, then oldest bill: the usual order a cashier settles arrears."""
+    parts = []
+    left = amount
+    for bill in sorted(bills, key=lambda b: (b.period_start, b.pk)):
+        if left <= 0:
+            break
+        part = min(left, bill.outstanding)
+        parts.append((bill, part))
+        left -= part
+    return parts
+
+
+@transaction.atomic
+def payment_take(
+    *,
+    actor,
+    house: House,
+    method: str,
+    idempotency_key: str,
+    bills: list[Bill] | None = None,
+    amount: Decimal | str | None = None,
+    note: str = "",
+) -> Payment:
+    """Pays the chosen bills in full, or `amount` against the house's open bills oldest
+    first (the last one may be paid in part). `method="prepaid"` draws on the house's
+    prepaid balance. Two cashiers paying the same bill at once: the second waits for the
+    first's lock, then finds the bill paid and is refused."""
+    require_billing(actor, house.community, "add")
+    key = _check_key(idempotency_key)
+    if method not in PayMethod.values:
+        raise ApplicationError("支付方式不正确", field="method")
+    if (bills is None) == (amount is None):
+        raise ApplicationError("请选择要缴的账单或填写金额(二选一)", field="bills")
+    done = _replay(key, house)
+    if done is not None:
+        return done
+    if bills is not None:
+        ids = {b.pk for b in bills}
+        if not ids:
+            raise ApplicationError("请选择要缴的账单", field="bills")
+        locked = list(bills_locked(ids))
+        if len(locked) != len(ids) or any(b.house_id != house.pk for b in locked):
+            raise ApplicationError("所选账单不属于该房屋", field="bills")
+        done = _replay(key, house)
+        if done is not None:
+            return done
+        if any(b.state not in OPEN_STATES for b in locked):
+            raise ApplicationError("所选账单已缴清或已作废", field="bills", code="paid")
+        parts = [(b, b.outstanding) for b in locked]
+    else:
+        money = parse_money(amount, field="amount", label="缴费金额")
+        locked = list(open_bills_of_house_locked(house.pk))
+        done = _replay(key, house)
+        if done is not None:
+            return done
+        owed = sum((b.outstanding for b in locked), ZERO)
+        if money > owed:
+            raise ApplicationError(
+                f"缴费金额超过欠费合计 {owed}元，多余部分请做预存", field="amount"
+            )
+        parts = _allocate(locked, money)
+    total = sum((p for _, p in parts), ZERO)
+    balance: PrepaidBalance | None = None
+    if method == PayMethod.PREPAID:
+        balance = prepaid_locked(house_id=house.pk, community_id=house.community_id)
+        if balance.balance < total:
+            raise ApplicationError(
+                f"预存余额不足：余额 {balance.balance}元，需 {total}元", field="method"
+            )
+    payment = _new_payment(
+        house=house,
+        purpose=PaymentPurpose.BILLS,
+        method=method,
+        amount=total,
+        key=key,
+        actor=actor,
+        note=note,
+    )
+    if payment is None:
+        return Payment.objects.get(idempotency_key=key)
+    entries = []
+    for bill, part in parts:
+        bill.paid_amount += part
+        bill.state = BillState.PAID if bill.paid_amount == bill.amount else BillState.PARTIAL
+        entries.append(
+            entry(
+                kind=LedgerKind.PAYMENT,
+                amount=part,
+                house_id=house.pk,
+                community_id=house.community_id,
+                actor=actor,
+                bill=bill,
+                payment=payment,
+                note=f"收据 {payment.receipt_no}",
+            )
+        )
+    Bill.objects.bulk_update([b for b, _ in parts], ["paid_amount", "state"])
+    if balance is not None:
+        entries.append(
+            entry(
+                kind=LedgerKind.PREPAY_USE,
+                amount=-total,
+                house_id=house.pk,
+                community_id=house.community_id,
+                actor=actor,
+                payment=payment,
+                note=f"预存抵扣 收据 {payment.receipt_no}",
+            )
+        )
+        balance.balance -= total
+        balance.save(update_fields=["balance", "updated_at"])
+    LedgerEntry.objects.bulk_create(entries)
+    return payment
+
+
+@transaction.atomic
+def prepay_deposit(
+    *, actor, house: House, amount: Decimal | str, method: str, idempotency_key: str, note: str = ""
+) -> Payment:
+    """Money paid in advance into the house's prepaid balance (预存)."""
+    return _into_account(
+        actor=actor,
+        house=house,
+        amount=amount,
+        method=method,
+        idempotency_key=idempotency_key,
+        note=note,
+        purpose=PaymentPurpose.PREPAY,
+    )
+
+
+@transaction.atomic
+def deposit_take(
+    *, actor, house: House, amount: Decimal | str, method: str, idempotency_key: str, note: str = ""
+) -> Payment:
+    """A refundable deposit (押金, e.g. for renovation) held for the house."""
+    return _into_account(
+        actor=actor,
+        house=house,
+        amount=amount,
+        method=method,
+        idempotency_key=idempotency_key,
+        note=note,
+        purpose=PaymentPurpose.DEPOSIT,
+    )
+
+
+def _into_account(
+    *, actor, house: House, amount, method: str, idempotency_key: str, note: str, purpose: str
+) -> Payment:
+    require_billing(actor, house.community, "add")
+    key = _check_key(idempotency_key)
+    if method not in PayMethod.values or method == PayMethod.PREPAID:
+        raise ApplicationError("支付方式不正确", field="method")
+    money = parse_money(amount, field="amount", label="金额")
+    done = _replay(key, house)
+    if done is not None:
+        return done
+    balance = prepaid_locked(house_id=house.pk, community_id=house.community_id)
+    payment = _new_payment(
+        house=house, purpose=purpose, method=method, amount=money, key=key, actor=actor, note=note
+    )
+    if payment is None:
+        return Payment.objects.get(idempotency_key=key)
+    deposit = purpose == PaymentPurpose.DEPOSIT
+    entry(
+        kind=LedgerKind.DEPOSIT if deposit else LedgerKind.PREPAY,
+        amount=money,
+        house_id=house.pk,
+        community_id=house.community_id,
+        actor=actor,
+        payment=payment,
+        note=f"收据 {payment.receipt_no}",
+    ).save()
+    if deposit:
+        balance.deposit_held += money
+    else:
+        balance.balance += money
+    balance.save(update_fields=["balance", "deposit_held", "updated_at"])
+    return payment
+
+
+@transaction.atomic
+def deposit_refund(*, actor, house: House, amount: Decimal | str, reason: str) -> LedgerEntry:
+    """Gives back (part of) a held deposit. Needs the approve permission."""
+    require_billing(actor, house.community, "approve")
+    money = parse_money(amount, field="amount", label="退还金额")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("请填写退押金原因", field="reason")
+    balance = prepaid_locked(house_id=house.pk, community_id=house.community_id)
+    if money > balance.deposit_held:
+        raise ApplicationError(f"退还金额超过押金余额 {balance.deposit_held}元", field="amount")
+    row = entry(
+        kind=LedgerKind.DEPOSIT_REFUND,
+        amount=-money,
+        house_id=house.pk,
+        community_id=house.community_id,
+        actor=actor,
+        note=reason,
+    )
+    row.save()
+    balance.deposit_held -= money
+    balance.save(update_fields=["deposit_held", "updated_at"])
+    return row

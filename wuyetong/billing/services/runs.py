@@ -1,0 +1,323 @@
+"""Bill runs: preview, commit (idempotent), void; and single bills outside runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from wuyetong.core.exceptions import ApplicationError, NotFound
+from wuyetong.estates.models import House
+from wuyetong.orgs.choices import OpAction
+from wuyetong.orgs.models import Community
+from wuyetong.orgs.services import oplog_record
+
+from ..calc import (
+    add_months,
+    billed_span,
+    cycle_starts_at,
+    monthly_area_amount,
+    prorated,
+)
+from ..choices import BillRunState, BillState, ChargeMethod, LedgerKind, PayTiming
+from ..models import Bill, BillRun, FeeAssignment, FeeItem, FeeStandard, LedgerEntry
+from .common import entry, parse_money, require_billing, require_date
+
+RUN_METHODS = (ChargeMethod.AREA_BUILDING, ChargeMethod.AREA_INNER, ChargeMethod.FIXED)
+
+
+def due_date_for(standard: FeeStandard, period: dt.date) -> dt.date:
+    """Pre-paid: the due day of the cycle's first month; post-paid: of the month after."""
+    month = (
+        period
+        if standard.timing == PayTiming.PREPAID
+        else add_months(period, standard.cycle_months)
+    )
+    return month.replace(day=standard.due_day)
+
+
+def bill_compute(
+    *, assignment: FeeAssignment, standard: FeeStandard, house: House, period: dt.date
+) -> Bill | None:
+    """The bill an assignment owes for the cycle starting at `period`, unsaved; None when
+    nothing is due (not a cycle start, outside the dates, or a zero amount)."""
+    if standard.method not in RUN_METHODS or not cycle_starts_at(period, standard.cycle_months):
+        return None
+    ends = [d for d in (assignment.end_date, standard.effective_to) if d is not None]
+    span = billed_span(
+        period,
+        standard.cycle_months,
+        max(assignment.start_date, standard.effective_from),
+        min(ends) if ends else None,
+    )
+    if span is None:
+        return None
+    if standard.method == ChargeMethod.FIXED:
+        monthly = standard.fixed_amount
+        quantity, price = Decimal(1), standard.fixed_amount
+        text = f"固定 {monthly}元/月"
+    else:
+        inner = standard.method == ChargeMethod.AREA_INNER
+        area = house.inner_area if inner else house.building_area
+        if area is None:
+            return None
+        monthly = monthly_area_amount(
+            area=area,
+            unit_price=standard.unit_price,
+            coefficient=house.fee_coefficient,
+            fixed=standard.fixed_amount,
+            rounding=standard.rounding,
+        )
+        quantity, price = area, standard.unit_price
+        text = (
+            f"{'套内' if inner else '建筑'}面积 {area}㎡ × 单价 {standard.unit_price.normalize():f}"
+            f"元/㎡·月 × 系数 {house.fee_coefficient}"
+        )
+        if standard.fixed_amount:
+            text += f" + 附加 {standard.fixed_amount}元"
+        text += f" = {monthly}元/月"
+    amount = prorated(monthly, span.months, standard.rounding)
+    if amount <= 0:
+        return None
+    text += f" × {span.describe()} = {amount}元"
+    if not span.is_whole:
+        text += f"（{span.start:%Y-%m-%d}至{span.end:%Y-%m-%d}，不足月按天数÷当月天数）"
+    return Bill(
+        community_id=assignment.community_id,
+        house_id=assignment.house_id,
+        fee_item_id=standard.fee_item_id,
+        standard=standard,
+        assignment=assignment,
+        period=period,
+        period_start=span.start,
+        period_end=span.end,
+        due_date=due_date_for(standard, period),
+        quantity=quantity,
+        unit_price=price,
+        amount=amount,
+        calculation=text[:500],
+    )
+
+
+def _check_period(period: object) -> dt.date:
+    day = require_date(period, field="period", label="账期")
+    if day.day != 1:
+        raise ApplicationError("账期必须是某月1日", field="period")
+    return day
+
+
+def _plan(community: Community, period: dt.date) -> dict[int, list[Bill]]:
+    """Bills the period still lacks, grouped by fee item id: what a commit would create."""
+    assignments = (
+        FeeAssignment.objects.filter(
+            community=community,
+            standard__method__in=RUN_METHODS,
+            standard__effective_from__lte=add_months(period, 12),
+            start_date__lte=add_months(period, 12),
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=period))
+        .filter(Q(standard__effective_to__isnull=True) | Q(standard__effective_to__gte=period))
+        .select_related("standard", "house")
+        .order_by("pk")
+    )
+    billed = set(
+        Bill.objects.filter(community=community, period=period, assignment__isnull=False)
+        .exclude(state__in=[BillState.VOIDED, BillState.REVERSED])
+        .values_list("assignment_id", flat=True)
+    )
+    plan: dict[int, list[Bill]] = defaultdict(list)
+    for a in assignments:
+        if a.pk in billed:
+            continue
+        bill = bill_compute(assignment=a, standard=a.standard, house=a.house, period=period)
+        if bill is not None:
+            plan[a.standard.fee_item_id].append(bill)
+    return plan
+
+
+@dataclass
+class RunPreview:
+    period: dt.date
+    count: int = 0
+    total: Decimal = Decimal("0.00")
+    by_fee_item: dict[str, tuple[int, Decimal]] = field(default_factory=dict)
+    samples: list[Bill] = field(default_factory=list)
+
+
+def bill_run_preview(
+    *, actor, community: Community, period: dt.date, samples: int = 5
+) -> RunPreview:
+    """What committing the period would add: count, total, per fee item, a few sample bills
+    with their calculation. Writes nothing."""
+    require_billing(actor, community, "view")
+    period = _check_period(period)
+    plan = _plan(community, period)
+    names = dict(FeeItem.objects.filter(pk__in=plan.keys()).values_list("pk", "name"))
+    preview = RunPreview(period=period)
+    for item_id, bills in plan.items():
+        subtotal = sum((b.amount for b in bills), Decimal("0.00"))
+        preview.by_fee_item[names[item_id]] = (len(bills), subtotal)
+        preview.count += len(bills)
+        preview.total += subtotal
+        preview.samples.extend(bills[: max(0, samples - len(preview.samples))])
+    return preview
+
+
+@transaction.atomic
+def bill_run_commit(*, actor, community: Community, period: dt.date) -> list[BillRun]:
+    """Issues the period's bills: one per assignment whose cycle starts this month, with a
+    ledger entry each. Running it again adds only bills still missing (new assignments), so
+    a retry or a double click makes nothing twice. Returns the period's live runs."""
+    require_billing(actor, community, "add")
+    period = _check_period(period)
+    # One run at a time per community: the lock makes the "what is missing" check and the
+    # insert one step. The partial unique keys on runs and bills back it up.
+    Community.objects.select_for_update().filter(pk=community.pk).first()
+    plan = _plan(community, period)
+    live = {
+        r.fee_item_id: r
+        for r in BillRun.objects.filter(community=community, period=period).exclude(
+            state=BillRunState.VOIDED
+        )
+    }
+    now = timezone.now()
+    for item_id, bills in plan.items():
+        run = live.get(item_id)
+        if run is None:
+            run = BillRun.objects.create(
+                community=community,
+                fee_item_id=item_id,
+                period=period,
+                state=BillRunState.COMMITTED,
+                created_by=actor,
+                committed_at=now,
+            )
+            live[item_id] = run
+        for bill in bills:
+            bill.bill_run = run
+            bill.created_by = actor
+        created = Bill.objects.bulk_create(bills, batch_size=2000)
+        LedgerEntry.objects.bulk_create(
+            [
+                entry(
+                    kind=LedgerKind.BILL,
+                    amount=-b.amount,
+                    house_id=b.house_id,
+                    community_id=b.community_id,
+                    actor=actor,
+                    bill=b,
+                )
+                for b in created
+            ],
+            batch_size=2000,
+        )
+        totals = Bill.objects.filter(bill_run=run).aggregate(total=Sum("amount"))
+        run.bill_count = Bill.objects.filter(bill_run=run).count()
+        run.total_amount = totals["total"] or Decimal("0")
+        run.save(update_fields=["bill_count", "total_amount"])
+        oplog_record(
+            actor=actor,
+            action=OpAction.CREATE,
+            obj=run,
+            company=community.company_id,
+            note=f"生成账单 {len(created)} 张",
+        )
+    return sorted(live.values(), key=lambda r: r.fee_item_id)
+
+
+@transaction.atomic
+def bill_run_void(*, actor, run: BillRun, reason: str) -> BillRun:
+    """Voids a run whose bills have no payment, discount or late fee yet: the run and its
+    bills are marked voided (kept, never deleted) and each bill is reversed in the ledger."""
+    run_row = BillRun.objects.select_for_update().filter(pk=run.pk).first()
+    if run_row is None:
+        raise NotFound()
+    require_billing(actor, run_row.community, "approve")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("请填写作废原因", field="reason")
+    if run_row.state == BillRunState.VOIDED:
+        raise ApplicationError("该批次已作废", field="run")
+    bills = list(Bill.objects.select_for_update().filter(bill_run=run_row).order_by("id"))
+    touched = LedgerEntry.objects.filter(bill__bill_run=run_row).exclude(kind=LedgerKind.BILL)
+    if any(b.state != BillState.UNPAID for b in bills) or touched.exists():
+        raise ApplicationError("该批次已有账单收款或调整，不能作废", field="run", code="paid")
+    now = timezone.now()
+    Bill.objects.filter(pk__in=[b.pk for b in bills]).update(state=BillState.VOIDED, voided_at=now)
+    LedgerEntry.objects.bulk_create(
+        [
+            entry(
+                kind=LedgerKind.REVERSAL,
+                amount=b.amount,
+                house_id=b.house_id,
+                community_id=b.community_id,
+                actor=actor,
+                bill=b,
+                note=f"批次作废：{reason}",
+            )
+            for b in bills
+        ]
+    )
+    run_row.state = BillRunState.VOIDED
+    run_row.voided_by = actor
+    run_row.voided_at = now
+    run_row.void_reason = reason[:200]
+    run_row.save(update_fields=["state", "voided_by", "voided_at", "void_reason"])
+    oplog_record(
+        actor=actor,
+        action=OpAction.UPDATE,
+        obj=run_row,
+        company=run_row.community.company_id,
+        note=f"作废：{reason}"[:200],
+    )
+    return run_row
+
+
+@transaction.atomic
+def bill_create_one_off(
+    *,
+    actor,
+    house: House,
+    fee_item: FeeItem,
+    amount: Decimal | str,
+    description: str,
+    due_date: dt.date,
+) -> Bill:
+    """A one-off charge (a fine, a renovation fee, a paid repair) billed to a house."""
+    community = house.community
+    require_billing(actor, community, "add")
+    if fee_item.company_id != community.company_id:
+        raise ApplicationError("收费项目不存在", field="fee_item", code="not_found")
+    money = parse_money(amount, field="amount", label="金额")
+    due = require_date(due_date, field="due_date", label="应缴日期")
+    description = (description or "").strip()
+    if not description:
+        raise ApplicationError("请填写收费说明", field="description")
+    bill = Bill.objects.create(
+        community=community,
+        house=house,
+        fee_item=fee_item,
+        period=due.replace(day=1),
+        period_start=due,
+        period_end=due,
+        due_date=due,
+        quantity=Decimal(1),
+        unit_price=money,
+        amount=money,
+        calculation=f"{description}：{money}元"[:500],
+        created_by=actor,
+    )
+    entry(
+        kind=LedgerKind.BILL,
+        amount=-money,
+        house_id=house.pk,
+        community_id=community.pk,
+        actor=actor,
+        bill=bill,
+    ).save()
+    return bill
