@@ -1,6 +1,13 @@
 """Service-desk actions, one function per state change (keyword-only, atomic). Owners:
-owner.py; the property company: handling.py; the bureau: oversight.py; timed work: scans.py."""
+owner.py; the property company: handling.py; the bureau: oversight.py; timed work: scans.py; configuration: config.py."""
 
+from .config import (
+    case_type_create,
+    case_type_update,
+    case_worker_save,
+    case_worker_set_duty,
+    sla_rule_save,
+)
 from .handling import (
     case_accept,
     case_arrive,
@@ -47,7 +54,12 @@ __all__ = [
     "case_start",
     "case_submit",
     "case_transfer",
+    "case_type_create",
+    "case_type_update",
+    "case_worker_save",
+    "case_worker_set_duty",
     "company_answer_urge",
     "return_visit_scan",
+    "sla_rule_save",
     "sla_scan",
 ]
