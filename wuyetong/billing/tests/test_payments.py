@@ -1,0 +1,222 @@
+"""The cashier desk: payments, receipts, prepaid balance and deposits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from wuyetong.billing import services
+from wuyetong.billing.models import Bill, LedgerEntry, Payment, PrepaidBalance
+from wuyetong.billing.selectors import house_account_balances
+from wuyetong.core.exceptions import ApplicationError, NotFound, PermissionDenied
+
+
+@pytest.fixture
+def billed(world, fees):
+    """Two unpaid monthly bills of 100.00 on the first house."""
+    house = world.houses_a1[0]
+    bills = [
+        services.bill_create_one_off(
+            actor=world.staff("cashier"),
+            house=house,
+            fee_item=fees["物业费"],
+            amount="100.00",
+            description=f"{m}月物业费",
+            due_date=dt.date(2024, m, 15),
+        )
+        for m in (1, 2)
+    ]
+    return house, bills
+
+
+def _pay(world, house, key, **kwargs):
+    kwargs.setdefault("method", "cash")
+    return services.payment_take(
+        actor=world.staff("cashier"), house=house, idempotency_key=key, **kwargs
+    )
+
+
+def test_paying_chosen_bills_settles_them_and_writes_the_ledger(world, billed):
+    house, bills = billed
+    payment = _pay(world, house, "p1", bills=bills, method="wechat")
+    assert payment.amount == Decimal("200.00") and payment.method == "wechat"
+    assert payment.receipt_no == "SJCY0100000001"
+    assert set(Bill.objects.values_list("state", "paid_amount")) == {("paid", Decimal("100.00"))}
+    assert house_account_balances(house=house)["receivable"] == Decimal("0.00")
+    assert LedgerEntry.objects.filter(payment=payment, kind="payment").count() == 2
+
+
+def test_an_amount_pays_the_oldest_bill_first_and_may_leave_one_partly_paid(world, billed):
+    house, (jan, feb) = billed
+    _pay(world, house, "p1", amount="150.00")
+    jan.refresh_from_db()
+    feb.refresh_from_db()
+    assert (jan.state, jan.paid_amount) == ("paid", Decimal("100.00"))
+    assert (feb.state, feb.paid_amount) == ("partial", Decimal("50.00"))
+    assert house_account_balances(house=house)["receivable"] == Decimal("-50.00")
+    _pay(world, house, "p2", bills=[feb])
+    feb.refresh_from_db()
+    assert (feb.state, feb.paid_amount) == ("paid", Decimal("100.00"))
+
+
+def test_the_same_idempotency_key_records_one_payment(world, billed):
+    house, bills = billed
+    first = _pay(world, house, "same", bills=bills)
+    again = _pay(world, house, "same", bills=bills)
+    assert first.pk == again.pk
+    assert Payment.objects.count() == 1
+    assert LedgerEntry.objects.filter(kind="payment").count() == 2
+
+
+def test_a_paid_bill_cannot_be_paid_again(world, billed):
+    house, bills = billed
+    _pay(world, house, "p1", bills=[bills[0]])
+    with pytest.raises(ApplicationError) as exc:
+        _pay(world, house, "p2", bills=[bills[0]])
+    assert exc.value.field == "bills"
+    assert Payment.objects.count() == 1
+
+
+def test_receipt_numbers_are_gapless_per_community_even_after_refusals(world, fees, billed):
+    house, _ = billed
+    other_house = world.houses_a2[0]
+    hq = world.staff("hq_admin")
+    for i in range(5):
+        services.prepay_deposit(
+            actor=world.staff("cashier"),
+            house=house,
+            amount="10.00",
+            method="cash",
+            idempotency_key=f"a{i}",
+        )
+        with pytest.raises(ApplicationError):  # a refused payment must not burn a number
+            _pay(world, house, f"bad{i}", amount="999999.00")
+        services.prepay_deposit(
+            actor=hq, house=other_house, amount="10.00", method="cash", idempotency_key=f"b{i}"
+        )
+    for community in (world.community_a1, world.community_a2):
+        seqs = list(
+            Payment.objects.filter(community=community)
+            .order_by("receipt_seq")
+            .values_list("receipt_seq", flat=True)
+        )
+        assert seqs == [1, 2, 3, 4, 5]
+
+
+def test_prepaid_balance_pays_bills_and_equals_its_ledger(world, billed):
+    house, bills = billed
+    services.prepay_deposit(
+        actor=world.staff("cashier"),
+        house=house,
+        amount="150.00",
+        method="alipay",
+        idempotency_key="pre1",
+    )
+    _pay(world, house, "use1", bills=[bills[0]], method="prepaid")
+    balance = PrepaidBalance.objects.get(house=house)
+    assert balance.balance == Decimal("50.00")
+    assert house_account_balances(house=house)["prepaid"] == Decimal("50.00")
+    with pytest.raises(ApplicationError) as exc:
+        _pay(world, house, "use2", bills=[bills[1]], method="prepaid")
+    assert exc.value.field == "method"
+    assert Bill.objects.get(pk=bills[1].pk).state == "unpaid"
+
+
+def test_deposit_is_held_and_refunded_with_approval(world, fees):
+    house = world.houses_a1[0]
+    services.deposit_take(
+        actor=world.staff("cashier"),
+        house=house,
+        amount="2000.00",
+        method="bank_card",
+        idempotency_key="dep1",
+        note="装修押金",
+    )
+    with pytest.raises(PermissionDenied):  # a cashier cannot approve a refund
+        services.deposit_refund(
+            actor=world.staff("cashier"), house=house, amount="2000.00", reason="验收合格"
+        )
+    with pytest.raises(ApplicationError) as exc:
+        services.deposit_refund(
+            actor=world.staff("finance"), house=house, amount="2000.01", reason="验收合格"
+        )
+    assert exc.value.field == "amount"
+    services.deposit_refund(
+        actor=world.staff("finance"), house=house, amount="1500.00", reason="验收合格，扣除损坏"
+    )
+    assert PrepaidBalance.objects.get(house=house).deposit_held == Decimal("500.00")
+    assert house_account_balances(house=house)["deposit"] == Decimal("500.00")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"amount": 100.0}, "amount"),
+        ({"amount": "0"}, "amount"),
+        ({"amount": "-5"}, "amount"),
+        ({"amount": "12.345"}, "amount"),
+        ({"amount": "abc"}, "amount"),
+        ({"amount": "250.00"}, "amount"),  # more than owed
+        ({"amount": "10.00", "method": "bitcoin"}, "method"),
+        ({"amount": "10.00", "idempotency_key": ""}, "idempotency_key"),
+        ({}, "bills"),
+        ({"bills": []}, "bills"),
+    ],
+)
+def test_bad_payment_is_refused_naming_the_field_and_nothing_is_written(
+    world, billed, kwargs, field
+):
+    house, _ = billed
+    kwargs.setdefault("idempotency_key", "k")
+    kwargs.setdefault("method", "cash")
+    with pytest.raises(ApplicationError) as exc:
+        services.payment_take(actor=world.staff("cashier"), house=house, **kwargs)
+    assert exc.value.field == field
+    assert not Payment.objects.exists()
+    assert not LedgerEntry.objects.exclude(kind="bill").exists()
+    assert not Bill.objects.exclude(state="unpaid").exists()
+
+
+def test_bills_of_another_house_are_refused(world, fees, billed):
+    _, bills = billed
+    with pytest.raises(ApplicationError) as exc:
+        _pay(world, world.houses_a1[1], "x", bills=bills)
+    assert exc.value.field == "bills"
+    assert not Payment.objects.exists()
+
+
+def test_staff_of_another_company_or_community_cannot_take_payments(world, billed):
+    house, bills = billed
+    with pytest.raises(NotFound):
+        services.payment_take(
+            actor=world.staff("cashier", company="b"),
+            house=house,
+            bills=bills,
+            method="cash",
+            idempotency_key="x",
+        )
+    with pytest.raises(NotFound):  # company A's cashier works only in 翠苑一区
+        services.prepay_deposit(
+            actor=world.staff("cashier"),
+            house=world.houses_a2[0],
+            amount="1.00",
+            method="cash",
+            idempotency_key="y",
+        )
+    assert not Payment.objects.exists()
+
+
+def test_ledger_is_append_only(world, billed):
+    row = LedgerEntry.objects.first()
+    assert row is not None
+    row.amount = Decimal("1.00")
+    with pytest.raises(TypeError):
+        row.save()
+    with pytest.raises(TypeError):
+        row.delete()
+    with pytest.raises(TypeError):
+        LedgerEntry.objects.all().update(amount=Decimal("1.00"))
+    with pytest.raises(TypeError):
+        LedgerEntry.objects.all().delete()
