@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -152,12 +153,14 @@ class HouseSerializer(_NoModelValidators):
             self.fields["unit"].read_only = True
 
 
-@extend_schema_field(
-    {
-        "type": "string",
-        "description": "房屋状态：" + "，".join(f"{v}={label}" for v, label in HouseState.choices),
-    }
-)
+def _house_state_doc() -> str:
+    # Built once at import, in the source language: no translation is active yet (and the
+    # schema is generated without a request language).
+    with translation.override(None):
+        return "房屋状态：" + "，".join(f"{v}={label}" for v, label in HouseState.choices)
+
+
+@extend_schema_field({"type": "string", "description": _house_state_doc()})
 class _BatchStateField(serializers.ChoiceField):
     # Documented as a plain string: the HouseState enum is already the House component's,
     # and a second component using it makes the schema's enum names collide.
