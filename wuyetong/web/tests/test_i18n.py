@@ -8,11 +8,13 @@ from django.utils import translation
 from django.utils.translation import trans_real
 
 from wuyetong.core.access import get_access
+from wuyetong.estates.choices import HouseState
+from wuyetong.estates.services.import_cells import HOUSE_STATES, parse_choice, source_labels
 from wuyetong.web.navigation import build_menu
 
 pytestmark = pytest.mark.django_db
 
-ENGLISH = {"房屋": "Houses", "资源管理": "Resources"}
+ENGLISH = {"房屋": "Houses", "资源管理": "Resources", "入住": "Occupied"}
 
 
 @pytest.fixture
@@ -63,6 +65,14 @@ def test_templates_render_the_english_catalogue(world, client_for, english):
     assert ">Houses</a>" in english_page  # the navigation entry
     assert "<span>房屋</span>" not in english_page
     assert "<span>房屋</span>" in chinese_page and "Houses" not in chinese_page
+
+
+def test_import_files_stay_chinese_whatever_the_language(english):
+    """Import sheets are a data format: cells are matched against the source labels."""
+    with translation.override("en"):
+        assert str(HouseState.OCCUPIED.label) == "Occupied"
+        assert source_labels(HouseState.choices)["入住"] == HouseState.OCCUPIED
+        assert parse_choice("入住", HOUSE_STATES, None) == HouseState.OCCUPIED
 
 
 def test_no_catalogue_leaks_after_the_test():
