@@ -220,6 +220,9 @@ class Case(TimeStampedModel):
     )
     appointment_at = models.DateTimeField(_("预约时间"), null=True, blank=True)
     description = models.TextField(_("描述"), max_length=2000)
+    # Set by the client once per report form, so a double tap or a retried request after a
+    # lost response records one case.
+    client_token = models.CharField(max_length=64, blank=True, editable=False)
     reason = models.CharField(_("投诉原因"), max_length=200, blank=True)
     expected_at = models.DateTimeField(_("期望处理时间"), null=True, blank=True)
 
@@ -303,6 +306,11 @@ class Case(TimeStampedModel):
         ordering = ["-submitted_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["company", "number"], name="case_unique_number"),
+            models.UniqueConstraint(
+                fields=["reporter", "client_token"],
+                condition=~Q(client_token=""),
+                name="case_unique_client_token",
+            ),
             models.CheckConstraint(
                 condition=Q(house__isnull=False) | ~Q(place=""), name="case_has_place"
             ),

@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,14 +34,19 @@ from ._common import (
 )
 
 
-def _next_number(*, company_id: int, kind: str, now: datetime) -> str:
+def _lock_sequence(*, company_id: int, now: datetime) -> CaseNumberSequence:
+    """The company's number counter for the day, locked: concurrent reports of one company
+    take numbers one after another, without gaps."""
     day = timezone.localdate(now)
     CaseNumberSequence.objects.get_or_create(company_id=company_id, day=day)
-    seq = CaseNumberSequence.objects.select_for_update().get(company_id=company_id, day=day)
+    return CaseNumberSequence.objects.select_for_update().get(company_id=company_id, day=day)
+
+
+def _take_number(seq: CaseNumberSequence, *, kind: str) -> str:
     seq.last += 1
     seq.save(update_fields=["last"])
     prefix = "BX" if kind == CaseKind.REPAIR else "TS"
-    return f"{prefix}{day:%Y%m%d}{seq.last:04d}"
+    return f"{prefix}{seq.day:%Y%m%d}{seq.last:04d}"
 
 
 def _announce_new(case: Case) -> None:
@@ -82,11 +87,18 @@ def case_submit(
     reason: str = "",
     expected_at: datetime | None = None,
     photos: Iterable[UploadedFile] | None = None,
+    client_token: str = "",
     now: datetime | None = None,
 ) -> Case:
     """An owner reports a repair (报修) or a complaint (投诉) about their own house or a
-    common area of a community they live in."""
+    common area of a community they live in. The same `client_token` twice returns the case
+    the first submission made instead of a second one."""
     now = now_or(now)
+    client_token = (client_token or "").strip()[:64]
+    if client_token:
+        earlier = Case.objects.filter(reporter_id=reporter.pk, client_token=client_token).first()
+        if earlier is not None:
+            return earlier
     access = get_access(reporter)
     if not access.is_owner:
         raise ApplicationError(_("请先绑定房屋后再报事"), code="no_house")
@@ -132,11 +144,17 @@ def case_submit(
         if value is not None and value < now:
             raise ApplicationError(_("时间不能早于现在"), field=field)
     checked = validate_photos(photos)
+    seq = _lock_sequence(company_id=community.company_id, now=now)
+    if client_token:
+        # Re-checked under the counter's lock: a concurrent twin has committed by now.
+        earlier = Case.objects.filter(reporter_id=reporter.pk, client_token=client_token).first()
+        if earlier is not None:
+            return earlier
     case = Case(
         company_id=community.company_id,
         community=community,
         kind=kind,
-        number=_next_number(company_id=community.company_id, kind=kind, now=now),
+        number=_take_number(seq, kind=kind),
         case_type=case_type,
         house=house,
         place=place,
@@ -147,11 +165,20 @@ def case_submit(
         description=description,
         reason=reason,
         expected_at=expected_at if kind == CaseKind.COMPLAINT else None,
+        client_token=client_token,
         submitted_at=now,
         state_changed_at=now,
     )
     sla.sla_start(case, now=now)
-    case.save()
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError:
+        # The same form submitted twice at once: the other request made the case.
+        earlier = Case.objects.filter(reporter_id=reporter.pk, client_token=client_token).first()
+        if client_token and earlier is not None:
+            return earlier
+        raise
     save_photos(case, checked, stage=PhotoStage.REPORT, actor=reporter)
     event = record(
         case,

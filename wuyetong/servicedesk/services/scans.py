@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from wuyetong.core.exceptions import ApplicationError
@@ -102,13 +103,20 @@ def sla_scan(*, now: datetime) -> ScanResult:
         ("response", RESPONSE_OPEN, "accepted_at"),
         ("resolution", RESOLUTION_OPEN, "completed_at"),
     ):
-        due_soon = _ids(
-            **{
-                "state__in": states,
-                f"{met}__isnull": True,
-                f"{which}_warn_at__lte": now,
-                f"{which}_breached_at__isnull": True,
-            }
+        # Not yet warned and inside the warning window, or past the deadline and not yet
+        # recorded as breached: the rows already handled are not even read.
+        due_soon = list(
+            Case.objects.filter(
+                **{
+                    "state__in": states,
+                    f"{met}__isnull": True,
+                    f"{which}_warn_at__lte": now,
+                    f"{which}_breached_at__isnull": True,
+                }
+            )
+            .filter(Q(**{f"{which}_warned_at__isnull": True}) | Q(**{f"{which}_due_at__lte": now}))
+            .order_by("pk")
+            .values_list("pk", flat=True)
         )
         for case_id in due_soon:
             try:

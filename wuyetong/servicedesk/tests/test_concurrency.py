@@ -53,3 +53,39 @@ def test_two_workers_grabbing_the_same_case_at_once_exactly_one_wins(desk, monke
     case = Case.objects.select_related("assignee").get(pk=case.pk)
     assert case.state == "accepted" and case.assignee.user_id == won[0]
     assert CaseEvent.objects.filter(case=case, action="grab").count() == 1
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_the_same_report_submitted_twice_at_once_makes_one_case_without_a_number_gap(
+    desk, monkeypatch
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks; SQLite serialises whole transactions")
+    for module in (_common, owner):
+        monkeypatch.setattr(module, "publish", lambda group, payload: None)
+    barrier = threading.Barrier(2)
+    made: list[int] = []
+    errors: list[BaseException] = []
+
+    def submit():
+        from django.db import connection as thread_connection
+
+        try:
+            barrier.wait(timeout=10)
+            made.append(desk.submit(client_token="tap-tap").pk)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert errors == []
+    assert len(set(made)) == 1 and Case.objects.count() == 1
+    follow_up = desk.submit()
+    first = Case.objects.get(pk=made[0])
+    assert int(follow_up.number[-4:]) == int(first.number[-4:]) + 1

@@ -340,3 +340,13 @@ def test_bureau_official_cannot_change_handling(desk):
         )
     case.refresh_from_db()
     assert case.state == CaseState.SUBMITTED
+
+
+def test_double_submission_with_the_same_token_records_one_case(desk, pushes):
+    first = desk.submit(client_token="form-123")
+    again = desk.submit(client_token="form-123")
+    assert again.pk == first.pk
+    assert Case.objects.count() == 1
+    assert len([p for _, p in pushes if p["type"] == "case.created"]) == 1
+    other = desk.submit(client_token="form-124")
+    assert int(other.number[-4:]) == int(first.number[-4:]) + 1
