@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OrgsConfig(AppConfig):
     name = "wuyetong.orgs"
     label = "orgs"
-    verbose_name = "组织与权限"
+    verbose_name = _("组织与权限")

@@ -1,30 +1,31 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ApprovalStatus(models.TextChoices):
-    PENDING = "pending", "待审核"
-    APPROVED = "approved", "已通过"
-    REJECTED = "rejected", "已驳回"
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已通过")
+    REJECTED = "rejected", _("已驳回")
 
 
 class OrgKind(models.TextChoices):
-    HQ = "hq", "总部"
-    REGION = "region", "区域公司"
-    PROJECT = "project", "项目"
+    HQ = "hq", _("总部")
+    REGION = "region", _("区域公司")
+    PROJECT = "project", _("项目")
 
 
 class DataScope(models.TextChoices):
-    PROJECT = "project", "本项目"
-    SUBTREE = "subtree", "本组织及下级"
-    COMPANY = "company", "全公司"
+    PROJECT = "project", _("本项目")
+    SUBTREE = "subtree", _("本组织及下级")
+    COMPANY = "company", _("全公司")
 
 
 class OpAction(models.TextChoices):
-    CREATE = "create", "新增"
-    UPDATE = "update", "修改"
-    DELETE = "delete", "删除"
-    APPROVE = "approve", "审核通过"
-    REJECT = "reject", "驳回"
-    GRANT = "grant", "授权"
-    IMPORT = "import", "导入"
-    LOGIN = "login", "登录"
+    CREATE = "create", _("新增")
+    UPDATE = "update", _("修改")
+    DELETE = "delete", _("删除")
+    APPROVE = "approve", _("审核通过")
+    REJECT = "reject", _("驳回")
+    GRANT = "grant", _("授权")
+    IMPORT = "import", _("导入")
+    LOGIN = "login", _("登录")

@@ -10,6 +10,7 @@ from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from wuyetong.core.access import get_access
 
@@ -64,18 +65,18 @@ def _roles(request):
 
 
 class EmployeeFilter(df.FilterSet):
-    q = df.CharFilter(method="search", label="姓名/手机号/工号")
+    q = df.CharFilter(method="search", label=_("姓名/手机号/工号"))
     org_unit = df.ModelChoiceFilter(
-        queryset=_units, method="in_subtree", label="组织", empty_label="全部"
+        queryset=_units, method="in_subtree", label=_("组织"), empty_label=_("全部")
     )
-    department = df.ModelChoiceFilter(queryset=_departments, label="部门", empty_label="全部")
-    position = df.ModelChoiceFilter(queryset=_positions, label="岗位", empty_label="全部")
+    department = df.ModelChoiceFilter(queryset=_departments, label=_("部门"), empty_label=_("全部"))
+    position = df.ModelChoiceFilter(queryset=_positions, label=_("岗位"), empty_label=_("全部"))
     role = df.ModelChoiceFilter(
-        queryset=_roles, field_name="roles", label="角色", empty_label="全部"
+        queryset=_roles, field_name="roles", label=_("角色"), empty_label=_("全部")
     )
     is_active = df.BooleanFilter(
-        label="状态",
-        widget=forms.Select(choices=[("", "全部"), ("true", "在职"), ("false", "离职")]),
+        label=_("状态"),
+        widget=forms.Select(choices=[("", _("全部")), ("true", _("在职")), ("false", _("离职"))]),
     )
 
     class Meta:
@@ -97,7 +98,7 @@ class EmployeeFilter(df.FilterSet):
 
 
 class DepartmentFilter(df.FilterSet):
-    org_unit = df.ModelChoiceFilter(queryset=_units, label="组织", empty_label="全部")
+    org_unit = df.ModelChoiceFilter(queryset=_units, label=_("组织"), empty_label=_("全部"))
 
     class Meta:
         model = Department
@@ -105,13 +106,13 @@ class DepartmentFilter(df.FilterSet):
 
 
 class OperationLogFilter(df.FilterSet):
-    actor = df.CharFilter(method="by_actor", label="操作人")
-    action = df.ChoiceFilter(choices=OpAction.choices, label="操作", empty_label="全部")
+    actor = df.CharFilter(method="by_actor", label=_("操作人"))
+    action = df.ChoiceFilter(choices=OpAction.choices, label=_("操作"), empty_label=_("全部"))
     object_type = df.ChoiceFilter(
-        choices=[], method="by_type", label="对象类型", empty_label="全部"
+        choices=[], method="by_type", label=_("对象类型"), empty_label=_("全部")
     )
-    date_from = df.DateFilter(method="since", label="开始日期", widget=DATE_INPUT)
-    date_to = df.DateFilter(method="until", label="结束日期", widget=DATE_INPUT)
+    date_from = df.DateFilter(method="since", label=_("开始日期"), widget=DATE_INPUT)
+    date_to = df.DateFilter(method="until", label=_("结束日期"), widget=DATE_INPUT)
 
     class Meta:
         model = OperationLog
@@ -136,7 +137,7 @@ class OperationLogFilter(df.FilterSet):
         return queryset.filter(Q(actor__name__icontains=value) | Q(actor__phone__contains=value))
 
     def by_type(self, queryset, name, value: str):
-        app_label, _, model = value.partition(".")
+        app_label, _sep, model = value.partition(".")
         return queryset.filter(content_type__app_label=app_label, content_type__model=model)
 
 
@@ -154,8 +155,10 @@ def object_type_choices() -> list[tuple[str, str]]:
 
 
 class ReviewFilter(df.FilterSet):
-    q = df.CharFilter(field_name="name", lookup_expr="icontains", label="名称")
-    status = df.ChoiceFilter(choices=ApprovalStatus.choices, label="审核状态", empty_label="全部")
+    q = df.CharFilter(field_name="name", lookup_expr="icontains", label=_("名称"))
+    status = df.ChoiceFilter(
+        choices=ApprovalStatus.choices, label=_("审核状态"), empty_label=_("全部")
+    )
 
 
 class CompanyReviewFilter(ReviewFilter):
@@ -188,8 +191,10 @@ def _bureau_districts(request):
 
 
 class BureauCommunityFilter(df.FilterSet):
-    q = df.CharFilter(method="search", label="小区/物业公司")
-    district = df.ModelChoiceFilter(queryset=_bureau_districts, label="区县", empty_label="全部")
+    q = df.CharFilter(method="search", label=_("小区/物业公司"))
+    district = df.ModelChoiceFilter(
+        queryset=_bureau_districts, label=_("区县"), empty_label=_("全部")
+    )
 
     class Meta:
         model = Community

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from wuyetong.core.access import ACTIONS, Access
 
 from .choices import DataScope, OrgKind
 from .models import City, Department, District, OrgUnit, Position, Role
 from .permissions import EXTRA_PERMISSIONS, MODULE_LABELS, ROLE_TEMPLATES
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def _f(form: forms.Form, name: str) -> Any:
@@ -19,18 +24,18 @@ def _f(form: forms.Form, name: str) -> Any:
 
 
 class NameForm(forms.Form):
-    name = forms.CharField(label="名称", max_length=100)
+    name = forms.CharField(label=_("名称"), max_length=100)
 
 
 class OrgUnitCreateForm(forms.Form):
     parent = forms.ModelChoiceField(
-        label="上级组织", queryset=OrgUnit.objects.none(), empty_label="请选择"
+        label=_("上级组织"), queryset=OrgUnit.objects.none(), empty_label=_("请选择")
     )
     kind = forms.ChoiceField(
-        label="层级",
+        label=_("层级"),
         choices=[(OrgKind.REGION, OrgKind.REGION.label), (OrgKind.PROJECT, OrgKind.PROJECT.label)],
     )
-    name = forms.CharField(label="名称", max_length=100)
+    name = forms.CharField(label=_("名称"), max_length=100)
 
     def __init__(self, *args, access: Access, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,7 +46,7 @@ class OrgUnitCreateForm(forms.Form):
 
 class OrgUnitMoveForm(forms.Form):
     parent = forms.ModelChoiceField(
-        label="新上级组织", queryset=OrgUnit.objects.none(), empty_label="请选择"
+        label=_("新上级组织"), queryset=OrgUnit.objects.none(), empty_label=_("请选择")
     )
 
     def __init__(self, *args, access: Access, unit: OrgUnit, **kwargs):
@@ -56,9 +61,9 @@ class OrgUnitMoveForm(forms.Form):
 
 class DepartmentCreateForm(forms.Form):
     org_unit = forms.ModelChoiceField(
-        label="所属组织", queryset=OrgUnit.objects.none(), empty_label="请选择"
+        label=_("所属组织"), queryset=OrgUnit.objects.none(), empty_label=_("请选择")
     )
-    name = forms.CharField(label="部门名称", max_length=50)
+    name = forms.CharField(label=_("部门名称"), max_length=50)
 
     def __init__(self, *args, access: Access, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,17 +72,17 @@ class DepartmentCreateForm(forms.Form):
 
 class EmployeeFieldsForm(forms.Form):
     org_unit = forms.ModelChoiceField(
-        label="所属组织", queryset=OrgUnit.objects.none(), empty_label="请选择"
+        label=_("所属组织"), queryset=OrgUnit.objects.none(), empty_label=_("请选择")
     )
     department = forms.ModelChoiceField(
-        label="部门", queryset=Department.objects.none(), required=False, empty_label="（无）"
+        label=_("部门"), queryset=Department.objects.none(), required=False, empty_label=_("（无）")
     )
     position = forms.ModelChoiceField(
-        label="岗位", queryset=Position.objects.none(), required=False, empty_label="（无）"
+        label=_("岗位"), queryset=Position.objects.none(), required=False, empty_label=_("（无）")
     )
-    employee_no = forms.CharField(label="工号", max_length=30)
+    employee_no = forms.CharField(label=_("工号"), max_length=30)
     hired_on = forms.DateField(
-        label="入职日期",
+        label=_("入职日期"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
@@ -96,15 +101,15 @@ class EmployeeFieldsForm(forms.Form):
 
 class EmployeeCreateForm(EmployeeFieldsForm):
     phone = forms.CharField(
-        label="手机号", max_length=11, help_text="手机号即登录账号；已注册的用户将直接关联"
+        label=_("手机号"), max_length=11, help_text=_("手机号即登录账号；已注册的用户将直接关联")
     )
-    name = forms.CharField(label="姓名", max_length=50)
+    name = forms.CharField(label=_("姓名"), max_length=50)
     field_order = ["phone", "name", "org_unit", "department", "position", "employee_no", "hired_on"]
 
 
 class EmployeeRolesForm(forms.Form):
     roles = forms.ModelMultipleChoiceField(
-        label="角色",
+        label=_("角色"),
         queryset=Role.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -117,33 +122,35 @@ class EmployeeRolesForm(forms.Form):
 
 def template_choices() -> list[tuple[str, str]]:
     return [(code, spec["name"]) for code, spec in ROLE_TEMPLATES.items()] + [
-        ("", "空白角色（自行配置）")
+        ("", gettext("空白角色（自行配置）"))
     ]
 
 
 class RoleCreateForm(forms.Form):
     template = forms.ChoiceField(
-        label="角色模板", choices=template_choices, required=False, initial="project_manager"
+        label=_("角色模板"), choices=template_choices, required=False, initial="project_manager"
     )
     name = forms.CharField(
-        label="角色名称", max_length=50, required=False, help_text="留空则使用模板名称"
+        label=_("角色名称"), max_length=50, required=False, help_text=_("留空则使用模板名称")
     )
 
 
 class RoleMatrixForm(forms.Form):
     """Name, scope, and the module × action grid; only modules granted to the company."""
 
-    name = forms.CharField(label="角色名称", max_length=50)
-    description = forms.CharField(label="说明", max_length=200, required=False)
-    data_scope = forms.ChoiceField(label="数据范围", choices=DataScope.choices)
+    name = forms.CharField(label=_("角色名称"), max_length=50)
+    description = forms.CharField(label=_("说明"), max_length=200, required=False)
+    data_scope = forms.ChoiceField(label=_("数据范围"), choices=DataScope.choices)
     permissions = forms.MultipleChoiceField(
-        label="权限", required=False, widget=forms.CheckboxSelectMultiple
+        label=_("权限"), required=False, widget=forms.CheckboxSelectMultiple
     )
 
     def __init__(self, *args, modules: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.modules = [m for m in MODULE_LABELS if m in set(modules)]
-        choices = [(f"{m}.{a}", f"{m}.{a}") for m in self.modules for a in ACTIONS]
+        choices: list[tuple[str, StrOrPromise]] = [
+            (f"{m}.{a}", f"{m}.{a}") for m in self.modules for a in ACTIONS
+        ]
         choices += [
             (p, label) for p, label in EXTRA_PERMISSIONS.items() if p.split(".")[0] in self.modules
         ]
@@ -166,26 +173,29 @@ class RoleMatrixForm(forms.Form):
 
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(
-        label="审核结果", choices=[("approve", "通过"), ("reject", "驳回")]
+        label=_("审核结果"), choices=[("approve", _("通过")), ("reject", _("驳回"))]
     )
     reason = forms.CharField(
-        label="驳回原因", max_length=200, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("驳回原因"),
+        max_length=200,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
 class CompanyReviewForm(ReviewForm):
     modules = forms.MultipleChoiceField(
-        label="开通模块",
+        label=_("开通模块"),
         choices=list(MODULE_LABELS.items()),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="审核通过时一并开通",
+        help_text=_("审核通过时一并开通"),
     )
 
 
 class ModulesForm(forms.Form):
     modules = forms.MultipleChoiceField(
-        label="开通模块",
+        label=_("开通模块"),
         choices=list(MODULE_LABELS.items()),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -193,27 +203,29 @@ class ModulesForm(forms.Form):
 
 
 class BureauCreateForm(forms.Form):
-    name = forms.CharField(label="部门名称", max_length=100)
+    name = forms.CharField(label=_("部门名称"), max_length=100)
     city = forms.ModelChoiceField(
-        label="城市", queryset=City.objects.order_by("code"), empty_label="请选择"
+        label=_("城市"), queryset=City.objects.order_by("code"), empty_label=_("请选择")
     )
     district = forms.ModelChoiceField(
-        label="区县",
+        label=_("区县"),
         queryset=District.objects.select_related("city").order_by("code"),
         required=False,
-        empty_label="（全市）",
-        help_text="留空为市级房管部门，监管全市小区",
+        empty_label=_("（全市）"),
+        help_text=_("留空为市级房管部门，监管全市小区"),
     )
 
 
 class CompanyAdminForm(forms.Form):
     phone = forms.CharField(
-        label="手机号", max_length=11, help_text="即登录账号；已注册的用户将直接关联"
+        label=_("手机号"), max_length=11, help_text=_("即登录账号；已注册的用户将直接关联")
     )
-    name = forms.CharField(label="姓名", max_length=50)
+    name = forms.CharField(label=_("姓名"), max_length=50)
 
 
 class BureauMemberForm(forms.Form):
-    phone = forms.CharField(label="手机号", max_length=11)
-    name = forms.CharField(label="姓名", max_length=50, required=False, help_text="新用户必填")
-    title = forms.CharField(label="职务", max_length=50, required=False)
+    phone = forms.CharField(label=_("手机号"), max_length=11)
+    name = forms.CharField(
+        label=_("姓名"), max_length=50, required=False, help_text=_("新用户必填")
+    )
+    title = forms.CharField(label=_("职务"), max_length=50, required=False)

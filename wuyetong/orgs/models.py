@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from wuyetong.core.models import ScopedQuerySet, TimeStampedModel
 
@@ -12,12 +13,12 @@ from .choices import ApprovalStatus, DataScope, OpAction, OrgKind
 class City(models.Model):
     """A city (市): the unit above districts and their housing bureaus."""
 
-    name = models.CharField("城市", max_length=50, unique=True)
-    code = models.CharField("行政区划代码", max_length=12, unique=True)
+    name = models.CharField(_("城市"), max_length=50, unique=True)
+    code = models.CharField(_("行政区划代码"), max_length=12, unique=True)
 
     class Meta:
-        verbose_name = "城市"
-        verbose_name_plural = "城市"
+        verbose_name = _("城市")
+        verbose_name_plural = _("城市")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -28,14 +29,14 @@ class District(models.Model):
     """A district (区/县) of a city; communities lie in one district."""
 
     city = models.ForeignKey(
-        City, on_delete=models.PROTECT, related_name="districts", verbose_name="城市"
+        City, on_delete=models.PROTECT, related_name="districts", verbose_name=_("城市")
     )
-    name = models.CharField("区县", max_length=50)
-    code = models.CharField("行政区划代码", max_length=12, unique=True)
+    name = models.CharField(_("区县"), max_length=50)
+    code = models.CharField(_("行政区划代码"), max_length=12, unique=True)
 
     class Meta:
-        verbose_name = "区县"
-        verbose_name_plural = "区县"
+        verbose_name = _("区县")
+        verbose_name_plural = _("区县")
         ordering = ["code"]
         constraints = [
             models.UniqueConstraint(fields=["city", "name"], name="district_unique_name_per_city")
@@ -49,9 +50,9 @@ class Bureau(TimeStampedModel):
     """A housing bureau (房管部门). A city bureau (no district) oversees every district of its
     city; a district bureau oversees its district."""
 
-    name = models.CharField("名称", max_length=100, unique=True)
+    name = models.CharField(_("名称"), max_length=100, unique=True)
     city = models.ForeignKey(
-        City, on_delete=models.PROTECT, related_name="bureaus", verbose_name="城市"
+        City, on_delete=models.PROTECT, related_name="bureaus", verbose_name=_("城市")
     )
     district = models.ForeignKey(
         District,
@@ -59,16 +60,16 @@ class Bureau(TimeStampedModel):
         null=True,
         blank=True,
         related_name="bureaus",
-        verbose_name="区县",
+        verbose_name=_("区县"),
     )
-    is_active = models.BooleanField("已开通", default=False)
+    is_active = models.BooleanField(_("已开通"), default=False)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="BureauMember", related_name="bureaus", blank=True
     )
 
     class Meta:
-        verbose_name = "房管部门"
-        verbose_name_plural = "房管部门"
+        verbose_name = _("房管部门")
+        verbose_name_plural = _("房管部门")
 
     def __str__(self) -> str:
         return self.name
@@ -86,7 +87,7 @@ class BureauMember(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bureau_memberships"
     )
-    title = models.CharField("职务", max_length=50, blank=True)
+    title = models.CharField(_("职务"), max_length=50, blank=True)
 
     class Meta:
         constraints = [
@@ -107,28 +108,28 @@ class CompanyQuerySet(ScopedQuerySet):
 class Company(TimeStampedModel):
     """A property company (物业公司): the tenant of every staff-side record."""
 
-    name = models.CharField("公司名称", max_length=100, unique=True)
-    short_name = models.CharField("简称", max_length=30, blank=True)
-    credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
-    contact_name = models.CharField("联系人", max_length=30, blank=True)
-    contact_phone = models.CharField("联系电话", max_length=20, blank=True)
-    address = models.CharField("地址", max_length=200, blank=True)
-    introduction = models.TextField("公司简介", blank=True)
+    name = models.CharField(_("公司名称"), max_length=100, unique=True)
+    short_name = models.CharField(_("简称"), max_length=30, blank=True)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
+    contact_name = models.CharField(_("联系人"), max_length=30, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    introduction = models.TextField(_("公司简介"), blank=True)
     city = models.ForeignKey(
-        City, on_delete=models.PROTECT, related_name="companies", verbose_name="所在城市"
+        City, on_delete=models.PROTECT, related_name="companies", verbose_name=_("所在城市")
     )
     status = models.CharField(
-        "审核状态", max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING
+        _("审核状态"), max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING
     )
-    reject_reason = models.CharField("驳回原因", max_length=200, blank=True)
-    modules = models.JSONField("开通模块", default=list, blank=True)
-    settings = models.JSONField("公司设置", default=dict, blank=True)
+    reject_reason = models.CharField(_("驳回原因"), max_length=200, blank=True)
+    modules = models.JSONField(_("开通模块"), default=list, blank=True)
+    settings = models.JSONField(_("公司设置"), default=dict, blank=True)
 
     objects = CompanyQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "物业公司"
-        verbose_name_plural = "物业公司"
+        verbose_name = _("物业公司")
+        verbose_name_plural = _("物业公司")
 
     def __str__(self) -> str:
         return self.short_name or self.name
@@ -175,17 +176,17 @@ class OrgUnit(TimeStampedModel):
         null=True,
         blank=True,
         related_name="children",
-        verbose_name="上级",
+        verbose_name=_("上级"),
     )
-    kind = models.CharField("层级", max_length=10, choices=OrgKind.choices)
-    name = models.CharField("名称", max_length=100)
+    kind = models.CharField(_("层级"), max_length=10, choices=OrgKind.choices)
+    name = models.CharField(_("名称"), max_length=100)
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
 
     objects = OrgUnitQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "组织"
-        verbose_name_plural = "组织"
+        verbose_name = _("组织")
+        verbose_name_plural = _("组织")
         ordering = ["path"]
         constraints = [
             models.UniqueConstraint(
@@ -206,15 +207,15 @@ class Department(TimeStampedModel):
 
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="departments")
     org_unit = models.ForeignKey(
-        OrgUnit, on_delete=models.PROTECT, related_name="departments", verbose_name="所属组织"
+        OrgUnit, on_delete=models.PROTECT, related_name="departments", verbose_name=_("所属组织")
     )
-    name = models.CharField("部门名称", max_length=50)
+    name = models.CharField(_("部门名称"), max_length=50)
 
     objects = CompanyUnitQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "部门"
-        verbose_name_plural = "部门"
+        verbose_name = _("部门")
+        verbose_name_plural = _("部门")
         constraints = [
             models.UniqueConstraint(fields=["org_unit", "name"], name="department_unique_name")
         ]
@@ -227,13 +228,13 @@ class Position(TimeStampedModel):
     """A job position (岗位) of a company."""
 
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="positions")
-    name = models.CharField("岗位名称", max_length=50)
+    name = models.CharField(_("岗位名称"), max_length=50)
 
     objects = CompanyWideQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "岗位"
-        verbose_name_plural = "岗位"
+        verbose_name = _("岗位")
+        verbose_name_plural = _("岗位")
         constraints = [
             models.UniqueConstraint(fields=["company", "name"], name="position_unique_name")
         ]
@@ -246,19 +247,19 @@ class Role(TimeStampedModel):
     """A set of permissions plus a data scope, defined by a company (often from a template)."""
 
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="roles")
-    name = models.CharField("角色名称", max_length=50)
-    template = models.CharField("来源模板", max_length=30, blank=True)
-    permissions = models.JSONField("权限", default=list, blank=True)
+    name = models.CharField(_("角色名称"), max_length=50)
+    template = models.CharField(_("来源模板"), max_length=30, blank=True)
+    permissions = models.JSONField(_("权限"), default=list, blank=True)
     data_scope = models.CharField(
-        "数据范围", max_length=10, choices=DataScope.choices, default=DataScope.PROJECT
+        _("数据范围"), max_length=10, choices=DataScope.choices, default=DataScope.PROJECT
     )
-    description = models.CharField("说明", max_length=200, blank=True)
+    description = models.CharField(_("说明"), max_length=200, blank=True)
 
     objects = RoleQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "角色"
-        verbose_name_plural = "角色"
+        verbose_name = _("角色")
+        verbose_name_plural = _("角色")
         constraints = [models.UniqueConstraint(fields=["company", "name"], name="role_unique_name")]
 
     def __str__(self) -> str:
@@ -277,7 +278,7 @@ class Employee(TimeStampedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="employments"
     )
     org_unit = models.ForeignKey(
-        OrgUnit, on_delete=models.PROTECT, related_name="employees", verbose_name="所属组织"
+        OrgUnit, on_delete=models.PROTECT, related_name="employees", verbose_name=_("所属组织")
     )
     department = models.ForeignKey(
         Department,
@@ -285,7 +286,7 @@ class Employee(TimeStampedModel):
         null=True,
         blank=True,
         related_name="employees",
-        verbose_name="部门",
+        verbose_name=_("部门"),
     )
     position = models.ForeignKey(
         Position,
@@ -293,18 +294,20 @@ class Employee(TimeStampedModel):
         null=True,
         blank=True,
         related_name="employees",
-        verbose_name="岗位",
+        verbose_name=_("岗位"),
     )
-    employee_no = models.CharField("工号", max_length=30)
-    is_active = models.BooleanField("在职", default=True)
-    hired_on = models.DateField("入职日期", null=True, blank=True)
-    roles = models.ManyToManyField(Role, related_name="employees", blank=True, verbose_name="角色")
+    employee_no = models.CharField(_("工号"), max_length=30)
+    is_active = models.BooleanField(_("在职"), default=True)
+    hired_on = models.DateField(_("入职日期"), null=True, blank=True)
+    roles = models.ManyToManyField(
+        Role, related_name="employees", blank=True, verbose_name=_("角色")
+    )
 
     objects = EmployeeQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "员工"
-        verbose_name_plural = "员工"
+        verbose_name = _("员工")
+        verbose_name_plural = _("员工")
         constraints = [
             models.UniqueConstraint(
                 fields=["company", "user"], name="employee_unique_user_per_company"
@@ -336,35 +339,37 @@ class Community(TimeStampedModel):
     one district (which places it under that district's housing bureau)."""
 
     company = models.ForeignKey(
-        Company, on_delete=models.PROTECT, related_name="communities", verbose_name="物业公司"
+        Company, on_delete=models.PROTECT, related_name="communities", verbose_name=_("物业公司")
     )
     project = models.ForeignKey(
         OrgUnit,
         on_delete=models.PROTECT,
         related_name="communities",
-        verbose_name="所属项目",
+        verbose_name=_("所属项目"),
         limit_choices_to={"kind": OrgKind.PROJECT},
     )
     district = models.ForeignKey(
-        District, on_delete=models.PROTECT, related_name="communities", verbose_name="所在区县"
+        District, on_delete=models.PROTECT, related_name="communities", verbose_name=_("所在区县")
     )
-    name = models.CharField("小区名称", max_length=100)
-    code = models.CharField("小区编码", max_length=20)
-    address = models.CharField("地址", max_length=200, blank=True)
-    total_area = models.DecimalField("总建筑面积(㎡)", max_digits=12, decimal_places=2, default=0)
-    introduction = models.TextField("小区介绍", blank=True)
-    service_phone = models.CharField("物业服务电话", max_length=20, blank=True)
+    name = models.CharField(_("小区名称"), max_length=100)
+    code = models.CharField(_("小区编码"), max_length=20)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    total_area = models.DecimalField(
+        _("总建筑面积(㎡)"), max_digits=12, decimal_places=2, default=0
+    )
+    introduction = models.TextField(_("小区介绍"), blank=True)
+    service_phone = models.CharField(_("物业服务电话"), max_length=20, blank=True)
     status = models.CharField(
-        "审核状态", max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING
+        _("审核状态"), max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING
     )
-    reject_reason = models.CharField("驳回原因", max_length=200, blank=True)
-    settings = models.JSONField("小区设置", default=dict, blank=True)
+    reject_reason = models.CharField(_("驳回原因"), max_length=200, blank=True)
+    settings = models.JSONField(_("小区设置"), default=dict, blank=True)
 
     objects = CommunityQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "小区"
-        verbose_name_plural = "小区"
+        verbose_name = _("小区")
+        verbose_name_plural = _("小区")
         ordering = ["code"]
         constraints = [
             models.UniqueConstraint(fields=["company", "code"], name="community_unique_code"),
@@ -378,25 +383,25 @@ class Community(TimeStampedModel):
 class Merchant(TimeStampedModel):
     """A merchant (商户) selling to the owners of the communities it serves."""
 
-    name = models.CharField("商户名称", max_length=100, unique=True)
-    license_no = models.CharField("营业执照号", max_length=30, blank=True)
-    contact_name = models.CharField("联系人", max_length=30)
-    contact_phone = models.CharField("联系电话", max_length=20)
-    address = models.CharField("地址", max_length=200, blank=True)
-    category = models.CharField("经营类别", max_length=50, blank=True)
+    name = models.CharField(_("商户名称"), max_length=100, unique=True)
+    license_no = models.CharField(_("营业执照号"), max_length=30, blank=True)
+    contact_name = models.CharField(_("联系人"), max_length=30)
+    contact_phone = models.CharField(_("联系电话"), max_length=20)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    category = models.CharField(_("经营类别"), max_length=50, blank=True)
     communities = models.ManyToManyField(
-        Community, related_name="merchants", blank=True, verbose_name="服务小区"
+        Community, related_name="merchants", blank=True, verbose_name=_("服务小区")
     )
     status = models.CharField(
-        "审核状态", max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING
+        _("审核状态"), max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING
     )
-    reject_reason = models.CharField("驳回原因", max_length=200, blank=True)
-    is_active = models.BooleanField("已开通", default=False)
+    reject_reason = models.CharField(_("驳回原因"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("已开通"), default=False)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="merchants", blank=True)
 
     class Meta:
-        verbose_name = "商户"
-        verbose_name_plural = "商户"
+        verbose_name = _("商户")
+        verbose_name_plural = _("商户")
 
     def __str__(self) -> str:
         return self.name
@@ -431,22 +436,22 @@ class OperationLog(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="操作人",
+        verbose_name=_("操作人"),
     )
-    action = models.CharField("操作", max_length=10, choices=OpAction.choices)
+    action = models.CharField(_("操作"), max_length=10, choices=OpAction.choices)
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     object_id = models.CharField(max_length=40)
-    object_repr = models.CharField("对象", max_length=200)
-    changes = models.JSONField("变更字段", default=dict, blank=True)
-    note = models.CharField("备注", max_length=200, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=200)
+    changes = models.JSONField(_("变更字段"), default=dict, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
-    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
 
     objects = OperationLogQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "操作日志"
-        verbose_name_plural = "操作日志"
+        verbose_name = _("操作日志")
+        verbose_name_plural = _("操作日志")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["company", "-created_at"], name="oplog_company_time_idx")]
 

@@ -3,6 +3,8 @@ choices by their labels, permission lists as +added / −removed."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from .choices import OpAction
 from .permissions import ROLE_TEMPLATES, permission_label
 
@@ -22,12 +24,12 @@ def _show(field, value) -> str:
     if field is not None and field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if field is not None and field.name == "template" and value in ROLE_TEMPLATES:
-        return ROLE_TEMPLATES[value]["name"]
+        return str(ROLE_TEMPLATES[value]["name"])
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return _("是") if value else _("否")
     if isinstance(value, list):
         if all(isinstance(v, str) and "." in v for v in value):  # permission codes
-            return f"{len(value)}项权限"
+            return _("%(n)s项权限") % {"n": len(value)}
         return "、".join(str(v) for v in value)
     return str(value)
 
@@ -49,7 +51,7 @@ def format_changes(changes: dict, model=None, action: str = OpAction.UPDATE) -> 
         label = (
             str(field.verbose_name)
             if field is not None
-            else {"roles": "角色", "phone": "手机号", "members": "人员"}.get(name, name)
+            else {"roles": _("角色"), "phone": _("手机号"), "members": _("人员")}.get(name, name)
         )
         if action in PAIR_ACTIONS and isinstance(value, list) and len(value) == 2:
             old, new = value

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
@@ -25,7 +26,7 @@ from wuyetong.owner.api.serializers import HouseBrief
 class BindingReviewOutput(serializers.Serializer):
     id = serializers.IntegerField()
     applicant_name = serializers.CharField()
-    phone = serializers.SerializerMethodField(help_text="无“查看完整手机号和身份证号”权限时脱敏")
+    phone = serializers.SerializerMethodField(help_text=_("无“查看完整手机号和身份证号”权限时脱敏"))
     applicant_id_card = serializers.SerializerMethodField()
     house = HouseBrief()
     relation = serializers.CharField()
@@ -54,7 +55,7 @@ class CorrectInput(serializers.Serializer):
         allow_blank=True,
         allow_null=True,
         default=None,
-        help_text="省略、null 或原样传回脱敏值表示不修改",
+        help_text=_("省略、null 或原样传回脱敏值表示不修改"),
     )
     house = serializers.IntegerField()
     relation = serializers.ChoiceField(choices=Relation.choices)
@@ -99,13 +100,13 @@ class BindingBase(GenericAPIView):
 class BindingListApi(BindingBase):
     @extend_schema(
         tags=["estates"],
-        summary="业主认证申请列表",
+        summary=_("业主认证申请列表"),
         operation_id="estates_bindings_list",
         responses=with_errors({200: BindingReviewOutput(many=True)}, 401, 403),
         parameters=[
             OpenApiParameter("status", str, enum=BindingStatus.values, required=False),
             OpenApiParameter("community", int, required=False),
-            OpenApiParameter("q", str, required=False, description="姓名或手机号"),
+            OpenApiParameter("q", str, required=False, description=_("姓名或手机号")),
         ],
     )
     def get(self, request):
@@ -124,7 +125,7 @@ class BindingListApi(BindingBase):
 class BindingDetailApi(BindingBase):
     @extend_schema(
         tags=["estates"],
-        summary="业主认证申请详情",
+        summary=_("业主认证申请详情"),
         operation_id="estates_bindings_retrieve",
         responses=with_errors({200: BindingReviewOutput}, 401, 403, 404),
     )
@@ -138,7 +139,7 @@ class BindingApproveApi(BindingBase):
     @extend_schema(
         request=None,
         tags=["estates"],
-        summary="审核通过（重复提交不会重复绑定）",
+        summary=_("审核通过（重复提交不会重复绑定）"),
         responses=with_errors({200: BindingReviewOutput}, 400, 401, 403, 404),
     )
     def post(self, request, pk: int):
@@ -152,7 +153,7 @@ class BindingRejectApi(BindingBase):
     @extend_schema(
         request=RejectInput,
         tags=["estates"],
-        summary="驳回（必须填写原因）",
+        summary=_("驳回（必须填写原因）"),
         responses=with_errors({200: BindingReviewOutput}, 400, 401, 403, 404),
     )
     def post(self, request, pk: int):
@@ -171,7 +172,7 @@ class BindingCorrectApi(BindingBase):
     @extend_schema(
         request=CorrectInput,
         tags=["estates"],
-        summary="审核前更正姓名、身份证号、房屋或身份",
+        summary=_("审核前更正姓名、身份证号、房屋或身份"),
         responses=with_errors({200: BindingReviewOutput}, 400, 401, 403, 404),
     )
     def post(self, request, pk: int):

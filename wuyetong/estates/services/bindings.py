@@ -12,6 +12,7 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from wuyetong.accounts import services as account_services
 from wuyetong.accounts.choices import SmsPurpose
@@ -44,9 +45,9 @@ def parse_pk(value) -> int | None:
 def _clean_name(name: str, field: str = "name") -> str:
     name = (name or "").strip()
     if not name:
-        raise ApplicationError("请填写姓名", field=field)
+        raise ApplicationError(_("请填写姓名"), field=field)
     if len(name) > NAME_MAX:
-        raise ApplicationError(f"姓名不能超过{NAME_MAX}个字", field=field)
+        raise ApplicationError(_("姓名不能超过%(max)s个字") % {"max": NAME_MAX}, field=field)
     return name
 
 
@@ -55,13 +56,15 @@ def _clean_id_card(value: str, *, field: str = "id_card", required: bool = True)
     if not value and not required:
         return ""
     if not is_id_card(value):
-        raise ApplicationError("身份证号码格式或校验位不正确", field=field, code="invalid_id_card")
+        raise ApplicationError(
+            _("身份证号码格式或校验位不正确"), field=field, code="invalid_id_card"
+        )
     return value
 
 
 def _clean_relation(relation: str) -> str:
     if relation not in Relation.values:
-        raise ApplicationError("请选择与房屋的关系（业主/家庭成员/租户）", field="relation")
+        raise ApplicationError(_("请选择与房屋的关系（业主/家庭成员/租户）"), field="relation")
     return relation
 
 
@@ -70,16 +73,16 @@ def _bindable_house(house_id) -> House:
     module (otherwise nobody could ever review the request), or a field error."""
     pk = parse_pk(house_id)
     if pk is None:
-        raise ApplicationError("请选择房屋", field="house")
+        raise ApplicationError(_("请选择房屋"), field="house")
     house = (
         House.objects.select_related("community", "community__company", "building", "unit")
         .filter(pk=pk, community__in=Community.objects.approved())
         .first()
     )
     if house is None:
-        raise ApplicationError("所选房屋不存在或小区尚未开通", field="house")
+        raise ApplicationError(_("所选房屋不存在或小区尚未开通"), field="house")
     if "bindings" not in (house.community.company.modules or []):
-        raise ApplicationError("该小区的物业暂未开通业主认证，请联系物业服务中心", field="house")
+        raise ApplicationError(_("该小区的物业暂未开通业主认证，请联系物业服务中心"), field="house")
     return house
 
 
@@ -128,13 +131,13 @@ def registration_check(
     The phone app calls it before the SMS step so that mistakes show up at once.
     """
     if not agreed_terms:
-        raise ApplicationError("请阅读并同意用户协议和隐私政策", field="agreed_terms")
+        raise ApplicationError(_("请阅读并同意用户协议和隐私政策"), field="agreed_terms")
     cleaned_name = _clean_name(name)
     phone = (phone or "").strip()
     if not is_mobile(phone):
-        raise ApplicationError("请输入正确的11位手机号码", field="phone")
+        raise ApplicationError(_("请输入正确的11位手机号码"), field="phone")
     if User.objects.filter(phone=phone).exists():
-        raise ApplicationError("该手机号已注册，请直接登录", field="phone", code="phone_taken")
+        raise ApplicationError(_("该手机号已注册，请直接登录"), field="phone", code="phone_taken")
     account_services.check_new_password(
         password=password,
         confirm=confirm_password,
@@ -218,13 +221,13 @@ def owner_register(
                 obj=binding,
                 company=data["house"].community.company_id,
                 changes=snapshot(binding),
-                note="业主注册",
+                note=_("业主注册"),
             )
             _announce_new(binding)
     except IntegrityError:
         # Two submissions of the same phone at once: the unique key decides, the loser is told.
         raise ApplicationError(
-            "该手机号已注册，请直接登录", field="phone", code="phone_taken"
+            _("该手机号已注册，请直接登录"), field="phone", code="phone_taken"
         ) from None
     return user, binding
 
@@ -236,7 +239,7 @@ def _own_active_occupancy(user: User, occupancy_id) -> Occupancy:
         .first()
     )
     if occupancy is None:
-        raise ApplicationError("要改绑的房屋不存在或已解除绑定", field="replaces")
+        raise ApplicationError(_("要改绑的房屋不存在或已解除绑定"), field="replaces")
     return occupancy
 
 
@@ -263,16 +266,16 @@ def binding_request_create(
     if replaces_id not in (None, ""):
         replaces = _own_active_occupancy(user, replaces_id)
         if replaces.house_id == house.pk:
-            raise ApplicationError("新房屋与原房屋相同，无需改绑", field="house")
+            raise ApplicationError(_("新房屋与原房屋相同，无需改绑"), field="house")
         if replaces.house.community.company_id != house.community.company_id:
             raise ApplicationError(
-                "只能改绑到同一物业公司管理的房屋；其他小区请使用“添加房屋”", field="house"
+                _("只能改绑到同一物业公司管理的房屋；其他小区请使用“添加房屋”"), field="house"
             )
     if Occupancy.objects.filter(house=house, resident__user=user, end_date__isnull=True).exists():
-        raise ApplicationError("您已绑定该房屋", field="house", code="already_bound")
+        raise ApplicationError(_("您已绑定该房屋"), field="house", code="already_bound")
     if BindingRequest.objects.filter(user=user, house=house, status=BindingStatus.PENDING).exists():
         raise ApplicationError(
-            "该房屋已有待审核的申请，请耐心等待物业审核", field="house", code="duplicate"
+            _("该房屋已有待审核的申请，请耐心等待物业审核"), field="house", code="duplicate"
         )
     binding = BindingRequest.objects.create(
         user=user,
@@ -288,7 +291,7 @@ def binding_request_create(
         obj=binding,
         company=house.community.company_id,
         changes=snapshot(binding),
-        note="改绑申请" if replaces else "绑定申请",
+        note=_("改绑申请") if replaces else _("绑定申请"),
     )
     _announce_new(binding)
     return binding
@@ -302,7 +305,7 @@ def binding_cancel(*, user: User, binding: BindingRequest) -> BindingRequest:
         raise NotFound()
     binding = locked
     if binding.status != BindingStatus.PENDING:
-        raise ApplicationError("只有待审核的申请可以撤回", code="not_pending")
+        raise ApplicationError(_("只有待审核的申请可以撤回"), code="not_pending")
     binding.status = BindingStatus.CANCELLED
     binding.save(update_fields=["status", "updated_at"])
     oplog_record(
@@ -311,7 +314,7 @@ def binding_cancel(*, user: User, binding: BindingRequest) -> BindingRequest:
         obj=binding,
         company=binding.house.community.company_id,
         changes={"status": [BindingStatus.PENDING, BindingStatus.CANCELLED]},
-        note="业主撤回",
+        note=_("业主撤回"),
     )
     return binding
 
@@ -336,7 +339,8 @@ def _locked_for_review(actor, binding: BindingRequest) -> BindingRequest:
 def _require_pending(binding: BindingRequest) -> None:
     if binding.status != BindingStatus.PENDING:
         raise ApplicationError(
-            f"该申请{binding.get_status_display()}，不能再处理", code="not_pending"
+            _("该申请%(status)s，不能再处理") % {"status": binding.get_status_display()},
+            code="not_pending",
         )
 
 
@@ -370,17 +374,17 @@ def binding_correct(
         .first()
     )
     if house is None:
-        raise ApplicationError("所选房屋不存在或不在您的管理范围内", field="house")
+        raise ApplicationError(_("所选房屋不存在或不在您的管理范围内"), field="house")
     replaces = binding.replaces
     if replaces is not None and replaces.house.community.company_id != house.community.company_id:
-        raise ApplicationError("改绑只能在同一物业公司的房屋之间进行", field="house")
+        raise ApplicationError(_("改绑只能在同一物业公司的房屋之间进行"), field="house")
     if (
         house.pk != binding.house_id
         and BindingRequest.objects.filter(
             user_id=binding.user_id, house=house, status=BindingStatus.PENDING
         ).exists()
     ):
-        raise ApplicationError("该业主对此房屋已有另一条待审核申请", field="house")
+        raise ApplicationError(_("该业主对此房屋已有另一条待审核申请"), field="house")
     before = snapshot(binding)
     binding.applicant_name, binding.applicant_id_card = name, id_card
     binding.house, binding.relation = house, relation
@@ -395,7 +399,7 @@ def binding_correct(
             obj=binding,
             company=house.community.company_id,
             changes=changes,
-            note="审核前更正",
+            note=_("审核前更正"),
         )
     return binding
 
@@ -456,7 +460,7 @@ def binding_approve(
             obj=occupancy,
             company=company_id,
             changes=snapshot(occupancy),
-            note="业主认证通过",
+            note=_("业主认证通过"),
         )
     elif occupancy.relation != binding.relation:
         occupancy.relation = binding.relation
@@ -469,7 +473,7 @@ def binding_approve(
         )
         if old is not None and old.pk != occupancy.pk:
             old.end_date = max(today, old.start_date)
-            old.end_reason = f"改绑至{house}"[:100]
+            old.end_reason = (_("改绑至%(house)s") % {"house": house})[:100]
             old.save(update_fields=["end_date", "end_reason", "updated_at"])
             oplog_record(
                 actor=actor,
@@ -477,7 +481,7 @@ def binding_approve(
                 obj=old,
                 company=company_id,
                 changes={"end_date": [None, str(old.end_date)]},
-                note="业主改绑，原绑定解除",
+                note=_("业主改绑，原绑定解除"),
             )
     if binding.applicant_id_card and (
         not user.real_name_verified or user.id_card != binding.applicant_id_card
@@ -510,9 +514,9 @@ def binding_reject(*, actor, binding: BindingRequest, reason: str) -> BindingReq
     """Reject with a reason the owner will read."""
     reason = (reason or "").strip()
     if not reason:
-        raise ApplicationError("驳回时必须填写原因", field="reason")
+        raise ApplicationError(_("驳回时必须填写原因"), field="reason")
     if len(reason) > 200:
-        raise ApplicationError("驳回原因不能超过200字", field="reason")
+        raise ApplicationError(_("驳回原因不能超过200字"), field="reason")
     binding = _locked_for_review(actor, binding)
     _require_pending(binding)
     before = snapshot(binding)

@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from wuyetong.core.exceptions import ApplicationError
@@ -26,14 +28,14 @@ PER_PAGE = 30
 
 
 class CorrectForm(forms.Form):
-    applicant_name = forms.CharField(label="申请人姓名", max_length=50)
-    applicant_id_card = forms.CharField(label="身份证号", max_length=18, required=False)
+    applicant_name = forms.CharField(label=_("申请人姓名"), max_length=50)
+    applicant_id_card = forms.CharField(label=_("身份证号"), max_length=18, required=False)
     house = forms.ModelChoiceField(
-        label="房屋",
+        label=_("房屋"),
         queryset=House.objects.none(),
-        error_messages={"invalid_choice": "所选房屋不存在或不在您的管理范围内"},
+        error_messages={"invalid_choice": _("所选房屋不存在或不在您的管理范围内")},
     )
-    relation = forms.ChoiceField(label="身份", choices=Relation.choices)
+    relation = forms.ChoiceField(label=_("身份"), choices=Relation.choices)
 
     def __init__(self, *args, houses=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -45,10 +47,10 @@ class CorrectForm(forms.Form):
 
 class RejectForm(forms.Form):
     reason = forms.CharField(
-        label="驳回原因",
+        label=_("驳回原因"),
         max_length=200,
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": "驳回时必须填写原因"},
+        error_messages={"required": _("驳回时必须填写原因")},
     )
 
 
@@ -206,7 +208,10 @@ class BindingDetailView(ModulePermissionMixin, View):
         try:
             if action == "approve":
                 services.binding_approve(actor=request.user, binding=binding)
-                messages.success(request, f"已通过 {binding.applicant_name} 的认证申请")
+                messages.success(
+                    request,
+                    gettext("已通过 %(name)s 的认证申请") % {"name": binding.applicant_name},
+                )
                 return redirect(f"{_list_url()}?status=pending")
             if action == "reject":
                 reject_form = RejectForm(request.POST)
@@ -216,7 +221,10 @@ class BindingDetailView(ModulePermissionMixin, View):
                         binding=binding,
                         reason=reject_form.cleaned_data["reason"],
                     )
-                    messages.success(request, f"已驳回 {binding.applicant_name} 的认证申请")
+                    messages.success(
+                        request,
+                        gettext("已驳回 %(name)s 的认证申请") % {"name": binding.applicant_name},
+                    )
                     return redirect(f"{_list_url()}?status=pending")
             elif action == "correct":
                 correct_form = CorrectForm(request.POST, houses=self.houses(binding))
@@ -235,10 +243,10 @@ class BindingDetailView(ModulePermissionMixin, View):
                         house_id=d["house"].pk,
                         relation=d["relation"],
                     )
-                    messages.success(request, "申请信息已更正")
+                    messages.success(request, gettext("申请信息已更正"))
                     return redirect("estates:binding_detail", pk=binding.pk)
             else:
-                messages.error(request, "未知操作")
+                messages.error(request, gettext("未知操作"))
         except ApplicationError as exc:
             form = correct_form if action == "correct" else reject_form
             if form is not None:
@@ -268,13 +276,16 @@ class BindingBulkApproveView(ModulePermissionMixin, View):
                 services.binding_approve(actor=request.user, binding=binding)
                 done += 1
             except ApplicationError as exc:
-                failed.append(f"{binding.applicant_name}：{exc.message}")
+                failed.append(
+                    gettext("%(name)s：%(message)s")
+                    % {"name": binding.applicant_name, "message": exc.message}
+                )
         if done:
-            messages.success(request, f"已通过 {done} 条认证申请")
+            messages.success(request, gettext("已通过 %(n)s 条认证申请") % {"n": done})
         for line in failed[:5]:
             messages.error(request, line)
         if not done and not failed:
-            messages.warning(request, "请先勾选待审核的申请")
+            messages.warning(request, gettext("请先勾选待审核的申请"))
         back = request.POST.get("back", "")
         return redirect(f"{_list_url()}?{back}" if back and "//" not in back else _list_url())
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions, viewsets
 
 from wuyetong.core.access import Access, get_access
@@ -21,21 +22,21 @@ DEFAULT_ACTIONS = {
 
 
 class IsCompanyStaff(permissions.BasePermission):
-    message = "仅物业公司员工可以访问"
+    message = _("仅物业公司员工可以访问")
 
     def has_permission(self, request, view):
         return get_access(request.user).company_id is not None
 
 
 class IsPlatformAdmin(permissions.BasePermission):
-    message = "仅平台管理员可以访问"
+    message = _("仅平台管理员可以访问")
 
     def has_permission(self, request, view):
         return get_access(request.user).is_platform
 
 
 class IsBureauOfficial(permissions.BasePermission):
-    message = "仅房管部门人员可以访问"
+    message = _("仅房管部门人员可以访问")
 
     def has_permission(self, request, view):
         access = get_access(request.user)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from wuyetong.core.access import get_access
@@ -160,7 +162,9 @@ class RoleOut(serializers.ModelSerializer):
 
 
 class RoleCreateIn(serializers.Serializer):
-    template = serializers.CharField(allow_blank=True, help_text="内置模板代码；空字符串为空白角色")
+    template = serializers.CharField(
+        allow_blank=True, help_text=_("内置模板代码；空字符串为空白角色")
+    )
     name = serializers.CharField(max_length=50, required=False, allow_blank=True)
 
 
@@ -183,7 +187,7 @@ class RoleTemplateOut(serializers.Serializer):
 class OperationLogOut(serializers.ModelSerializer):
     actor_name = serializers.SerializerMethodField()
     object_type = serializers.SerializerMethodField()
-    summary = serializers.SerializerMethodField(help_text="变更字段的中文描述")
+    summary = serializers.SerializerMethodField(help_text=_("变更字段的中文描述"))
 
     class Meta:
         model = OperationLog
@@ -204,7 +208,7 @@ class OperationLogOut(serializers.ModelSerializer):
         ]
 
     def get_actor_name(self, obj) -> str:
-        return obj.actor.name if obj.actor else "系统"
+        return obj.actor.name if obj.actor else gettext("系统")
 
     def get_object_type(self, obj) -> str:
         return f"{obj.content_type.app_label}.{obj.content_type.model}"

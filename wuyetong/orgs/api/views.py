@@ -4,6 +4,8 @@ Thin: parse with a serializer, call the service, render with a serializer."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, status
 from rest_framework.decorators import action
@@ -169,12 +171,12 @@ class EmployeeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CompanyV
     @action(detail=True, methods=["post"])
     def roles(self, request, pk=None):
         if not self.access.can("roles.change"):
-            self.permission_denied(request, message="没有分配角色的权限")
+            self.permission_denied(request, message=gettext("没有分配角色的权限"))
         employee = self.get_object()
         ids = _read(s.EmployeeRolesIn, request)["roles"]
         roles = list(Role.objects.filter(company_id=employee.company_id, pk__in=ids))
         if len(roles) != len(set(ids)):
-            raise ValidationError({"roles": ["角色不存在"]})
+            raise ValidationError({"roles": [gettext("角色不存在")]})
         services.employee_assign_roles(actor=request.user, employee=employee, roles=roles)
         return Response(self._out(employee))
 
@@ -244,7 +246,7 @@ class RoleTemplateListView(APIView):
 
 
 class CanReadOperationLog(permissions.BasePermission):
-    message = "没有查看操作日志的权限"
+    message = _("没有查看操作日志的权限")
 
     def has_permission(self, request, view):
         access = get_access(request.user)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from wuyetong.core.exceptions import ApplicationError
 from wuyetong.core.masking import mask_phone
@@ -20,12 +21,12 @@ from .structure import org_unit_create
 
 def _review(obj, *, approve: bool, reason: str) -> dict:
     if approve and obj.status == ApprovalStatus.APPROVED:
-        raise ApplicationError("已审核通过，无需重复操作", code="already_approved")
+        raise ApplicationError(_("已审核通过，无需重复操作"), code="already_approved")
     reason = (reason or "").strip()
     if not approve and not reason:
-        raise ApplicationError("驳回时必须填写原因", field="reason")
+        raise ApplicationError(_("驳回时必须填写原因"), field="reason")
     if len(reason) > 200:
-        raise ApplicationError("原因不能超过200个字", field="reason")
+        raise ApplicationError(_("原因不能超过200个字"), field="reason")
     before = snapshot(obj)
     obj.status = ApprovalStatus.APPROVED if approve else ApprovalStatus.REJECTED
     obj.reject_reason = "" if approve else reason
@@ -35,7 +36,9 @@ def _review(obj, *, approve: bool, reason: str) -> dict:
 def _clean_modules(modules: list[str]) -> list[str]:
     unknown = [m for m in modules if m not in MODULE_LABELS]
     if unknown:
-        raise ApplicationError(f"未知模块：{', '.join(unknown)}", field="modules")
+        raise ApplicationError(
+            _("未知模块：%(codes)s") % {"codes": ", ".join(unknown)}, field="modules"
+        )
     return sorted(set(modules))
 
 
@@ -108,16 +111,16 @@ def bureau_create(*, actor, name: str, city: City, district: District | None = N
     It starts inactive until the platform admin opens it."""
     name = (name or "").strip()
     if not name:
-        raise ApplicationError("请填写部门名称", field="name")
+        raise ApplicationError(_("请填写部门名称"), field="name")
     if len(name) > 100:
-        raise ApplicationError("部门名称不能超过100个字", field="name")
+        raise ApplicationError(_("部门名称不能超过100个字"), field="name")
     if city is None:
-        raise ApplicationError("请选择城市", field="city")
+        raise ApplicationError(_("请选择城市"), field="city")
     if district is not None and district.city_id != city.pk:
-        raise ApplicationError("所选区县不属于该城市", field="district")
+        raise ApplicationError(_("所选区县不属于该城市"), field="district")
     if Bureau.objects.filter(name=name).exists():
-        raise ApplicationError("已有同名房管部门", field="name")
-    with refuse_duplicates("已有同名房管部门", "name"):
+        raise ApplicationError(_("已有同名房管部门"), field="name")
+    with refuse_duplicates(_("已有同名房管部门"), "name"):
         bureau = Bureau.objects.create(name=name, city=city, district=district, is_active=False)
     oplog_record(actor=actor, action=OpAction.CREATE, obj=bureau, changes=snapshot(bureau))
     return bureau
@@ -129,21 +132,21 @@ def bureau_member_add(
 ) -> BureauMember:
     phone, name, title = (phone or "").strip(), (name or "").strip(), (title or "").strip()
     if not is_mobile(phone):
-        raise ApplicationError("请输入正确的11位手机号码", field="phone")
+        raise ApplicationError(_("请输入正确的11位手机号码"), field="phone")
     if len(title) > 50:
-        raise ApplicationError("职务不能超过50个字", field="title")
+        raise ApplicationError(_("职务不能超过50个字"), field="title")
     user_model = get_user_model()
     user = user_model.objects.filter(phone=phone).first()
     if user is None:
         if not name:
-            raise ApplicationError("新用户请填写姓名", field="name")
+            raise ApplicationError(_("新用户请填写姓名"), field="name")
         user = user_model.objects.create_user(phone=phone, password=None, name=name)
     else:
         if Employee.objects.filter(user=user, is_active=True).exists():
-            raise ApplicationError("该手机号是物业公司在职员工，不能加入房管部门", field="phone")
+            raise ApplicationError(_("该手机号是物业公司在职员工，不能加入房管部门"), field="phone")
         if BureauMember.objects.filter(user=user).exists():
-            raise ApplicationError("该手机号已是房管部门人员", field="phone")
-    with refuse_duplicates("该手机号已是房管部门人员", "phone"):
+            raise ApplicationError(_("该手机号已是房管部门人员"), field="phone")
+    with refuse_duplicates(_("该手机号已是房管部门人员"), "phone"):
         member = BureauMember.objects.create(bureau=bureau, user=user, title=title)
     oplog_record(
         actor=actor,
@@ -166,7 +169,7 @@ def bureau_set_active(*, actor, bureau: Bureau, active: bool) -> Bureau:
         action=OpAction.UPDATE,
         obj=bureau,
         changes=diff(before, snapshot(bureau)),
-        note="开通" if active else "停用",
+        note=_("开通") if active else _("停用"),
     )
     return bureau
 
@@ -181,14 +184,15 @@ def company_admin_add(*, actor, company: Company, phone: str, name: str) -> Empl
             actor=actor,
             company=company,
             kind=OrgKind.HQ,
-            name=f"{company.short_name or company.name}总部",
+            name=_("%(company)s总部") % {"company": company.short_name or company.name},
         )
-    template_name = ROLE_TEMPLATES["hq_admin"]["name"]
+    template_name = str(ROLE_TEMPLATES["hq_admin"]["name"])
     role = company.roles.filter(template="hq_admin").order_by("pk").first()
     if role is None:
         if company.roles.filter(name=template_name).exists():
             raise ApplicationError(
-                f"已有名为「{template_name}」的自定义角色，请先改名", field="phone"
+                _("已有名为「%(name)s」的自定义角色，请先改名") % {"name": template_name},
+                field="phone",
             )
         role = role_create_from_template(actor=actor, company=company, template="hq_admin")
     number = 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from wuyetong.core.exceptions import ApplicationError
 
@@ -14,9 +15,11 @@ from .oplog import diff, oplog_record, refuse_duplicates, snapshot
 def _clean_name(name: str | None, *, label: str, max_length: int) -> str:
     name = (name or "").strip()
     if not name:
-        raise ApplicationError(f"请填写{label}", field="name")
+        raise ApplicationError(_("请填写%(label)s") % {"label": label}, field="name")
     if len(name) > max_length:
-        raise ApplicationError(f"{label}不能超过{max_length}个字", field="name")
+        raise ApplicationError(
+            _("%(label)s不能超过%(max)s个字") % {"label": label, "max": max_length}, field="name"
+        )
     return name
 
 
@@ -24,24 +27,24 @@ def _clean_name(name: str | None, *, label: str, max_length: int) -> str:
 def org_unit_create(
     *, actor, company: Company, kind: str, name: str, parent: OrgUnit | None = None
 ) -> OrgUnit:
-    name = _clean_name(name, label="组织名称", max_length=100)
+    name = _clean_name(name, label=_("组织名称"), max_length=100)
     if kind not in OrgKind.values:
-        raise ApplicationError("组织层级不正确", field="kind")
+        raise ApplicationError(_("组织层级不正确"), field="kind")
     if kind == OrgKind.HQ:
         if parent is not None:
-            raise ApplicationError("总部不能有上级组织", field="parent")
+            raise ApplicationError(_("总部不能有上级组织"), field="parent")
         if company.org_units.filter(kind=OrgKind.HQ).exists():
-            raise ApplicationError("每个公司只能有一个总部", field="kind")
+            raise ApplicationError(_("每个公司只能有一个总部"), field="kind")
     else:
         if parent is None or parent.company_id != company.pk:
-            raise ApplicationError("请选择本公司的上级组织", field="parent")
+            raise ApplicationError(_("请选择本公司的上级组织"), field="parent")
         if parent.kind == OrgKind.PROJECT:
-            raise ApplicationError("项目下不能再设下级组织", field="parent")
+            raise ApplicationError(_("项目下不能再设下级组织"), field="parent")
         if kind == OrgKind.REGION and parent.kind != OrgKind.HQ:
-            raise ApplicationError("区域公司的上级必须是总部", field="parent")
+            raise ApplicationError(_("区域公司的上级必须是总部"), field="parent")
     if OrgUnit.objects.filter(company=company, parent=parent, name=name).exists():
-        raise ApplicationError("同一上级下已有同名组织", field="name")
-    with refuse_duplicates("同一上级下已有同名组织", "name"):
+        raise ApplicationError(_("同一上级下已有同名组织"), field="name")
+    with refuse_duplicates(_("同一上级下已有同名组织"), "name"):
         unit = OrgUnit.objects.create(company=company, kind=kind, name=name, parent=parent)
     unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
     unit.save(update_fields=["path"])
@@ -51,15 +54,15 @@ def org_unit_create(
 
 @transaction.atomic
 def org_unit_rename(*, actor, unit: OrgUnit, name: str) -> OrgUnit:
-    name = _clean_name(name, label="组织名称", max_length=100)
+    name = _clean_name(name, label=_("组织名称"), max_length=100)
     siblings = OrgUnit.objects.filter(
         company_id=unit.company_id, parent_id=unit.parent_id, name=name
     )
     if siblings.exclude(pk=unit.pk).exists():
-        raise ApplicationError("同一上级下已有同名组织", field="name")
+        raise ApplicationError(_("同一上级下已有同名组织"), field="name")
     before = snapshot(unit)
     unit.name = name
-    with refuse_duplicates("同一上级下已有同名组织", "name"):
+    with refuse_duplicates(_("同一上级下已有同名组织"), "name"):
         unit.save(update_fields=["name", "updated_at"])
     changes = diff(before, snapshot(unit))
     if changes:
@@ -69,10 +72,10 @@ def org_unit_rename(*, actor, unit: OrgUnit, name: str) -> OrgUnit:
 
 @transaction.atomic
 def department_create(*, actor, org_unit: OrgUnit, name: str) -> Department:
-    name = _clean_name(name, label="部门名称", max_length=50)
+    name = _clean_name(name, label=_("部门名称"), max_length=50)
     if Department.objects.filter(org_unit=org_unit, name=name).exists():
-        raise ApplicationError("该组织下已有同名部门", field="name")
-    with refuse_duplicates("该组织下已有同名部门", "name"):
+        raise ApplicationError(_("该组织下已有同名部门"), field="name")
+    with refuse_duplicates(_("该组织下已有同名部门"), "name"):
         dept = Department.objects.create(
             company_id=org_unit.company_id, org_unit=org_unit, name=name
         )
@@ -82,13 +85,13 @@ def department_create(*, actor, org_unit: OrgUnit, name: str) -> Department:
 
 @transaction.atomic
 def department_rename(*, actor, department: Department, name: str) -> Department:
-    name = _clean_name(name, label="部门名称", max_length=50)
+    name = _clean_name(name, label=_("部门名称"), max_length=50)
     dupes = Department.objects.filter(org_unit_id=department.org_unit_id, name=name)
     if dupes.exclude(pk=department.pk).exists():
-        raise ApplicationError("该组织下已有同名部门", field="name")
+        raise ApplicationError(_("该组织下已有同名部门"), field="name")
     before = snapshot(department)
     department.name = name
-    with refuse_duplicates("该组织下已有同名部门", "name"):
+    with refuse_duplicates(_("该组织下已有同名部门"), "name"):
         department.save(update_fields=["name", "updated_at"])
     changes = diff(before, snapshot(department))
     if changes:
@@ -98,10 +101,10 @@ def department_rename(*, actor, department: Department, name: str) -> Department
 
 @transaction.atomic
 def position_create(*, actor, company: Company, name: str) -> Position:
-    name = _clean_name(name, label="岗位名称", max_length=50)
+    name = _clean_name(name, label=_("岗位名称"), max_length=50)
     if Position.objects.filter(company=company, name=name).exists():
-        raise ApplicationError("已有同名岗位", field="name")
-    with refuse_duplicates("已有同名岗位", "name"):
+        raise ApplicationError(_("已有同名岗位"), field="name")
+    with refuse_duplicates(_("已有同名岗位"), "name"):
         position = Position.objects.create(company=company, name=name)
     oplog_record(actor=actor, action=OpAction.CREATE, obj=position, changes=snapshot(position))
     return position
@@ -109,13 +112,13 @@ def position_create(*, actor, company: Company, name: str) -> Position:
 
 @transaction.atomic
 def position_rename(*, actor, position: Position, name: str) -> Position:
-    name = _clean_name(name, label="岗位名称", max_length=50)
+    name = _clean_name(name, label=_("岗位名称"), max_length=50)
     dupes = Position.objects.filter(company_id=position.company_id, name=name)
     if dupes.exclude(pk=position.pk).exists():
-        raise ApplicationError("已有同名岗位", field="name")
+        raise ApplicationError(_("已有同名岗位"), field="name")
     before = snapshot(position)
     position.name = name
-    with refuse_duplicates("已有同名岗位", "name"):
+    with refuse_duplicates(_("已有同名岗位"), "name"):
         position.save(update_fields=["name", "updated_at"])
     changes = diff(before, snapshot(position))
     if changes:
@@ -128,19 +131,19 @@ def org_unit_move(*, actor, unit: OrgUnit, parent: OrgUnit) -> OrgUnit:
     """Re-hangs a region or project (and everything under it) below another unit, e.g. when
     a project passes to another region. Paths of the whole subtree are rewritten."""
     if unit.kind == OrgKind.HQ:
-        raise ApplicationError("总部不能调整上级", field="parent")
+        raise ApplicationError(_("总部不能调整上级"), field="parent")
     if parent is None or parent.company_id != unit.company_id:
-        raise ApplicationError("请选择本公司的上级组织", field="parent")
+        raise ApplicationError(_("请选择本公司的上级组织"), field="parent")
     if parent.path.startswith(unit.path):
-        raise ApplicationError("不能移到自身或其下级组织之下", field="parent")
+        raise ApplicationError(_("不能移到自身或其下级组织之下"), field="parent")
     if parent.kind == OrgKind.PROJECT:
-        raise ApplicationError("项目下不能再设下级组织", field="parent")
+        raise ApplicationError(_("项目下不能再设下级组织"), field="parent")
     if unit.kind == OrgKind.REGION and parent.kind != OrgKind.HQ:
-        raise ApplicationError("区域公司的上级必须是总部", field="parent")
+        raise ApplicationError(_("区域公司的上级必须是总部"), field="parent")
     if parent.pk == unit.parent_id:
         return unit
     if OrgUnit.objects.filter(company_id=unit.company_id, parent=parent, name=unit.name).exists():
-        raise ApplicationError("新上级下已有同名组织", field="parent")
+        raise ApplicationError(_("新上级下已有同名组织"), field="parent")
     old_parent = str(unit.parent) if unit.parent_id else None
     old_path, new_path = unit.path, f"{parent.path}{unit.pk}/"
     subtree = list(
@@ -152,7 +155,7 @@ def org_unit_move(*, actor, unit: OrgUnit, parent: OrgUnit) -> OrgUnit:
         node.path = new_path + node.path[len(old_path) :]
         if node.pk == unit.pk:
             node.parent = parent
-    with refuse_duplicates("新上级下已有同名组织", "parent"):
+    with refuse_duplicates(_("新上级下已有同名组织"), "parent"):
         OrgUnit.objects.bulk_update(subtree, ["path", "parent"])
     unit.refresh_from_db()
     oplog_record(
@@ -160,7 +163,7 @@ def org_unit_move(*, actor, unit: OrgUnit, parent: OrgUnit) -> OrgUnit:
         action=OpAction.UPDATE,
         obj=unit,
         changes={"parent": [old_parent, str(parent)]},
-        note="调整上级组织",
+        note=_("调整上级组织"),
     )
     return unit
 
@@ -168,7 +171,7 @@ def org_unit_move(*, actor, unit: OrgUnit, parent: OrgUnit) -> OrgUnit:
 @transaction.atomic
 def department_delete(*, actor, department: Department) -> None:
     if department.employees.filter(is_active=True).exists():
-        raise ApplicationError("该部门仍有在职员工，请先调整员工部门", field="department")
+        raise ApplicationError(_("该部门仍有在职员工，请先调整员工部门"), field="department")
     oplog_record(actor=actor, action=OpAction.DELETE, obj=department, changes=snapshot(department))
     department.delete()  # former employees keep their record with no department
 
@@ -176,6 +179,6 @@ def department_delete(*, actor, department: Department) -> None:
 @transaction.atomic
 def position_delete(*, actor, position: Position) -> None:
     if position.employees.filter(is_active=True).exists():
-        raise ApplicationError("该岗位仍有在职员工，请先调整员工岗位", field="position")
+        raise ApplicationError(_("该岗位仍有在职员工，请先调整员工岗位"), field="position")
     oplog_record(actor=actor, action=OpAction.DELETE, obj=position, changes=snapshot(position))
     position.delete()

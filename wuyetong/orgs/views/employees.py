@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from wuyetong.core.excel import xlsx_response
@@ -50,7 +51,17 @@ def employee_export(request):
         request.GET or None, queryset=selectors.employee_list(access), request=request
     )
     show_phone = access.can("org.change")
-    headers = ["工号", "姓名", "手机号", "组织", "部门", "岗位", "角色", "入职日期", "状态"]
+    headers = [
+        _("工号"),
+        _("姓名"),
+        _("手机号"),
+        _("组织"),
+        _("部门"),
+        _("岗位"),
+        _("角色"),
+        _("入职日期"),
+        _("状态"),
+    ]
     rows = (
         [
             e.employee_no,
@@ -61,16 +72,16 @@ def employee_export(request):
             e.position.name if e.position else "",
             "、".join(r.name for r in e.roles.all()),
             e.hired_on,
-            "在职" if e.is_active else "离职",
+            _("在职") if e.is_active else _("离职"),
         ]
         for e in filterset.qs
     )
     stamp = timezone.localtime().strftime("%Y%m%d%H%M")
     return xlsx_response(
-        f"员工_{stamp}.xlsx",
+        _("员工_%(stamp)s.xlsx") % {"stamp": stamp},
         headers,
         rows,
-        sheet_title="员工",
+        sheet_title=_("员工"),
         widths=[12, 12, 14, 16, 14, 14, 30, 12, 8],
     )
 
@@ -95,7 +106,7 @@ def employee_create(request):
                 employee_no=d["employee_no"],
                 hired_on=d["hired_on"],
             ),
-            f"已新增员工「{d['name']}」",
+            _("已新增员工「%(name)s」") % {"name": d["name"]},
             lambda e: reverse("orgs:employee_detail", args=[e.pk]),
         )
         if done:
@@ -143,7 +154,7 @@ def employee_detail(request, pk: int):
                     employee_no=d["employee_no"],
                     hired_on=d["hired_on"],
                 ),
-                "已保存",
+                _("已保存"),
                 reverse("orgs:employee_detail", args=[employee.pk]),
             )
             if done:
@@ -178,9 +189,9 @@ def employee_roles(request, pk: int):
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "角色已更新")
+            messages.success(request, _("角色已更新"))
     else:
-        messages.error(request, "所选角色无效")
+        messages.error(request, _("所选角色无效"))
     return redirect("orgs:employee_detail", pk=employee.pk)
 
 
@@ -194,5 +205,5 @@ def employee_set_active(request, pk: int):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "已复职" if active else "已办理离职")
+        messages.success(request, _("已复职") if active else _("已办理离职"))
     return redirect("orgs:employee_detail", pk=employee.pk)

@@ -7,6 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from wuyetong.core.access import get_access
@@ -65,16 +66,26 @@ def oplog_export(request):
     if filterset is None:
         return redirect_to_login(request.get_full_path())
     show_company = request.access.is_platform
-    headers = ["时间", "操作人", "手机号", "操作", "对象类型", "对象", "变更字段", "备注", "IP"]
+    headers = [
+        _("时间"),
+        _("操作人"),
+        _("手机号"),
+        _("操作"),
+        _("对象类型"),
+        _("对象"),
+        _("变更字段"),
+        _("备注"),
+        "IP",
+    ]
     if show_company:
-        headers.insert(1, "公司")
+        headers.insert(1, _("公司"))
 
     def rows():
         for e in filterset.qs[:EXPORT_LIMIT].iterator(chunk_size=2000):
             model = e.content_type.model_class()  # cached by ContentType, no query
             row = [
                 timezone.localtime(e.created_at),
-                e.actor.name if e.actor else "系统",
+                e.actor.name if e.actor else _("系统"),
                 mask_phone(e.actor.phone) if e.actor else "",
                 e.get_action_display(),
                 str(model._meta.verbose_name) if model else e.content_type.model,
@@ -84,15 +95,15 @@ def oplog_export(request):
                 e.ip or "",
             ]
             if show_company:
-                row.insert(1, str(e.company) if e.company else "平台")
+                row.insert(1, str(e.company) if e.company else _("平台"))
             yield row
 
     stamp = timezone.localtime().strftime("%Y%m%d%H%M")
     return xlsx_response(
-        f"操作日志_{stamp}.xlsx",
+        _("操作日志_%(stamp)s.xlsx") % {"stamp": stamp},
         headers,
         rows(),
-        sheet_title="操作日志",
+        sheet_title=_("操作日志"),
         widths=[18, 10, 13, 10, 12, 24, 60, 20, 14] if not show_company else None,
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from wuyetong.core.exceptions import ApplicationError
@@ -54,7 +55,7 @@ def _review(request, obj, service, kwarg: str, back: str, form=None):
                 **{kwarg: obj},
                 **extra,
             ),
-            "已审核通过" if approve else "已驳回",
+            _("已审核通过") if approve else _("已驳回"),
             back,
         )
         if done:
@@ -118,9 +119,9 @@ def company_modules(request, pk: int):
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "开通模块已保存")
+            messages.success(request, _("开通模块已保存"))
     else:
-        messages.error(request, "所选模块无效")
+        messages.error(request, _("所选模块无效"))
     return redirect("orgs:platform_company_detail", pk=pk)
 
 
@@ -130,14 +131,16 @@ def company_admin_add(request, pk: int):
     company = get_object_or_404(selectors.platform_company_list(), pk=pk)
     form = CompanyAdminForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请填写手机号和姓名")
+        messages.error(request, _("请填写手机号和姓名"))
     else:
         try:
             services.company_admin_add(actor=request.user, company=company, **form.cleaned_data)
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"已设置「{form.cleaned_data['name']}」为总部管理员")
+            messages.success(
+                request, _("已设置「%(name)s」为总部管理员") % {"name": form.cleaned_data["name"]}
+            )
     return redirect("orgs:platform_company_detail", pk=pk)
 
 
@@ -203,7 +206,7 @@ def bureau_list(request):
             lambda: services.bureau_create(
                 actor=request.user, name=d["name"], city=d["city"], district=d["district"]
             ),
-            f"已新增房管部门「{d['name']}」，添加人员后请开通",
+            _("已新增房管部门「%(name)s」，添加人员后请开通") % {"name": d["name"]},
             lambda bureau: reverse("orgs:platform_bureau_detail", args=[bureau.pk]),
         )
         if done:
@@ -230,7 +233,7 @@ def bureau_detail(request, pk: int):
         except ApplicationError as exc:
             form_error_from(form, exc)
         else:
-            messages.success(request, "已添加人员")
+            messages.success(request, _("已添加人员"))
             return redirect("orgs:platform_bureau_detail", pk=pk)
     return render(request, "orgs/platform/bureau_detail.html", {"bureau": bureau, "form": form})
 
@@ -241,5 +244,5 @@ def bureau_set_active(request, pk: int):
     bureau = get_object_or_404(selectors.platform_bureau_list(), pk=pk)
     active = request.POST.get("active") == "1"
     services.bureau_set_active(actor=request.user, bureau=bureau, active=active)
-    messages.success(request, "已开通" if active else "已停用")
+    messages.success(request, _("已开通") if active else _("已停用"))
     return redirect("orgs:platform_bureau_detail", pk=pk)

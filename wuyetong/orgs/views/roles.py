@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from wuyetong.core.access import ACTIONS
@@ -35,7 +36,7 @@ def role_list(request):
                     template=d["template"],
                     name=d["name"],
                 ),
-                "角色已创建，请核对权限",
+                _("角色已创建，请核对权限"),
                 lambda role: reverse("orgs:role_edit", args=[role.pk]),
             )
             if done:
@@ -81,7 +82,7 @@ def role_edit(request, pk: int):
                     data_scope=d["data_scope"],
                     description=d["description"],
                 ),
-                "权限已保存",
+                _("权限已保存"),
                 reverse("orgs:role_edit", args=[role.pk]),
             )
             if done:
@@ -109,5 +110,5 @@ def role_delete(request, pk: int):
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("orgs:role_edit", pk=role.pk)
-    messages.success(request, f"已删除角色「{role.name}」")
+    messages.success(request, _("已删除角色「%(name)s」") % {"name": role.name})
     return redirect("orgs:role_list")

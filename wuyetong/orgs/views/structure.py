@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from wuyetong.core.exceptions import ApplicationError
@@ -38,7 +39,7 @@ def orgunit_list(request):
                     name=d["name"],
                     parent=d["parent"],
                 ),
-                f"已新增组织「{d['name']}」",
+                _("已新增组织「%(name)s」") % {"name": d["name"]},
                 reverse("orgs:orgunit_list"),
             )
             if done:
@@ -59,7 +60,7 @@ def orgunit_rename(request, pk: int):
             lambda: services.org_unit_rename(
                 actor=request.user, unit=unit, name=form.cleaned_data["name"]
             ),
-            "已保存",
+            _("已保存"),
             reverse("orgs:orgunit_list"),
         )
         if done:
@@ -82,7 +83,7 @@ def orgunit_move(request, pk: int):
     unit = get_object_or_404(OrgUnit.objects.for_access(request.access, "change"), pk=pk)
     form = OrgUnitMoveForm(request.POST, access=request.access, unit=unit)
     if not form.is_valid():
-        messages.error(request, "请选择有效的上级组织")
+        messages.error(request, _("请选择有效的上级组织"))
         return redirect("orgs:orgunit_rename", pk=pk)
     try:
         services.org_unit_move(actor=request.user, unit=unit, parent=form.cleaned_data["parent"])
@@ -90,7 +91,9 @@ def orgunit_move(request, pk: int):
         messages.error(request, exc.message)
         return redirect("orgs:orgunit_rename", pk=pk)
     messages.success(
-        request, f"已将「{unit.name}」调整到「{form.cleaned_data['parent'].name}」之下"
+        request,
+        _("已将「%(unit)s」调整到「%(parent)s」之下")
+        % {"unit": unit.name, "parent": form.cleaned_data["parent"].name},
     )
     return redirect("orgs:orgunit_list")
 
@@ -112,7 +115,7 @@ def department_list(request):
                 lambda: services.department_create(
                     actor=request.user, org_unit=d["org_unit"], name=d["name"]
                 ),
-                f"已新增部门「{d['name']}」",
+                _("已新增部门「%(name)s」") % {"name": d["name"]},
                 reverse("orgs:department_list"),
             )
             if done:
@@ -139,7 +142,7 @@ def department_rename(request, pk: int):
             lambda: services.department_rename(
                 actor=request.user, department=dept, name=form.cleaned_data["name"]
             ),
-            "已保存",
+            _("已保存"),
             reverse("orgs:department_list"),
         )
         if done:
@@ -149,7 +152,7 @@ def department_rename(request, pk: int):
         "orgs/rename.html",
         {
             "form": form,
-            "title": f"重命名部门：{dept.name}",
+            "title": _("重命名部门：%(name)s") % {"name": dept.name},
             "back": reverse("orgs:department_list"),
             "tab": "departments",
         },
@@ -171,7 +174,7 @@ def position_list(request):
                 lambda: services.position_create(
                     actor=request.user, company=current_company(request), name=name
                 ),
-                f"已新增岗位「{name}」",
+                _("已新增岗位「%(name)s」") % {"name": name},
                 reverse("orgs:position_list"),
             )
             if done:
@@ -196,7 +199,7 @@ def position_rename(request, pk: int):
             lambda: services.position_rename(
                 actor=request.user, position=position, name=form.cleaned_data["name"]
             ),
-            "已保存",
+            _("已保存"),
             reverse("orgs:position_list"),
         )
         if done:
@@ -206,7 +209,7 @@ def position_rename(request, pk: int):
         "orgs/rename.html",
         {
             "form": form,
-            "title": f"重命名岗位：{position.name}",
+            "title": _("重命名岗位：%(name)s") % {"name": position.name},
             "back": reverse("orgs:position_list"),
             "tab": "positions",
         },
@@ -222,7 +225,7 @@ def department_delete(request, pk: int):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已删除部门「{dept.name}」")
+        messages.success(request, _("已删除部门「%(name)s」") % {"name": dept.name})
     return redirect("orgs:department_list")
 
 
@@ -235,5 +238,5 @@ def position_delete(request, pk: int):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已删除岗位「{position.name}」")
+        messages.success(request, _("已删除岗位「%(name)s」") % {"name": position.name})
     return redirect("orgs:position_list")

@@ -1,4 +1,7 @@
 // Permission matrix: click a module name to toggle its row, an action heading to toggle its column.
+// The page may load this script again on htmx-boosted navigation: listen only once.
+if (!window.wuyetongMatrixToggles) {
+window.wuyetongMatrixToggles = true;
 document.addEventListener("click", (e) => {
   const cell = e.target.closest(".matrix .toggle");
   if (!cell) return;
@@ -14,3 +17,4 @@ document.addEventListener("click", (e) => {
   const on = boxes.some((b) => !b.checked);
   boxes.forEach((b) => { b.checked = on; });
 });
+}
