@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .models import SmsCode, User
 
@@ -33,10 +35,12 @@ class UserAdmin(admin.ModelAdmin):
     exclude = ("groups", "user_permissions")
     actions = ["unlock"]
 
-    @admin.action(description="解除登录锁定")
+    @admin.action(description=_("解除登录锁定"))
     def unlock(self, request, queryset):
         count = queryset.update(failed_logins=0, locked_until=None)
-        self.message_user(request, f"已解除 {count} 个账号的锁定", messages.SUCCESS)
+        self.message_user(
+            request, gettext("已解除 %(count)s 个账号的锁定") % {"count": count}, messages.SUCCESS
+        )
 
 
 @admin.register(SmsCode)

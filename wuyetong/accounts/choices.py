@@ -1,13 +1,14 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Gender(models.TextChoices):
-    UNKNOWN = "", "未填写"
-    MALE = "M", "男"
-    FEMALE = "F", "女"
+    UNKNOWN = "", _("未填写")
+    MALE = "M", _("男")
+    FEMALE = "F", _("女")
 
 
 class SmsPurpose(models.TextChoices):
-    REGISTER = "register", "注册"
-    RESET_PASSWORD = "reset", "找回密码"
-    LOGIN = "login", "登录"
+    REGISTER = "register", _("注册")
+    RESET_PASSWORD = "reset", _("找回密码")
+    LOGIN = "login", _("登录")

@@ -5,6 +5,7 @@ from typing import ClassVar
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from wuyetong.core.validators import validate_mobile
 
@@ -35,18 +36,20 @@ class User(AbstractBaseUser, PermissionsMixin):
     ordinary users whose reach comes from their memberships (orgs) and house bindings (estates).
     """
 
-    phone = models.CharField("手机号", max_length=11, unique=True, validators=[validate_mobile])
-    name = models.CharField("姓名", max_length=50, blank=True)
-    email = models.EmailField("电子邮箱", blank=True)
-    gender = models.CharField("性别", max_length=1, choices=Gender.choices, blank=True, default="")
-    id_card = models.CharField("身份证号", max_length=18, blank=True)
-    real_name_verified = models.BooleanField("已实名认证", default=False)
-    is_active = models.BooleanField("启用", default=True)
-    is_staff = models.BooleanField("可进入后台管理", default=False)
-    date_joined = models.DateTimeField("注册时间", default=timezone.now)
-    failed_logins = models.PositiveSmallIntegerField("连续登录失败次数", default=0)
-    locked_until = models.DateTimeField("锁定至", null=True, blank=True)
-    agreed_terms_at = models.DateTimeField("同意协议时间", null=True, blank=True)
+    phone = models.CharField(_("手机号"), max_length=11, unique=True, validators=[validate_mobile])
+    name = models.CharField(_("姓名"), max_length=50, blank=True)
+    email = models.EmailField(_("电子邮箱"), blank=True)
+    gender = models.CharField(
+        _("性别"), max_length=1, choices=Gender.choices, blank=True, default=""
+    )
+    id_card = models.CharField(_("身份证号"), max_length=18, blank=True)
+    real_name_verified = models.BooleanField(_("已实名认证"), default=False)
+    is_active = models.BooleanField(_("启用"), default=True)
+    is_staff = models.BooleanField(_("可进入后台管理"), default=False)
+    date_joined = models.DateTimeField(_("注册时间"), default=timezone.now)
+    failed_logins = models.PositiveSmallIntegerField(_("连续登录失败次数"), default=0)
+    locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
+    agreed_terms_at = models.DateTimeField(_("同意协议时间"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -54,8 +57,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
-        verbose_name = "用户"
-        verbose_name_plural = "用户"
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
 
     def __str__(self) -> str:
         return self.name or self.phone
@@ -73,8 +76,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 class SmsCode(models.Model):
     """A one-time SMS code. Only its hash is stored; the code itself is never logged here."""
 
-    phone = models.CharField("手机号", max_length=11, db_index=True)
-    purpose = models.CharField("用途", max_length=16, choices=SmsPurpose.choices)
+    phone = models.CharField(_("手机号"), max_length=11, db_index=True)
+    purpose = models.CharField(_("用途"), max_length=16, choices=SmsPurpose.choices)
     code_hash = models.CharField(max_length=128)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     expires_at = models.DateTimeField()
@@ -82,8 +85,8 @@ class SmsCode(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
-        verbose_name = "短信验证码"
-        verbose_name_plural = "短信验证码"
+        verbose_name = _("短信验证码")
+        verbose_name_plural = _("短信验证码")
         indexes = [
             models.Index(fields=["phone", "purpose", "created_at"], name="smscode_lookup_idx")
         ]

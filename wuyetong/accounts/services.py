@@ -15,6 +15,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from wuyetong.core.exceptions import ApplicationError
 from wuyetong.core.middleware import current_ip
@@ -51,7 +52,7 @@ def _sms_client_allowance(now) -> None:
         cache.set(key, 1, timeout=3600)
         count = 1
     if count > limit:
-        raise TooManyRequests("验证码请求过于频繁，请稍后再试", field="phone", code="ip_limit")
+        raise TooManyRequests(_("验证码请求过于频繁，请稍后再试"), field="phone", code="ip_limit")
 
 
 def sms_code_send(*, phone: str, purpose: str, now=None) -> None:
@@ -59,26 +60,30 @@ def sms_code_send(*, phone: str, purpose: str, now=None) -> None:
     cap per client address an hour)."""
     now = now or timezone.now()
     if not is_mobile(phone):
-        raise ApplicationError("请输入正确的11位手机号码", field="phone")
+        raise ApplicationError(_("请输入正确的11位手机号码"), field="phone")
     if purpose not in SmsPurpose.values:
-        raise ApplicationError("验证码用途不正确", field="purpose")
+        raise ApplicationError(_("验证码用途不正确"), field="purpose")
     if purpose == SmsPurpose.REGISTER and User.objects.filter(phone=phone).exists():
-        raise ApplicationError("该手机号已注册，请直接登录", field="phone", code="phone_taken")
+        raise ApplicationError(_("该手机号已注册，请直接登录"), field="phone", code="phone_taken")
     if (
         purpose in (SmsPurpose.RESET_PASSWORD, SmsPurpose.LOGIN)
         and not User.objects.filter(phone=phone, is_active=True).exists()
     ):
-        raise ApplicationError("该手机号尚未注册", field="phone", code="unknown_phone")
+        raise ApplicationError(_("该手机号尚未注册"), field="phone", code="unknown_phone")
     _sms_client_allowance(now)
     with transaction.atomic():
         recent = SmsCode.objects.select_for_update().filter(phone=phone)
         last = recent.order_by("-created_at").first()
         if last and (now - last.created_at).total_seconds() < settings.SMS_CODE_RESEND_SECONDS:
             wait = settings.SMS_CODE_RESEND_SECONDS - int((now - last.created_at).total_seconds())
-            raise ApplicationError(f"发送太频繁，请{wait}秒后再试", field="phone", code="too_soon")
+            raise ApplicationError(
+                _("发送太频繁，请%(wait)s秒后再试") % {"wait": wait}, field="phone", code="too_soon"
+            )
         start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
         if recent.filter(created_at__gte=start_of_day).count() >= settings.SMS_CODE_DAILY_LIMIT:
-            raise ApplicationError("今日验证码发送次数已达上限", field="phone", code="daily_limit")
+            raise ApplicationError(
+                _("今日验证码发送次数已达上限"), field="phone", code="daily_limit"
+            )
         code = f"{secrets.randbelow(10**6):06d}"
         SmsCode.objects.create(
             phone=phone,
@@ -87,7 +92,10 @@ def sms_code_send(*, phone: str, purpose: str, now=None) -> None:
             created_at=now,
             expires_at=now + timedelta(seconds=settings.SMS_CODE_TTL_SECONDS),
         )
-        text = f"【物业通】您的验证码是{code}，{settings.SMS_CODE_TTL_SECONDS // 60}分钟内有效。"
+        text = _("【物业通】您的验证码是%(code)s，%(minutes)s分钟内有效。") % {
+            "code": code,
+            "minutes": settings.SMS_CODE_TTL_SECONDS // 60,
+        }
         transaction.on_commit(lambda: sms.send_sms(phone, text, {"code": code}))
 
 
@@ -109,11 +117,11 @@ def sms_code_verify(*, phone: str, purpose: str, code: str, now=None) -> None:
         )
         if latest is None:
             raise ApplicationError(
-                "验证码已过期或不存在，请重新获取", field="sms_code", code="sms_expired"
+                _("验证码已过期或不存在，请重新获取"), field="sms_code", code="sms_expired"
             )
         if latest.attempts >= 5:
             raise ApplicationError(
-                "验证码错误次数过多，请重新获取", field="sms_code", code="sms_attempts"
+                _("验证码错误次数过多，请重新获取"), field="sms_code", code="sms_attempts"
             )
         if hmac.compare_digest(latest.code_hash, _hash_code(phone, purpose, (code or "").strip())):
             latest.used_at = now
@@ -122,7 +130,7 @@ def sms_code_verify(*, phone: str, purpose: str, code: str, now=None) -> None:
             SmsCode.objects.filter(pk=latest.pk).update(attempts=F("attempts") + 1)
             wrong = True
     if wrong:
-        raise ApplicationError("验证码不正确", field="sms_code", code="sms_wrong")
+        raise ApplicationError(_("验证码不正确"), field="sms_code", code="sms_wrong")
 
 
 def login_failed(*, user: User, now=None) -> None:
@@ -145,7 +153,7 @@ def check_new_password(
     *, password: str, confirm: str, user: User | None = None, field: str = "new_password"
 ) -> None:
     if password != confirm:
-        raise ApplicationError("两次输入的密码不一致", field="confirm_password", code="mismatch")
+        raise ApplicationError(_("两次输入的密码不一致"), field="confirm_password", code="mismatch")
     try:
         validate_password(password, user)
     except ValidationError as exc:
@@ -156,7 +164,7 @@ def password_change(
     *, user: User, old_password: str, new_password: str, confirm_password: str
 ) -> None:
     if not user.check_password(old_password):
-        raise ApplicationError("原密码不正确", field="old_password", code="wrong_password")
+        raise ApplicationError(_("原密码不正确"), field="old_password", code="wrong_password")
     check_new_password(password=new_password, confirm=confirm_password, user=user)
     user.set_password(new_password)
     user.save(update_fields=["password"])
@@ -167,7 +175,7 @@ def password_reset_by_sms(
 ) -> User:
     user = User.objects.filter(phone=phone, is_active=True).first()
     if user is None:
-        raise ApplicationError("该手机号尚未注册", field="phone", code="unknown_phone")
+        raise ApplicationError(_("该手机号尚未注册"), field="phone", code="unknown_phone")
     check_new_password(password=new_password, confirm=confirm_password, user=user)
     sms_code_verify(phone=phone, purpose=SmsPurpose.RESET_PASSWORD, code=sms_code)
     user.set_password(new_password)
@@ -192,12 +200,14 @@ def login_attempt(*, request, phone: str, password: str) -> User:
 
     phone = (phone or "").strip()
     if not is_mobile(phone):
-        raise ApplicationError("请输入正确的11位手机号码", field="phone")
+        raise ApplicationError(_("请输入正确的11位手机号码"), field="phone")
     existing = User.objects.filter(phone=phone).first()
     if existing and existing.is_locked():
         until = timezone.localtime(existing.locked_until).strftime("%H:%M")
         raise ApplicationError(
-            f"登录失败次数过多，账号已锁定至 {until}", field="phone", code="locked"
+            _("登录失败次数过多，账号已锁定至 %(until)s") % {"until": until},
+            field="phone",
+            code="locked",
         )
     user = authenticate(request, phone=phone, password=password)
     if user is None:
@@ -206,13 +216,17 @@ def login_attempt(*, request, phone: str, password: str) -> User:
             if existing.is_locked():
                 until = timezone.localtime(existing.locked_until).strftime("%H:%M")
                 raise ApplicationError(
-                    f"登录失败次数过多，账号已锁定至 {until}", field="phone", code="locked"
+                    _("登录失败次数过多，账号已锁定至 %(until)s") % {"until": until},
+                    field="phone",
+                    code="locked",
                 )
             left = settings.LOGIN_MAX_FAILURES - existing.failed_logins
             raise ApplicationError(
-                f"手机号或密码不正确，还可尝试{left}次", field="password", code="bad_credentials"
+                _("手机号或密码不正确，还可尝试%(left)s次") % {"left": left},
+                field="password",
+                code="bad_credentials",
             )
-        raise ApplicationError("手机号或密码不正确", field="password", code="bad_credentials")
+        raise ApplicationError(_("手机号或密码不正确"), field="password", code="bad_credentials")
     return user
 
 
@@ -222,14 +236,14 @@ def clean_email(email: str) -> str:
         try:
             validate_email(email)
         except ValidationError:
-            raise ApplicationError("电子邮箱格式不正确", field="email") from None
+            raise ApplicationError(_("电子邮箱格式不正确"), field="email") from None
     return email
 
 
 def clean_gender(gender: str) -> str:
     gender = gender or ""
     if gender not in Gender.values:
-        raise ApplicationError("性别不正确", field="gender")
+        raise ApplicationError(_("性别不正确"), field="gender")
     return gender
 
 
@@ -240,9 +254,9 @@ def profile_update(*, user: User, email: str, gender: str, name: str | None = No
     fields = ["email", "gender"]
     if name is not None and name.strip() != user.name:
         if user.real_name_verified:
-            raise ApplicationError("已实名认证，姓名不能自行修改，请联系物业", field="name")
+            raise ApplicationError(_("已实名认证，姓名不能自行修改，请联系物业"), field="name")
         if not name.strip():
-            raise ApplicationError("请填写姓名", field="name")
+            raise ApplicationError(_("请填写姓名"), field="name")
         user.name = name.strip()[:50]
         fields.append("name")
     user.email, user.gender = email, gender
@@ -255,12 +269,12 @@ def login_by_sms(*, phone: str, sms_code: str) -> User:
     for a password reset, so it also lifts a lock-out caused by wrong passwords."""
     phone = (phone or "").strip()
     if not is_mobile(phone):
-        raise ApplicationError("请输入正确的11位手机号码", field="phone")
+        raise ApplicationError(_("请输入正确的11位手机号码"), field="phone")
     user = User.objects.filter(phone=phone, is_active=True).first()
     if user is None:
-        raise ApplicationError("该手机号尚未注册", field="phone", code="unknown_phone")
+        raise ApplicationError(_("该手机号尚未注册"), field="phone", code="unknown_phone")
     if not (sms_code or "").strip():
-        raise ApplicationError("请输入短信验证码", field="sms_code")
+        raise ApplicationError(_("请输入短信验证码"), field="sms_code")
     sms_code_verify(phone=phone, purpose=SmsPurpose.LOGIN, code=sms_code)
     login_succeeded(user=user)
     return user

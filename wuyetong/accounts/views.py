@@ -17,6 +17,7 @@ from django.utils.http import (
     urlsafe_base64_decode,
     urlsafe_base64_encode,
 )
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -97,20 +98,44 @@ def logout_view(request):
     return redirect(safe_next(request, reverse("accounts:login")))
 
 
+def change_password(request, form: PasswordChangeForm) -> bool:
+    """The POST of a change-password page (console and owner app): True once the password is
+    changed, the session kept and the message queued; errors land on the form otherwise."""
+    if request.method != "POST" or not form.is_valid():
+        return False
+    try:
+        services.password_change(user=request.user, **form.cleaned_data)
+    except ApplicationError as exc:
+        form_error_from(form, exc)
+        return False
+    update_session_auth_hash(request, request.user)
+    messages.success(request, _("密码已修改"))
+    return True
+
+
+def reset_password_by_sms(request, data: dict) -> User:
+    """The last step of "forgot password" by SMS code (console and owner app). Raises
+    ApplicationError; on success the old API tokens are revoked and the message queued."""
+    if not data["sms_code"]:
+        raise ApplicationError(_("请输入短信验证码"), field="sms_code")
+    user = services.password_reset_by_sms(
+        phone=data["phone"].strip(),
+        sms_code=data["sms_code"],
+        new_password=data["new_password"],
+        confirm_password=data["confirm_password"],
+    )
+    revoke_api_tokens(user)
+    messages.success(request, _("密码已重置，请用新密码登录"))
+    return user
+
+
 @never_cache
 @login_required
 @sensitive_post_parameters()
 def password_change_view(request):
     form = PasswordChangeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.password_change(user=request.user, **form.cleaned_data)
-        except ApplicationError as exc:
-            form_error_from(form, exc)
-        else:
-            update_session_auth_hash(request, request.user)
-            messages.success(request, "密码已修改")
-            return redirect(landing_url(request.user))
+    if change_password(request, form):
+        return redirect(landing_url(request.user))
     return render(request, "accounts/password_change.html", {"form": form})
 
 
@@ -127,20 +152,11 @@ def password_reset_sms_view(request):
                 services.sms_code_send(
                     phone=data["phone"].strip(), purpose=SmsPurpose.RESET_PASSWORD
                 )
-                messages.success(request, "验证码已发送，5分钟内有效")
+                messages.success(request, _("验证码已发送，5分钟内有效"))
                 code_sent = True
             else:
                 code_sent = True
-                if not data["sms_code"]:
-                    raise ApplicationError("请输入短信验证码", field="sms_code")
-                user = services.password_reset_by_sms(
-                    phone=data["phone"].strip(),
-                    sms_code=data["sms_code"],
-                    new_password=data["new_password"],
-                    confirm_password=data["confirm_password"],
-                )
-                revoke_api_tokens(user)
-                messages.success(request, "密码已重置，请用新密码登录")
+                reset_password_by_sms(request, data)
                 return redirect(safe_next(request, reverse("accounts:login")))
         except ApplicationError as exc:
             form_error_from(form, exc)
@@ -164,13 +180,16 @@ def password_reset_email_view(request):
                 reverse("accounts:password_reset_confirm", args=[uid, token])
             )
             send_mail(
-                "物业通 · 重置密码",
-                f"{user.get_short_name()}，您好：\n\n请在{hours}小时内打开以下链接设置新密码：\n{link}\n\n"
-                "如果这不是您本人的操作，请忽略本邮件。",
+                _("物业通 · 重置密码"),
+                _(
+                    "%(name)s，您好：\n\n请在%(hours)s小时内打开以下链接设置新密码：\n%(link)s\n\n"
+                    "如果这不是您本人的操作，请忽略本邮件。"
+                )
+                % {"name": user.get_short_name(), "hours": hours, "link": link},
                 settings.DEFAULT_FROM_EMAIL,
                 [user.email],
             )
-        messages.success(request, "如果该邮箱已注册，我们已发送重置链接，请查收邮件")
+        messages.success(request, _("如果该邮箱已注册，我们已发送重置链接，请查收邮件"))
         return redirect("accounts:password_reset_email")
     return render(request, "accounts/password_reset_email.html", {"form": form})
 
@@ -202,6 +221,6 @@ def password_reset_confirm_view(request, uidb64: str, token: str):
             form_error_from(form, exc)
         else:
             revoke_api_tokens(user)
-            messages.success(request, "新密码已设置，请登录")
+            messages.success(request, _("新密码已设置，请登录"))
             return redirect("accounts:login")
     return render(request, "accounts/password_reset_confirm.html", {"form": form})

@@ -11,19 +11,24 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import update_session_auth_hash
 from django.contrib.staticfiles import finders
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from wuyetong.accounts import services as account_services
 from wuyetong.accounts.choices import SmsPurpose
-from wuyetong.accounts.views import revoke_api_tokens, sign_in, start_session
+from wuyetong.accounts.views import (
+    change_password,
+    reset_password_by_sms,
+    sign_in,
+    start_session,
+)
 from wuyetong.core.exceptions import ApplicationError
 from wuyetong.core.views import form_error_from
 from wuyetong.estates import selectors as estate_selectors
@@ -149,7 +154,9 @@ def register(request):
             form_error_from(form, exc)
         else:
             start_session(request, user)
-            messages.success(request, "注册成功！房屋认证已提交，物业审核通过后即可使用全部服务。")
+            messages.success(
+                request, _("注册成功！房屋认证已提交，物业审核通过后即可使用全部服务。")
+            )
             return redirect("owner:home")
     return render(
         request,
@@ -172,7 +179,7 @@ def _send_code_for_form(request, form, purpose: str, phone_error_on: str = "phon
     except ApplicationError as exc:
         form.add_error(phone_error_on if exc.field == "phone" else None, exc.message)
     else:
-        messages.success(request, "验证码已发送，5分钟内有效")
+        messages.success(request, _("验证码已发送，5分钟内有效"))
 
 
 def _json_errors(exc: ApplicationError, status: int = 400) -> JsonResponse:
@@ -200,7 +207,9 @@ def register_check(request):
 def sms_send(request):
     purpose = request.POST.get("purpose", SmsPurpose.REGISTER)
     if purpose not in SmsPurpose.values:
-        return JsonResponse({"ok": False, "message": "验证码用途不正确", "errors": {}}, status=400)
+        return JsonResponse(
+            {"ok": False, "message": _("验证码用途不正确"), "errors": {}}, status=400
+        )
     try:
         account_services.sms_code_send(
             phone=(request.POST.get("phone") or "").strip(), purpose=purpose
@@ -280,7 +289,7 @@ def house_add(request):
         except ApplicationError as exc:
             form_error_from(form, exc)
         else:
-            messages.success(request, "申请已提交，请等待物业审核")
+            messages.success(request, _("申请已提交，请等待物业审核"))
             return redirect("owner:houses")
     return render(
         request,
@@ -307,7 +316,7 @@ def binding_cancel(request, pk: int):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "申请已撤回")
+        messages.success(request, _("申请已撤回"))
     return redirect("owner:houses")
 
 
@@ -346,7 +355,7 @@ def profile_edit(request):
         except ApplicationError as exc:
             form_error_from(form, exc)
         else:
-            messages.success(request, "个人资料已保存")
+            messages.success(request, _("个人资料已保存"))
             return redirect("owner:me")
     return render(request, "owner/profile_edit.html", {"form": form, "tab": "me"})
 
@@ -356,15 +365,8 @@ def profile_edit(request):
 @sensitive_post_parameters()
 def password_change(request):
     form = PasswordChangeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            account_services.password_change(user=request.user, **form.cleaned_data)
-        except ApplicationError as exc:
-            form_error_from(form, exc)
-        else:
-            update_session_auth_hash(request, request.user)
-            messages.success(request, "密码已修改")
-            return redirect("owner:me")
+    if change_password(request, form):
+        return redirect("owner:me")
     return render(request, "owner/password_change.html", {"form": form, "tab": "me"})
 
 
@@ -375,21 +377,11 @@ def password_reset(request):
     if request.method == "POST" and "send_sms" in request.POST:
         _send_code_for_form(request, form, SmsPurpose.RESET_PASSWORD)
     elif request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
         try:
-            if not d["sms_code"]:
-                raise ApplicationError("请输入短信验证码", field="sms_code")
-            user = account_services.password_reset_by_sms(
-                phone=d["phone"].strip(),
-                sms_code=d["sms_code"],
-                new_password=d["new_password"],
-                confirm_password=d["confirm_password"],
-            )
+            reset_password_by_sms(request, form.cleaned_data)
         except ApplicationError as exc:
             form_error_from(form, exc)
         else:
-            revoke_api_tokens(user)
-            messages.success(request, "密码已重置，请用新密码登录")
             return redirect("owner:login")
     return render(
         request,
@@ -407,9 +399,9 @@ def manifest(request):
     icon = static("owner/icon-192.png")
     return JsonResponse(
         {
-            "name": "物业通 · 业主端",
-            "short_name": "物业通",
-            "description": "缴费、报修、通知、房屋认证，一个应用搞定",
+            "name": _("物业通 · 业主端"),
+            "short_name": _("物业通"),
+            "description": _("缴费、报修、通知、房屋认证，一个应用搞定"),
             "lang": "zh-CN",
             "start_url": reverse("owner:home"),
             "scope": reverse("owner:home"),

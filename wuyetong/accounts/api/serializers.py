@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from wuyetong.accounts.choices import Gender, SmsPurpose
@@ -15,7 +16,7 @@ class LoginInput(serializers.Serializer):
 
 class SmsLoginInput(serializers.Serializer):
     phone = serializers.CharField(max_length=11)
-    sms_code = serializers.CharField(max_length=6, help_text="先以 purpose=login 调用 sms-code")
+    sms_code = serializers.CharField(max_length=6, help_text=_("先以 purpose=login 调用 sms-code"))
 
 
 class UserOutput(serializers.Serializer):
@@ -29,7 +30,7 @@ class UserOutput(serializers.Serializer):
 
 
 class TokenOutput(serializers.Serializer):
-    token = serializers.CharField(help_text="放入请求头：Authorization: Token <token>")
+    token = serializers.CharField(help_text=_("放入请求头：Authorization: Token <token>"))
     user = UserOutput()
 
 
@@ -39,7 +40,7 @@ class SmsCodeInput(serializers.Serializer):
 
 
 class SmsCodeOutput(serializers.Serializer):
-    resend_after = serializers.IntegerField(help_text="多少秒后可以再次发送")
+    resend_after = serializers.IntegerField(help_text=_("多少秒后可以再次发送"))
 
 
 class RegisterInput(serializers.Serializer):
@@ -48,14 +49,14 @@ class RegisterInput(serializers.Serializer):
     confirm_password = serializers.CharField(trim_whitespace=False)
     name = serializers.CharField(max_length=50)
     id_card = serializers.CharField(max_length=18)
-    house = serializers.IntegerField(help_text="房屋 id，来自 register/options")
+    house = serializers.IntegerField(help_text=_("房屋 id，来自 register/options"))
     relation = serializers.ChoiceField(choices=Relation.choices, default=Relation.OWNER)
     email = serializers.CharField(max_length=254, required=False, allow_blank=True, default="")
     gender = serializers.ChoiceField(
         choices=Gender.choices, required=False, allow_blank=True, default=""
     )
     sms_code = serializers.CharField(max_length=6)
-    agreed_terms = serializers.BooleanField(help_text="必须为 true：已同意用户协议和隐私政策")
+    agreed_terms = serializers.BooleanField(help_text=_("必须为 true：已同意用户协议和隐私政策"))
 
 
 class BindingBriefOutput(serializers.Serializer):
@@ -91,7 +92,7 @@ class PasswordResetInput(serializers.Serializer):
 
 
 class ProfileInput(serializers.Serializer):
-    name = serializers.CharField(max_length=50, required=False, help_text="实名认证后不能修改")
+    name = serializers.CharField(max_length=50, required=False, help_text=_("实名认证后不能修改"))
     email = serializers.CharField(max_length=254, required=False, allow_blank=True)
     gender = serializers.ChoiceField(choices=Gender.choices, required=False, allow_blank=True)
 
@@ -99,12 +100,12 @@ class ProfileInput(serializers.Serializer):
 class ErrorOutput(serializers.Serializer):
     """The one error body of the API (wuyetong.core.api.exception_handler)."""
 
-    code = serializers.CharField(help_text="机器可读的错误码，如 invalid、locked、not_found")
-    message = serializers.CharField(help_text="给用户看的中文说明")
+    code = serializers.CharField(help_text=_("机器可读的错误码，如 invalid、locked、not_found"))
+    message = serializers.CharField(help_text=_("给用户看的中文说明"))
     # Documentation only (never used to validate), so shadowing Serializer.errors is harmless.
     errors = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
-        help_text="按字段列出的错误：{字段: [说明]}",
+        help_text=_("按字段列出的错误：{字段: [说明]}"),
     )
 
 

@@ -4,6 +4,7 @@ Views parse and render; the services decide."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, status
 from rest_framework.authtoken.models import Token
@@ -39,7 +40,7 @@ class PublicAPIView(APIView):
 
 
 def _token_body(user) -> dict:
-    token, _ = Token.objects.get_or_create(user=user)
+    token, _created = Token.objects.get_or_create(user=user)
     return {"token": token.key, "user": UserOutput(user).data}
 
 
@@ -48,7 +49,7 @@ class LoginApi(PublicAPIView):
         request=LoginInput,
         responses=with_errors({200: TokenOutput}, 400),
         tags=["accounts"],
-        summary="手机号+密码登录，返回令牌（连续失败5次锁定15分钟）",
+        summary=_("手机号+密码登录，返回令牌（连续失败5次锁定15分钟）"),
     )
     def post(self, request):
         data = LoginInput(data=request.data)
@@ -62,7 +63,7 @@ class SmsLoginApi(PublicAPIView):
         request=SmsLoginInput,
         responses=with_errors({200: TokenOutput}, 400),
         tags=["accounts"],
-        summary="短信验证码登录，返回令牌",
+        summary=_("短信验证码登录，返回令牌"),
     )
     def post(self, request):
         data = SmsLoginInput(data=request.data)
@@ -76,7 +77,7 @@ class LogoutApi(APIView):
         request=None,
         responses=with_errors({204: None}, 401),
         tags=["accounts"],
-        summary="退出登录，令牌作废",
+        summary=_("退出登录，令牌作废"),
     )
     def post(self, request):
         Token.objects.filter(user=request.user).delete()
@@ -88,7 +89,7 @@ class SmsCodeApi(PublicAPIView):
         request=SmsCodeInput,
         responses=with_errors({200: SmsCodeOutput}, 400, 429),
         tags=["accounts"],
-        summary="发送短信验证码（6位，5分钟有效，60秒一次，每天最多10次）",
+        summary=_("发送短信验证码（6位，5分钟有效，60秒一次，每天最多10次）"),
     )
     def post(self, request):
         data = SmsCodeInput(data=request.data)
@@ -104,7 +105,7 @@ class RegisterApi(PublicAPIView):
         request=RegisterInput,
         responses=with_errors({201: RegisterOutput}, 400),
         tags=["accounts"],
-        summary="业主注册：创建账号并提交房屋认证申请（待物业审核）",
+        summary=_("业主注册：创建账号并提交房屋认证申请（待物业审核）"),
     )
     def post(self, request):
         data = RegisterInput(data=request.data)
@@ -121,11 +122,13 @@ class RegisterOptionsApi(PublicAPIView):
     @extend_schema(
         responses={200: PickerOutput},
         tags=["accounts"],
-        summary="注册时选择房屋：无参数返回小区，?community= 返回楼栋，?building= 返回单元，?unit= 返回房号",
+        summary=_(
+            "注册时选择房屋：无参数返回小区，?community= 返回楼栋，?building= 返回单元，?unit= 返回房号"
+        ),
         parameters=[
             *(OpenApiParameter(n, int, required=False) for n in ("community", "building", "unit")),
             OpenApiParameter(
-                "q", str, required=False, description="按小区名称或地址搜索（仅小区一级）"
+                "q", str, required=False, description=_("按小区名称或地址搜索（仅小区一级）")
             ),
         ],
     )
@@ -145,7 +148,7 @@ class PasswordChangeApi(APIView):
         request=PasswordChangeInput,
         responses=with_errors({204: None}, 400, 401),
         tags=["accounts"],
-        summary="修改密码",
+        summary=_("修改密码"),
     )
     def post(self, request):
         data = PasswordChangeInput(data=request.data)
@@ -159,7 +162,7 @@ class PasswordResetApi(PublicAPIView):
         request=PasswordResetInput,
         responses=with_errors({204: None}, 400),
         tags=["accounts"],
-        summary="短信验证码重置密码（原有令牌全部作废）",
+        summary=_("短信验证码重置密码（原有令牌全部作废）"),
     )
     def post(self, request):
         data = PasswordResetInput(data=request.data)
@@ -177,7 +180,7 @@ class PasswordResetApi(PublicAPIView):
 
 class MeApi(APIView):
     @extend_schema(
-        responses=with_errors({200: UserOutput}, 401), tags=["accounts"], summary="当前用户"
+        responses=with_errors({200: UserOutput}, 401), tags=["accounts"], summary=_("当前用户")
     )
     def get(self, request):
         return Response(UserOutput(request.user).data)
@@ -186,7 +189,7 @@ class MeApi(APIView):
         request=ProfileInput,
         responses=with_errors({200: UserOutput}, 400, 401),
         tags=["accounts"],
-        summary="修改个人资料（邮箱、性别；未实名认证时可改姓名）",
+        summary=_("修改个人资料（邮箱、性别；未实名认证时可改姓名）"),
     )
     def patch(self, request):
         data = ProfileInput(data=request.data, partial=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from wuyetong.estates.choices import Relation
@@ -50,5 +51,5 @@ class BindingCreateInput(serializers.Serializer):
         required=False,
         allow_null=True,
         default=None,
-        help_text="改绑时填写要替换的房屋绑定 id（我的房屋中的 id）",
+        help_text=_("改绑时填写要替换的房屋绑定 id（我的房屋中的 id）"),
     )

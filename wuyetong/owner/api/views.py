@@ -3,6 +3,7 @@ another owner's request simply does not exist here (404)."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
@@ -20,7 +21,7 @@ from .serializers import BindingCreateInput, BindingOutput, OccupancyOutput
 
 @extend_schema(
     tags=["me"],
-    summary="我的房屋（已认证、在住）",
+    summary=_("我的房屋（已认证、在住）"),
     responses=with_errors({200: OccupancyOutput(many=True)}, 401),
 )
 class MyHousesApi(ListAPIView):
@@ -37,7 +38,7 @@ class MyBindingsApi(APIView):
     @extend_schema(
         responses=with_errors({200: BindingOutput(many=True)}, 401),
         tags=["me"],
-        summary="我的认证申请",
+        summary=_("我的认证申请"),
     )
     def get(self, request):
         qs = estate_selectors.owner_binding_requests(request.user).order_by("-created_at")[:100]
@@ -47,7 +48,7 @@ class MyBindingsApi(APIView):
         request=BindingCreateInput,
         responses=with_errors({201: BindingOutput}, 400, 401),
         tags=["me"],
-        summary="添加房屋或改绑（提交后等待物业审核）",
+        summary=_("添加房屋或改绑（提交后等待物业审核）"),
     )
     def post(self, request):
         data = BindingCreateInput(data=request.data)
@@ -70,7 +71,7 @@ class MyBindingCancelApi(APIView):
         request=None,
         responses=with_errors({200: BindingOutput}, 400, 401, 404),
         tags=["me"],
-        summary="撤回待审核的申请",
+        summary=_("撤回待审核的申请"),
     )
     def post(self, request, pk: int):
         binding = BindingRequest.objects.filter(
