@@ -3,6 +3,7 @@ owner.py; the property company: handling.py; the bureau: oversight.py; timed wor
 
 from .config import (
     case_type_create,
+    case_type_defaults_create,
     case_type_update,
     case_worker_save,
     case_worker_set_duty,
@@ -55,6 +56,7 @@ __all__ = [
     "case_submit",
     "case_transfer",
     "case_type_create",
+    "case_type_defaults_create",
     "case_type_update",
     "case_worker_save",
     "case_worker_set_duty",

@@ -230,3 +230,69 @@ def case_worker_set_duty(*, actor, on_duty: bool) -> CaseWorker:
     card.on_duty = bool(on_duty)
     card.save(update_fields=["on_duty", "updated_at"])
     return card
+
+
+DEFAULT_TYPES: dict[str, list[tuple[str, list[str]]]] = {
+    CaseKind.REPAIR: [
+        ("水电", ["给排水", "电路照明"]),
+        ("门窗", ["门锁", "窗户"]),
+        ("公共设施", ["路灯", "健身器材", "门禁"]),
+        ("电梯", []),
+        ("房屋结构", ["渗漏", "墙面开裂"]),
+    ],
+    CaseKind.COMPLAINT: [
+        ("服务态度", []),
+        ("环境卫生", []),
+        ("噪音扰民", []),
+        ("安全秩序", []),
+        ("收费问题", []),
+    ],
+}
+# (kind, urgency) -> response, resolution, warn-before minutes.
+DEFAULT_SLA = {
+    (CaseKind.REPAIR, Urgency.NORMAL): (30, 24 * 60, 10),
+    (CaseKind.REPAIR, Urgency.URGENT): (15, 4 * 60, 5),
+    (CaseKind.COMPLAINT, Urgency.NORMAL): (60, 3 * 24 * 60, 30),
+    (CaseKind.COMPLAINT, Urgency.URGENT): (30, 24 * 60, 10),
+}
+
+
+@transaction.atomic
+def case_type_defaults_create(*, company_id: int) -> list[CaseType]:
+    """A new company's starting type tree and default SLA rules (system action, e.g. when the
+    platform approves a company). Running it again adds nothing."""
+    created = []
+    for kind, roots in DEFAULT_TYPES.items():
+        for sort, (root_name, children) in enumerate(roots, start=1):
+            root, made = CaseType.objects.get_or_create(
+                company_id=company_id,
+                kind=kind,
+                parent=None,
+                name=root_name,
+                defaults={"sort": sort},
+            )
+            created += [root] if made else []
+            for child_sort, child in enumerate(children, start=1):
+                node, made = CaseType.objects.get_or_create(
+                    company_id=company_id,
+                    kind=kind,
+                    parent=root,
+                    name=child,
+                    defaults={"sort": child_sort},
+                )
+                created += [node] if made else []
+    for (kind, urgency), (response, resolution, warn) in DEFAULT_SLA.items():
+        SlaRule.objects.get_or_create(
+            company_id=company_id,
+            kind=kind,
+            urgency=urgency,
+            case_type=None,
+            defaults={
+                "response_minutes": response,
+                "resolution_minutes": resolution,
+                "warn_before_minutes": warn,
+                "bureau_on_breach": kind == CaseKind.COMPLAINT,
+                "bureau_on_bad_rating": True,
+            },
+        )
+    return created
