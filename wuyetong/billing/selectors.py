@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db.models import QuerySet, Sum
 
 from wuyetong.core.access import get_access
+from wuyetong.core.money import to_money
 from wuyetong.estates.models import House
 
 from .choices import LedgerAccount
@@ -38,11 +39,12 @@ def payment_list(*, user) -> QuerySet[Payment]:
 
 def house_account_balances(*, house: House) -> dict[str, Decimal]:
     """Each ledger account's balance for a house, summed from its entries (the truth the
-    cached balances are checked against)."""
+    cached balances are checked against). SQLite sums NUMERIC columns as doubles, so the sum
+    is brought back to the fen; exact for any realistic balance (< 10¹³ fen)."""
     sums = dict(
         LedgerEntry.objects.filter(house=house)
         .values_list("account")
         .annotate(total=Sum("amount"))
         .values_list("account", "total")
     )
-    return {a: sums.get(a) or Decimal("0.00") for a in LedgerAccount.values}
+    return {a: to_money(sums.get(a) or Decimal("0")) for a in LedgerAccount.values}

@@ -12,6 +12,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from wuyetong.core.exceptions import ApplicationError, NotFound
+from wuyetong.core.money import to_money
 from wuyetong.estates.models import House
 from wuyetong.orgs.choices import OpAction
 from wuyetong.orgs.models import Community
@@ -218,7 +219,8 @@ def bill_run_commit(*, actor, community: Community, period: dt.date) -> list[Bil
         )
         totals = Bill.objects.filter(bill_run=run).aggregate(total=Sum("amount"))
         run.bill_count = Bill.objects.filter(bill_run=run).count()
-        run.total_amount = totals["total"] or Decimal("0")
+        # SQLite sums NUMERIC as doubles: back to the fen.
+        run.total_amount = to_money(totals["total"] or Decimal("0"))
         run.save(update_fields=["bill_count", "total_amount"])
         oplog_record(
             actor=actor,

@@ -1,0 +1,99 @@
+"""Two cashiers paying the same bill at the same moment, in real concurrent transactions:
+the bill's row lock makes the second one find it paid, so one payment exists. Needs
+PostgreSQL's row locks (SQLite serialises whole write transactions, which proves nothing)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from wuyetong.billing import services
+from wuyetong.billing.models import Bill, LedgerEntry, Payment
+from wuyetong.core.exceptions import ApplicationError
+
+
+def _race(calls) -> list[BaseException | object]:
+    barrier = threading.Barrier(len(calls))
+    results: list[BaseException | object] = [None] * len(calls)
+
+    def run(i, call):
+        from django.db import connection as thread_connection
+
+        try:
+            barrier.wait(timeout=10)
+            results[i] = call()
+        except BaseException as exc:  # reported to the test; a thread must not swallow it
+            results[i] = exc
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    return results
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("same_key", [False, True], ids=["two-cashiers", "double-submit"])
+def test_two_cashiers_paying_one_bill_at_once_make_one_payment(world, fees, same_key):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks: SQLite serialises whole transactions")
+    house = world.houses_a1[0]
+    bill = services.bill_create_one_off(
+        actor=world.staff("cashier"),
+        house=house,
+        fee_item=fees["物业费"],
+        amount="300.00",
+        description="3月物业费",
+        due_date=dt.date(2024, 3, 15),
+    )
+    cashiers = [world.staff("cashier"), world.staff("finance")]
+
+    def pay(actor, key):
+        return lambda: services.payment_take(
+            actor=actor, house=house, bills=[Bill(pk=bill.pk)], method="cash", idempotency_key=key
+        )
+
+    results = _race([pay(c, "same" if same_key else f"desk-{i}") for i, c in enumerate(cashiers)])
+    payments = [r for r in results if isinstance(r, Payment)]
+    refusals = [r for r in results if isinstance(r, ApplicationError)]
+    assert not [r for r in results if r not in payments and r not in refusals], results
+    assert Payment.objects.count() == 1
+    if same_key:
+        assert len(payments) == 2 and payments[0].pk == payments[1].pk
+    else:
+        assert len(payments) == 1 and len(refusals) == 1 and refusals[0].field == "bills"
+    bill.refresh_from_db()
+    assert (bill.state, bill.paid_amount) == ("paid", Decimal("300.00"))
+    assert LedgerEntry.objects.filter(bill=bill, kind="payment").count() == 1
+    assert Payment.objects.get().receipt_seq == 1
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_payments_in_one_community_get_consecutive_receipts(world, fees):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks: SQLite serialises whole transactions")
+    houses = world.houses_a1[:6]
+    results = _race(
+        [
+            lambda h=h, i=i: services.prepay_deposit(
+                actor=world.staff("cashier"),
+                house=h,
+                amount="10.00",
+                method="cash",
+                idempotency_key=f"pre-{i}",
+            )
+            for i, h in enumerate(houses)
+        ]
+    )
+    assert all(isinstance(r, Payment) for r in results), results
+    seqs = sorted(Payment.objects.values_list("receipt_seq", flat=True))
+    assert seqs == [1, 2, 3, 4, 5, 6]
