@@ -4,6 +4,13 @@
   "use strict";
   document.documentElement.classList.add("js");
 
+  // User-facing texts come translated from <template id="owner-msgs"> in owner/base.html.
+  const msgs = document.getElementById("owner-msgs");
+  function msg(key) {
+    const el = msgs && msgs.content.querySelector(`[data-k="${key}"]`);
+    return el ? el.textContent : key;
+  }
+
   function csrf(form) {
     const el = form.querySelector("input[name=csrfmiddlewaretoken]");
     return el ? el.value : "";
@@ -13,8 +20,8 @@
     const body = new FormData(form);
     Object.entries(extra || {}).forEach(([k, v]) => body.set(k, v));
     return fetch(url, { method: "POST", body, headers: { "X-CSRFToken": csrf(form) }, credentials: "same-origin" })
-      .then((r) => r.json().catch(() => ({ ok: false, message: "网络异常，请稍后再试", errors: {} })))
-      .catch(() => ({ ok: false, message: "网络异常，请稍后再试", errors: {} }));
+      .then((r) => r.json().catch(() => ({ ok: false, message: msg("network"), errors: {} })))
+      .catch(() => ({ ok: false, message: msg("network"), errors: {} }));
   }
 
   function clearErrors(scope) {
@@ -35,7 +42,7 @@
       }
     });
     const general = form.querySelector("[data-error-for=__all__]");
-    if (general && !placed) general.textContent = message || "输入有误";
+    if (general && !placed) general.textContent = message || msg("invalid");
     return placed;
   }
 
@@ -53,16 +60,16 @@
         }
         if (!sel.value) return;
         const next = selects[i + 1];
-        next.innerHTML = `<option value="">加载中…</option>`;
+        next.innerHTML = `<option value="">${msg("loading")}</option>`;
         fetch(`${url}?${order[i]}=${encodeURIComponent(sel.value)}`, { credentials: "same-origin" })
           .then((r) => r.json())
           .then((data) => {
             next.innerHTML = `<option value="">${next.dataset.placeholder}</option>` +
               data.options.map((o) => `<option value="${o.id}">${o.name.replace(/</g, "&lt;")}</option>`).join("");
             next.disabled = data.options.length === 0;
-            if (data.options.length === 0) next.innerHTML = `<option value="">暂无可选项</option>`;
+            if (data.options.length === 0) next.innerHTML = `<option value="">${msg("empty")}</option>`;
           })
-          .catch(() => { next.innerHTML = `<option value="">加载失败，请重试</option>`; });
+          .catch(() => { next.innerHTML = `<option value="">${msg("failed")}</option>`; });
       });
     });
   }
@@ -75,11 +82,11 @@
     const label = btn.textContent;
     function countdown(left) {
       btn.disabled = true;
-      btn.textContent = `${left}秒后重发`;
+      btn.textContent = msg("resend").replace("{s}", left);
       const t = setInterval(() => {
         left -= 1;
         if (left <= 0) { clearInterval(t); btn.disabled = false; btn.textContent = label; }
-        else btn.textContent = `${left}秒后重发`;
+        else btn.textContent = msg("resend").replace("{s}", left);
       }, 1000);
     }
     btn.addEventListener("click", (e) => {
@@ -91,7 +98,7 @@
       post(btn.dataset.url, form, { purpose: btn.dataset.purpose || "register" }).then((res) => {
         const note = form.querySelector("[data-sms-note]");
         if (res.ok) {
-          if (note) note.textContent = "验证码已发送，5分钟内有效";
+          if (note) note.textContent = msg("sent");
           countdown(res.resend_after || seconds);
         } else {
           btn.disabled = false;
@@ -137,7 +144,7 @@
       e.preventDefault();
       clearErrors(wizard);
       if (!wizard.elements.agreed_terms.checked) {
-        showErrors(wizard, { agreed_terms: ["请阅读并同意用户协议和隐私政策"] });
+        showErrors(wizard, { agreed_terms: [msg("terms")] });
         return;
       }
       go(2);
