@@ -1,5 +1,6 @@
 """Billing services: every write of the money core. Keyword-only, typed, atomic."""
 
+from .metered import bill_metered_create
 from .payments import deposit_refund, deposit_take, payment_take, prepay_deposit, receipt_number
 from .runs import (
     RunPreview,
@@ -25,6 +26,7 @@ __all__ = [
     "RunPreview",
     "bill_compute",
     "bill_create_one_off",
+    "bill_metered_create",
     "bill_run_commit",
     "bill_run_preview",
     "bill_run_void",

@@ -85,6 +85,10 @@ def bill_compute(
     amount = prorated(monthly, span.months, standard.rounding)
     if amount <= 0:
         return None
+    if assignment.parking_space_id:
+        text = f"车位 {assignment.parking_space}：{text}"
+    elif assignment.vehicle_id:
+        text = f"车辆 {assignment.vehicle}：{text}"
     text += f" × {span.describe()} = {amount}元"
     if not span.is_whole:
         text += f"（{span.start:%Y-%m-%d}至{span.end:%Y-%m-%d}，不足月按天数÷当月天数）"
@@ -123,7 +127,7 @@ def _plan(community: Community, period: dt.date) -> dict[int, list[Bill]]:
         )
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=period))
         .filter(Q(standard__effective_to__isnull=True) | Q(standard__effective_to__gte=period))
-        .select_related("standard", "house")
+        .select_related("standard", "house", "parking_space__lot", "vehicle")
         .order_by("pk")
     )
     billed = set(
