@@ -106,9 +106,16 @@ def target_state(case: Case, action: str) -> str:
     return to_state
 
 
+def is_id(value: object) -> bool:
+    """A key the database can hold; anything else (text, negative, beyond bigint) is absent."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
+
+
 def lock(qs: QuerySet[Case], case_id: int) -> Case:
     """The case row, locked until the transaction ends; state re-read under the lock so two
     people acting at once cannot both pass the state check."""
+    if not is_id(case_id):
+        raise NotFound(_("工单不存在"))
     try:
         return qs.select_for_update(of=("self",)).get(pk=case_id)
     except (Case.DoesNotExist, ValueError, TypeError, OverflowError):

@@ -14,7 +14,16 @@ from wuyetong.core.realtime import publish
 
 from ..choices import EventKind
 from ..models import CLOSED_STATES, Case, CaseUrge
-from ._common import clean_text, event_payload, lock, lock_for_staff, notify_users, now_or, record
+from ._common import (
+    clean_text,
+    event_payload,
+    is_id,
+    lock,
+    lock_for_staff,
+    notify_users,
+    now_or,
+    record,
+)
 
 # A case open longer than this may be urged even if it was never escalated.
 URGE_AFTER = timedelta(hours=72)
@@ -69,7 +78,7 @@ def company_answer_urge(
 ) -> CaseUrge:
     """The company answers an urge in writing; the bureau and the owner see it."""
     now = now_or(now)
-    urge = CaseUrge.objects.filter(pk=urge_id).values("case_id").first()
+    urge = CaseUrge.objects.filter(pk=urge_id).values("case_id").first() if is_id(urge_id) else None
     if urge is None:
         raise NotFound(_("催办记录不存在"))
     case, _access = lock_for_staff(actor, urge["case_id"], "servicedesk.change")
