@@ -130,32 +130,33 @@ def department_list(request):
     )
 
 
-@require_http_methods(["GET", "POST"])
-@staff_required("org.change")
-def department_rename(request, pk: int):
-    dept = get_object_or_404(Department.objects.for_access(request.access, "change"), pk=pk)
-    form = NameForm(request.POST or None, initial={"name": dept.name})
+def _rename(request, obj, rename, *, title: str, list_url: str, tab: str):
+    """The rename page of a department or a position: `rename(name)` calls the service."""
+    form = NameForm(request.POST or None, initial={"name": obj.name})
     if request.method == "POST" and form.is_valid():
         done = run_service(
-            request,
-            form,
-            lambda: services.department_rename(
-                actor=request.user, department=dept, name=form.cleaned_data["name"]
-            ),
-            _("已保存"),
-            reverse("orgs:department_list"),
+            request, form, lambda: rename(form.cleaned_data["name"]), _("已保存"), list_url
         )
         if done:
             return done
     return render(
         request,
         "orgs/rename.html",
-        {
-            "form": form,
-            "title": _("重命名部门：%(name)s") % {"name": dept.name},
-            "back": reverse("orgs:department_list"),
-            "tab": "departments",
-        },
+        {"form": form, "title": title, "back": list_url, "tab": tab},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required("org.change")
+def department_rename(request, pk: int):
+    dept = get_object_or_404(Department.objects.for_access(request.access, "change"), pk=pk)
+    return _rename(
+        request,
+        dept,
+        lambda name: services.department_rename(actor=request.user, department=dept, name=name),
+        title=_("重命名部门：%(name)s") % {"name": dept.name},
+        list_url=reverse("orgs:department_list"),
+        tab="departments",
     )
 
 
@@ -191,28 +192,13 @@ def position_list(request):
 @staff_required("org.change")
 def position_rename(request, pk: int):
     position = get_object_or_404(Position.objects.for_access(request.access, "change"), pk=pk)
-    form = NameForm(request.POST or None, initial={"name": position.name})
-    if request.method == "POST" and form.is_valid():
-        done = run_service(
-            request,
-            form,
-            lambda: services.position_rename(
-                actor=request.user, position=position, name=form.cleaned_data["name"]
-            ),
-            _("已保存"),
-            reverse("orgs:position_list"),
-        )
-        if done:
-            return done
-    return render(
+    return _rename(
         request,
-        "orgs/rename.html",
-        {
-            "form": form,
-            "title": _("重命名岗位：%(name)s") % {"name": position.name},
-            "back": reverse("orgs:position_list"),
-            "tab": "positions",
-        },
+        position,
+        lambda name: services.position_rename(actor=request.user, position=position, name=name),
+        title=_("重命名岗位：%(name)s") % {"name": position.name},
+        list_url=reverse("orgs:position_list"),
+        tab="positions",
     )
 
 
