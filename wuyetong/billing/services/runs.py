@@ -240,9 +240,13 @@ def bill_run_commit(*, actor, community: Community, period: dt.date) -> list[Bil
 def bill_run_void(*, actor, run: BillRun, reason: str) -> BillRun:
     """Voids a run whose bills have no payment, discount or late fee yet: the run and its
     bills are marked voided (kept, never deleted) and each bill is reversed in the ledger."""
-    run_row = BillRun.objects.select_for_update().filter(pk=run.pk).first()
-    if run_row is None:
+    community_id = BillRun.objects.filter(pk=run.pk).values_list("community_id", flat=True).first()
+    if community_id is None:
         raise NotFound()
+    # Same lock order as a commit (community, then run, then bills): a re-run adding bills
+    # to this run cannot slip in while it is being voided.
+    Community.objects.select_for_update().filter(pk=community_id).first()
+    run_row = BillRun.objects.select_for_update().get(pk=run.pk)
     require_billing(actor, run_row.community, "approve")
     reason = (reason or "").strip()
     if not reason:

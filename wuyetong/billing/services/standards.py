@@ -349,9 +349,15 @@ def fee_assign(
         ).values_list("target_key", flat=True)
     )
     result.already = len(taken)
-    result.created = FeeAssignment.objects.bulk_create(
-        [r for r in rows if r.target_key not in taken], batch_size=1000
-    )
+    try:
+        with transaction.atomic():
+            result.created = FeeAssignment.objects.bulk_create(
+                [r for r in rows if r.target_key not in taken], batch_size=1000
+            )
+    except IntegrityError:
+        raise ApplicationError(
+            "保存冲突：这些对象刚被他人关联了该标准，请刷新后重试", field="houses", code="conflict"
+        ) from None
     if result.created:
         oplog_record(
             actor=actor,

@@ -220,3 +220,23 @@ def test_ledger_is_append_only(world, billed):
         LedgerEntry.objects.all().update(amount=Decimal("1.00"))
     with pytest.raises(TypeError):
         LedgerEntry.objects.all().delete()
+
+
+def test_a_payment_failing_after_taking_a_number_gives_the_number_back(world, billed, monkeypatch):
+    house, (jan, feb) = billed
+    _pay(world, house, "p1", bills=[jan])
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(LedgerEntry.objects, "bulk_create", broken)
+    with pytest.raises(RuntimeError):
+        _pay(world, house, "p2", bills=[feb])
+    monkeypatch.undo()
+    assert Bill.objects.get(pk=feb.pk).state == "unpaid"
+    again = _pay(world, house, "p3", bills=[feb])
+    assert again.receipt_seq == 2
+    assert list(Payment.objects.values_list("receipt_seq", flat=True).order_by("receipt_seq")) == [
+        1,
+        2,
+    ]

@@ -197,3 +197,23 @@ def test_one_off_bill(world, fees):
     )
     assert bill.amount == Decimal("200.00")
     assert LedgerEntry.objects.get(bill=bill).amount == Decimal("-200.00")
+
+
+def test_a_run_takes_the_same_number_of_queries_for_any_number_of_houses(world, fees):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    houses = [set_house(h, area="100.00") for h in world.houses_a1]
+    standard = property_standard(world, fees)
+    cashier = world.staff("cashier")
+    _assign(world, standard, houses[:2], start_date=dt.date(2024, 1, 1))
+    services.bill_run_preview(actor=cashier, community=world.community_a1, period=MARCH)
+    with CaptureQueriesContext(connection) as few:
+        services.bill_run_commit(actor=cashier, community=world.community_a1, period=MARCH)
+    _assign(world, standard, houses[2:], start_date=dt.date(2024, 1, 1))
+    with CaptureQueriesContext(connection) as many:
+        services.bill_run_commit(
+            actor=cashier, community=world.community_a1, period=dt.date(2024, 4, 1)
+        )
+    assert Bill.objects.filter(period=dt.date(2024, 4, 1)).count() == len(houses)
+    assert len(many.captured_queries) == len(few.captured_queries)
