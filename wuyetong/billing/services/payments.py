@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from wuyetong.core.exceptions import ApplicationError
 from wuyetong.estates.models import House
@@ -23,6 +24,7 @@ from ..locks import (
 )
 from ..models import Bill, LedgerEntry, Payment, PrepaidBalance
 from .common import entry, parse_money, require_billing
+from .runs import house_monthly_charge
 
 ZERO = Decimal("0.00")
 
@@ -232,6 +234,8 @@ def _into_account(
     if done is not None:
         return done
     balance = prepaid_locked(house_id=house.pk, community_id=house.community_id)
+    if purpose == PaymentPurpose.PREPAY:
+        _check_prepay_cap(house, balance.balance + money)
     payment = _new_payment(
         house=house, purpose=purpose, method=method, amount=money, key=key, actor=actor, note=note
     )
@@ -253,6 +257,21 @@ def _into_account(
         balance.balance += money
     balance.save(update_fields=["balance", "deposit_held", "updated_at"])
     return payment
+
+
+def _check_prepay_cap(house: House, new_balance: Decimal) -> None:
+    """A community may cap the prepaid balance at N months of the house's periodic charges
+    (settings["prepay_cap_months"], e.g. 12), as local rules often require."""
+    months = (house.community.settings or {}).get("prepay_cap_months")
+    if not months:
+        return
+    monthly = house_monthly_charge(house=house, on=timezone.localdate())
+    cap = monthly * int(months)
+    if monthly > 0 and new_balance > cap:
+        raise ApplicationError(
+            f"预存上限为{int(months)}个月费用，共 {cap}元；预存后余额将为 {new_balance}元",
+            field="amount",
+        )
 
 
 @transaction.atomic

@@ -109,6 +109,36 @@ def bill_compute(
     )
 
 
+def house_monthly_charge(*, house: House, on: dt.date) -> Decimal:
+    """What a house's periodic standards charge for one whole month on a given day (for the
+    prepayment cap); metered and one-off charges are left out."""
+    total = Decimal("0.00")
+    assignments = (
+        FeeAssignment.objects.filter(house=house, standard__method__in=RUN_METHODS)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+        .filter(Q(standard__effective_to__isnull=True) | Q(standard__effective_to__gte=on))
+        .filter(standard__effective_from__lte=on)
+        .select_related("standard")
+    )
+    for a in assignments:
+        standard = a.standard
+        if standard.method == ChargeMethod.FIXED:
+            total += standard.fixed_amount
+            continue
+        area = (
+            house.inner_area if standard.method == ChargeMethod.AREA_INNER else house.building_area
+        )
+        if area is not None:
+            total += monthly_area_amount(
+                area=area,
+                unit_price=standard.unit_price,
+                coefficient=house.fee_coefficient,
+                fixed=standard.fixed_amount,
+                rounding=standard.rounding,
+            )
+    return total
+
+
 def _check_period(period: object) -> dt.date:
     day = require_date(period, field="period", label="账期")
     if day.day != 1:

@@ -240,3 +240,46 @@ def test_a_payment_failing_after_taking_a_number_gives_the_number_back(world, bi
         1,
         2,
     ]
+
+
+def test_prepayment_is_capped_by_the_community_setting(world, fees):
+    from .conftest import property_standard, set_house
+
+    world.community_a1.settings = {"prepay_cap_months": 12}
+    world.community_a1.save()
+    house = set_house(world.houses_a1[0], area="100.00")
+    standard = property_standard(world, fees)  # 280.00 a month
+    services.fee_assign(
+        actor=world.staff("hq_admin"),
+        standard=standard,
+        houses=[house],
+        start_date=dt.date(2024, 1, 1),
+    )
+    services.prepay_deposit(
+        actor=world.staff("cashier"),
+        house=house,
+        amount="3000.00",
+        method="cash",
+        idempotency_key="c1",
+    )
+    with pytest.raises(ApplicationError) as exc:  # 3000 + 361 > 12 × 280 = 3360
+        services.prepay_deposit(
+            actor=world.staff("cashier"),
+            house=house,
+            amount="361.00",
+            method="cash",
+            idempotency_key="c2",
+        )
+    assert exc.value.field == "amount" and "3360.00" in exc.value.message
+    services.prepay_deposit(
+        actor=world.staff("cashier"),
+        house=house,
+        amount="360.00",
+        method="cash",
+        idempotency_key="c3",
+    )
+    assert PrepaidBalance.objects.get(house=house).balance == Decimal("3360.00")
+    assert list(Payment.objects.values_list("receipt_seq", flat=True).order_by("receipt_seq")) == [
+        1,
+        2,
+    ]
