@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
@@ -74,6 +74,7 @@ ACTION_LABELS: dict[str, Any] = {
     "reopen": gettext_lazy("重开"),
     "reply": gettext_lazy("书面答复"),
     "add_info": gettext_lazy("补充信息"),
+    "message": gettext_lazy("留言"),
 }
 # States in which the handler is working and a quote may be given.
 WORKING_STATES = (S.ON_SITE, S.IN_PROGRESS, S.PAUSED)
@@ -106,7 +107,7 @@ def target_state(case: Case, action: str) -> str:
     return to_state
 
 
-def is_id(value: object) -> bool:
+def is_id(value: object) -> TypeGuard[int]:
     """A key the database can hold; anything else (text, negative, beyond bigint) is absent."""
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
 

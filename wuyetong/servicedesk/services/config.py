@@ -18,7 +18,7 @@ from wuyetong.orgs.services import diff, oplog_record, snapshot
 
 from ..choices import CaseKind, Urgency
 from ..models import CaseType, CaseWorker, SlaRule
-from ._common import clean_text
+from ._common import clean_text, is_id
 
 MAX_TYPE_DEPTH = 3
 
@@ -36,6 +36,8 @@ def _config_company(actor) -> int:
 def _type_for(company_id: int, case_type_id: int | None, *, field: str) -> CaseType | None:
     if case_type_id is None:
         return None
+    if not is_id(case_type_id):
+        raise ApplicationError(_("请选择有效的类型"), field=field)
     found = CaseType.objects.filter(pk=case_type_id, company_id=company_id).first()
     if found is None:
         raise ApplicationError(_("请选择有效的类型"), field=field)
@@ -92,6 +94,8 @@ def case_type_update(
 ) -> CaseType:
     """Rename, reorder or (de)activate a type. Types are never deleted: cases refer to them."""
     company_id = _config_company(actor)
+    if not is_id(case_type_id):
+        raise NotFound(_("类型不存在"))
     node = (
         CaseType.objects.select_for_update().filter(pk=case_type_id, company_id=company_id).first()
     )
@@ -191,12 +195,16 @@ def case_worker_save(
     access = get_access(actor)
     if not access.can("servicedesk.add"):
         raise PermissionDenied(_("没有权限设置维修人员"))
+    if not is_id(employee_id):
+        raise ApplicationError(_("请选择本项目的在职员工"), field="employee")
     employee = (
         Employee.objects.for_access(access, "").filter(pk=employee_id, is_active=True).first()
     )
     if employee is None:
         raise ApplicationError(_("请选择本项目的在职员工"), field="employee")
     ids = set(case_type_ids)
+    if not all(is_id(i) for i in ids):
+        raise ApplicationError(_("请选择有效的类型"), field="case_types")
     types = list(CaseType.objects.filter(company_id=employee.company_id, pk__in=ids))
     if len(types) != len(ids):
         raise ApplicationError(_("请选择有效的类型"), field="case_types")

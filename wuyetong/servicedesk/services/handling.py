@@ -24,6 +24,7 @@ from ._common import (
     assignee_user_id,
     clean_text,
     event_payload,
+    is_id,
     lock_for_reporter,
     lock_for_staff,
     notify_users,
@@ -48,7 +49,7 @@ def _handler(case: Case, employee_id: int | None) -> Employee:
         Employee.objects.filter(pk=employee_id, company_id=case.company_id, is_active=True)
         .select_related("org_unit", "user")
         .first()
-        if employee_id
+        if is_id(employee_id)
         else None
     )
     if employee is None or not case.community.project.path.startswith(employee.org_unit.path):
@@ -364,7 +365,10 @@ def case_reopen(*, actor, case_id: int, reason: str, now: datetime | None = None
     pool, the resolution clock restarts, and the reopening is counted."""
     now = now_or(now)
     reason = clean_text(reason, field="reason", label=_("重开原因"), max_length=500, required=True)
-    if Case.objects.filter(pk=case_id, reporter_id=getattr(actor, "pk", None)).exists():
+    if (
+        is_id(case_id)
+        and Case.objects.filter(pk=case_id, reporter_id=getattr(actor, "pk", None)).exists()
+    ):
         case = lock_for_reporter(actor, case_id)
     else:
         case, _access = lock_for_staff(actor, case_id, DESK)
@@ -395,4 +399,18 @@ def case_reopen(*, actor, case_id: int, reason: str, now: datetime | None = None
         ],
     )
     notify_users([previous], {"type": "case.reopened", "id": case.pk, "number": case.number})
+    return case
+
+
+@transaction.atomic
+def case_message(*, actor, case_id: int, note: str, now: datetime | None = None) -> Case:
+    """A handler or the desk writes to the owner on the case (a timeline note the owner is
+    told about); owners answer with case_add_info."""
+    now = now_or(now)
+    note = clean_text(note, field="note", label=_("留言"), max_length=500, required=True)
+    case, _access = lock_for_staff(actor, case_id, WORK)
+    if case.state in ("closed", "cancelled"):
+        raise refuse(case, "message")
+    event = record(case, kind=EventKind.NOTE, actor=actor, now=now, action="message", note=note)
+    notify_users([case.reporter_id], event_payload(case, event))
     return case

@@ -24,6 +24,7 @@ from . import sla
 from ._common import (
     clean_text,
     event_payload,
+    is_id,
     lock_for_reporter,
     notify_users,
     now_or,
@@ -136,7 +137,10 @@ def case_submit(
             raise ApplicationError(_("请填写公共区域的位置"), field="place")
         scope = CaseScope.PUBLIC
     case_type = CaseType.objects.filter(
-        pk=case_type_id, company_id=community.company_id, kind=kind, is_active=True
+        pk=case_type_id if is_id(case_type_id) else 0,
+        company_id=community.company_id,
+        kind=kind,
+        is_active=True,
     ).first()
     if case_type is None:
         raise ApplicationError(_("请选择有效的类型"), field="case_type")
