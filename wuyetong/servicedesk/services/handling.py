@@ -47,13 +47,19 @@ def _handler(case: Case, employee_id: int | None) -> Employee:
     above it."""
     employee = (
         Employee.objects.filter(pk=employee_id, company_id=case.company_id, is_active=True)
-        .select_related("org_unit", "user")
+        .select_related("org_unit", "user", "company")
+        .prefetch_related("roles")
         .first()
         if is_id(employee_id)
         else None
     )
     if employee is None or not case.community.project.path.startswith(employee.org_unit.path):
         raise ApplicationError(_("请选择本项目的在职员工"), field="assignee")
+    handles_cases = "servicedesk" in (employee.company.modules or []) and any(
+        WORK in (role.permissions or []) for role in employee.roles.all()
+    )
+    if not handles_cases:
+        raise ApplicationError(_("该员工没有处理工单的权限"), field="assignee")
     return employee
 
 

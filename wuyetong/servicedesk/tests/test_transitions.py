@@ -350,3 +350,13 @@ def test_double_submission_with_the_same_token_records_one_case(desk, pushes):
     assert len([p for _, p in pushes if p["type"] == "case.created"]) == 1
     other = desk.submit(client_token="form-124")
     assert int(other.number[-4:]) == int(first.number[-4:]) + 1
+
+
+def test_case_cannot_go_to_staff_without_service_desk_rights(desk):
+    case = desk.submit()
+    cleaner = desk.emp(desk.world.staff("cleaner"))
+    with pytest.raises(ApplicationError) as exc:
+        services.case_dispatch(actor=desk.cs, case_id=case.pk, assignee_id=cleaner.pk)
+    assert exc.value.field == "assignee" and "权限" in exc.value.message
+    with pytest.raises(NotFound):  # without servicedesk.view the case is not even visible
+        services.case_grab(actor=desk.world.staff("cleaner"), case_id=case.pk)
