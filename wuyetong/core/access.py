@@ -11,6 +11,7 @@ from django.utils.module_loading import import_string
 
 # Modules and actions of the role permission matrix (C1).
 ACTIONS = ("view", "add", "change", "delete", "approve", "export")
+PLATFORM_TENANT_ACTIONS = (".view", ".export")
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,11 @@ class Access:
         return bool(self.house_ids)
 
     def can(self, perm: str) -> bool:
-        return self.is_platform or perm in self.permissions
+        if self.is_platform:
+            # The platform reads tenant data (support, oversight) but never changes it: its own
+            # actions (approvals, grants) go through platform services, not tenant modules.
+            return perm.endswith(PLATFORM_TENANT_ACTIONS)
+        return perm in self.permissions
 
     def sees_community(self, community_id: int) -> bool:
         if self.company_id is None:

@@ -42,7 +42,7 @@ class ScopedQuerySet(models.QuerySet):
         ):
             return self.none()
         if access.is_platform:
-            return self.all()
+            return self.all() if action in ("", "view", "export") else self.none()
         return self.scope(access)
 
 

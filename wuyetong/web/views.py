@@ -32,7 +32,9 @@ def healthz(request):
         "mode": "embedded" if settings.CELERY_TASK_ALWAYS_EAGER else "celery",
         "last_heartbeat": cache.get(HEARTBEAT_KEY),
     }
-    return JsonResponse({"status": "ok" if code == 200 else "error", "database": db, "jobs": jobs}, status=code)
+    return JsonResponse(
+        {"status": "ok" if code == 200 else "error", "database": db, "jobs": jobs}, status=code
+    )
 
 
 @login_required

@@ -71,3 +71,11 @@ def test_owner_access_lists_bound_houses(world):
 
 def test_merchant_access(world):
     assert get_access(world.merchant_user).merchant_ids == {world.merchant.pk}
+
+
+def test_platform_admin_reads_but_never_changes_tenant_data(world):
+    access = get_access(world.admin)
+    assert access.can("estates.view") and access.can("bindings.export")
+    assert not access.can("estates.change") and not access.can("bindings.approve")
+    assert House.objects.for_user(world.admin, "view").count() > 0
+    assert House.objects.for_user(world.admin, "change").count() == 0
