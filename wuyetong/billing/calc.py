@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from wuyetong.core.exceptions import ApplicationError
 
@@ -89,6 +90,7 @@ class BilledSpan:
         return f"{' + '.join(parts)} 个月"
 
 
+@lru_cache(maxsize=4096)  # a run asks the same few spans for thousands of houses
 def billed_span(
     cycle_start: dt.date, cycle_months: int, active_from: dt.date, active_to: dt.date | None
 ) -> BilledSpan | None:

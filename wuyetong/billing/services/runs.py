@@ -148,16 +148,35 @@ def _check_period(period: object) -> dt.date:
 
 def _plan(community: Community, period: dt.date) -> dict[int, list[Bill]]:
     """Bills the period still lacks, grouped by fee item id: what a commit would create."""
+    standards = {
+        s.pk: s
+        for s in FeeStandard.objects.filter(
+            community=community,
+            method__in=RUN_METHODS,
+            effective_from__lte=add_months(period, 12),
+        ).filter(Q(effective_to__isnull=True) | Q(effective_to__gte=period))
+        if cycle_starts_at(period, s.cycle_months)
+    }
     assignments = (
         FeeAssignment.objects.filter(
-            community=community,
-            standard__method__in=RUN_METHODS,
-            standard__effective_from__lte=add_months(period, 12),
-            start_date__lte=add_months(period, 12),
+            standard_id__in=standards, start_date__lte=add_months(period, 12)
         )
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=period))
-        .filter(Q(standard__effective_to__isnull=True) | Q(standard__effective_to__gte=period))
-        .select_related("standard", "house", "parking_space__lot", "vehicle")
+        .select_related("house")
+        .only(
+            "community_id",
+            "standard_id",
+            "house_id",
+            "parking_space_id",
+            "vehicle_id",
+            "start_date",
+            "end_date",
+            "house__building_area",
+            "house__inner_area",
+            "house__fee_coefficient",
+        )
+        # spaces and vehicles are few: one query each for their labels, never one per row
+        .prefetch_related("parking_space__lot", "vehicle")
         .order_by("pk")
     )
     billed = set(
@@ -169,9 +188,10 @@ def _plan(community: Community, period: dt.date) -> dict[int, list[Bill]]:
     for a in assignments:
         if a.pk in billed:
             continue
-        bill = bill_compute(assignment=a, standard=a.standard, house=a.house, period=period)
+        standard = standards[a.standard_id]
+        bill = bill_compute(assignment=a, standard=standard, house=a.house, period=period)
         if bill is not None:
-            plan[a.standard.fee_item_id].append(bill)
+            plan[standard.fee_item_id].append(bill)
     return plan
 
 
