@@ -361,7 +361,7 @@ def amenities_create(
                 community=community,
                 plate=plate,
                 house_id=space.house_id,
-                resident_id=owners.get(space.house_id),
+                resident_id=owners.get(space.house_id) if space.house_id else None,
                 space=space,
                 brand=rng.choice(
                     ["大众朗逸", "丰田卡罗拉", "比亚迪汉", "特斯拉Model 3", "本田雅阁"]

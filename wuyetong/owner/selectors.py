@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from wuyetong.core.ids import parse_pk
 from wuyetong.estates.models import Building, House, Occupancy, Unit
-from wuyetong.estates.services.bindings import parse_pk
 from wuyetong.orgs.models import Community
 
 

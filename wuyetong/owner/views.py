@@ -30,6 +30,7 @@ from wuyetong.accounts.views import (
     start_session,
 )
 from wuyetong.core.exceptions import ApplicationError
+from wuyetong.core.ids import lookup_pk, parse_pk
 from wuyetong.core.views import form_error_from
 from wuyetong.estates import selectors as estate_selectors
 from wuyetong.estates.choices import BindingStatus
@@ -233,7 +234,7 @@ def picker(request):
 
 
 def _int(value):
-    return binding_services.parse_pk(value)
+    return parse_pk(value)
 
 
 @never_cache
@@ -306,9 +307,7 @@ def house_add(request):
 @require_POST
 @owner_login_required
 def binding_cancel(request, pk: int):
-    binding = BindingRequest.objects.filter(
-        pk=binding_services.parse_pk(pk), user=request.user
-    ).first()
+    binding = BindingRequest.objects.filter(pk=lookup_pk(pk), user=request.user).first()
     if binding is None:
         raise Http404
     try:

@@ -40,7 +40,7 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
     async def push_event(self, event):
         payload = event["payload"]
         community_id = payload.get("community_id")
-        if event.get("group", "").startswith("company.") and community_id is not None:
-            if self.community_ids is not None and community_id not in self.community_ids:
-                return
+        out_of_scope = self.community_ids is not None and community_id not in self.community_ids
+        if event.get("group", "").startswith("company.") and community_id is not None and out_of_scope:
+            return
         await self.send_json(payload)

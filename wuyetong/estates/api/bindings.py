@@ -16,6 +16,7 @@ from wuyetong.accounts.api.serializers import with_errors
 from wuyetong.core.access import get_access
 from wuyetong.core.api import HasModulePermission
 from wuyetong.core.exceptions import NotFound, PermissionDenied
+from wuyetong.core.ids import lookup_pk
 from wuyetong.core.masking import mask_id_card, mask_phone
 from wuyetong.estates.choices import BindingStatus, Relation
 from wuyetong.estates.models import BindingRequest
@@ -81,7 +82,7 @@ class BindingBase(GenericAPIView):
         return {**super().get_serializer_context(), "access": get_access(self.request.user)}
 
     def get_binding(self, pk: int) -> BindingRequest:
-        binding = self.get_queryset().filter(pk=services.parse_pk(pk)).first()
+        binding = self.get_queryset().filter(pk=lookup_pk(pk)).first()
         if binding is None:
             raise NotFound()
         return binding

@@ -19,6 +19,7 @@ from wuyetong.accounts.choices import SmsPurpose
 from wuyetong.accounts.models import User
 from wuyetong.core.access import get_access, reset_access
 from wuyetong.core.exceptions import ApplicationError, NotFound, PermissionDenied
+from wuyetong.core.ids import lookup_pk, parse_pk
 from wuyetong.core.realtime import publish
 from wuyetong.core.validators import is_id_card, is_mobile
 from wuyetong.orgs.choices import OpAction
@@ -29,17 +30,6 @@ from ..choices import BindingStatus, Relation
 from ..models import BindingRequest, House, Occupancy, Resident
 
 NAME_MAX = 50
-PK_MAX = 2**63 - 1  # the largest value a bigint key (SQLite, PostgreSQL) can hold
-
-
-def parse_pk(value) -> int | None:
-    """An id from user input, or None: text, negatives and numbers no database key can hold
-    all mean "no such object" (a huge number would otherwise overflow in the driver: a 500)."""
-    try:
-        pk = int(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    return pk if 0 < pk <= PK_MAX else None
 
 
 def _clean_name(name: str, field: str = "name") -> str:
@@ -235,7 +225,7 @@ def owner_register(
 def _own_active_occupancy(user: User, occupancy_id) -> Occupancy:
     occupancy = (
         Occupancy.objects.select_related("house", "house__community", "resident")
-        .filter(pk=parse_pk(occupancy_id), resident__user=user, end_date__isnull=True)
+        .filter(pk=lookup_pk(occupancy_id), resident__user=user, end_date__isnull=True)
         .first()
     )
     if occupancy is None:
@@ -370,7 +360,7 @@ def binding_correct(
     house = (
         House.objects.for_access(access, "view")
         .select_related("community")
-        .filter(pk=parse_pk(house_id))
+        .filter(pk=lookup_pk(house_id))
         .first()
     )
     if house is None:

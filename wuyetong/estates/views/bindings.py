@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from wuyetong.core.exceptions import ApplicationError
+from wuyetong.core.ids import lookup_pk
 from wuyetong.core.masking import mask_id_card, mask_phone
 from wuyetong.core.views import ModulePermissionMixin, form_error_from, htmx_template, paginate
 from wuyetong.orgs.models import Community, OperationLog
@@ -125,7 +126,7 @@ class BindingDetailView(ModulePermissionMixin, View):
                 "replaces__house__unit",
                 "reviewed_by",
             ),
-            pk=services.parse_pk(pk),
+            pk=lookup_pk(pk),
         )
 
     def houses(self, binding):

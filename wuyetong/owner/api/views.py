@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from wuyetong.accounts.api.serializers import with_errors
 from wuyetong.core.exceptions import NotFound
+from wuyetong.core.ids import lookup_pk
 from wuyetong.estates import selectors as estate_selectors
 from wuyetong.estates.models import BindingRequest, Occupancy
 from wuyetong.estates.services import bindings as binding_services
@@ -74,9 +75,7 @@ class MyBindingCancelApi(APIView):
         summary=_("撤回待审核的申请"),
     )
     def post(self, request, pk: int):
-        binding = BindingRequest.objects.filter(
-            pk=binding_services.parse_pk(pk), user=request.user
-        ).first()
+        binding = BindingRequest.objects.filter(pk=lookup_pk(pk), user=request.user).first()
         if binding is None:
             raise NotFound()
         binding_services.binding_cancel(user=request.user, binding=binding)
