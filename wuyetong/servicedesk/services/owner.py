@@ -124,7 +124,7 @@ def case_submit(
     if house_id is not None:
         if house_id not in access.house_ids:
             raise ApplicationError(_("只能为自己的房屋报事"), field="house")
-        house = House.objects.select_related("community").get(pk=house_id)
+        house = House.objects.select_related("community__company").get(pk=house_id)
         community = house.community
     else:
         own_communities = set(
@@ -132,7 +132,7 @@ def case_submit(
         )
         if community_id not in own_communities:
             raise ApplicationError(_("请选择您所在的小区"), field="community")
-        community = Community.objects.get(pk=community_id)
+        community = Community.objects.select_related("company").get(pk=community_id)
         if not place:
             raise ApplicationError(_("请填写公共区域的位置"), field="place")
         scope = CaseScope.PUBLIC
@@ -144,6 +144,12 @@ def case_submit(
     ).first()
     if case_type is None:
         raise ApplicationError(_("请选择有效的类型"), field="case_type")
+    if "servicedesk" not in (community.company.modules or []):
+        raise ApplicationError(_("该小区暂未开通报事报修"), code="module_off")
+    if appointment_at is not None and timezone.is_naive(appointment_at):
+        appointment_at = timezone.make_aware(appointment_at)
+    if expected_at is not None and timezone.is_naive(expected_at):
+        expected_at = timezone.make_aware(expected_at)
     for value, field in ((appointment_at, "appointment_at"), (expected_at, "expected_at")):
         if value is not None and value < now:
             raise ApplicationError(_("时间不能早于现在"), field=field)

@@ -360,3 +360,22 @@ def test_case_cannot_go_to_staff_without_service_desk_rights(desk):
     assert exc.value.field == "assignee" and "权限" in exc.value.message
     with pytest.raises(NotFound):  # without servicedesk.view the case is not even visible
         services.case_grab(actor=desk.world.staff("cleaner"), case_id=case.pk)
+
+
+def test_company_without_the_service_desk_module_takes_no_reports(desk):
+    company = desk.world.company_a
+    company.modules = [m for m in company.modules if m != "servicedesk"]
+    company.save()
+    with pytest.raises(ApplicationError) as exc:
+        desk.submit()
+    assert exc.value.code == "module_off"
+
+
+def test_appointment_in_the_past_is_refused_and_naive_times_are_local(desk):
+    from datetime import datetime, timedelta
+
+    with pytest.raises(ApplicationError) as exc:
+        desk.submit(appointment_at=datetime(2020, 1, 1, 9, 0))
+    assert exc.value.field == "appointment_at"
+    case = desk.submit(appointment_at=datetime.now() + timedelta(days=1))
+    assert case.appointment_at.tzinfo is not None
