@@ -202,6 +202,9 @@ class Command(BaseCommand):
         resident.user, resident.phone, resident.name = user, user.phone, user.name
         resident.id_card = user.id_card or resident.id_card
         resident.save(update_fields=["user", "phone", "name", "id_card"])
+        # Bound through the property company: the same as an approved binding request.
+        user.real_name_verified = True
+        user.save(update_fields=["real_name_verified"])
 
     def take_over(self, user, community, relation, state):
         occupancy = (
