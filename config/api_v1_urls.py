@@ -7,4 +7,5 @@ urlpatterns = [
     path("me/", include("wuyetong.owner.api.urls")),
     path("servicedesk/", include("wuyetong.servicedesk.api.urls")),
     path("billing/", include("wuyetong.billing.api.urls")),
+    path("notices/", include("wuyetong.notices.api.urls")),
 ]

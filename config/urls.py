@@ -16,6 +16,7 @@ urlpatterns = [
     path("estates/", include("wuyetong.estates.urls")),
     path("servicedesk/", include("wuyetong.servicedesk.urls")),
     path("billing/", include("wuyetong.billing.urls")),
+    path("notices/", include("wuyetong.notices.urls")),
     path("", include("wuyetong.web.urls")),
 ]
 if settings.SERVE_MEDIA:

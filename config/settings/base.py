@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "wuyetong.estates",
     "wuyetong.servicedesk",
     "wuyetong.billing",
+    "wuyetong.notices",
     "wuyetong.web",
     "wuyetong.owner",
     "wuyetong.demo",
