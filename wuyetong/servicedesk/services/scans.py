@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from wuyetong.core.exceptions import ApplicationError
 from wuyetong.orgs.models import Company
 
-from ..choices import CaseKind, CaseState, EventKind
+from ..choices import CaseKind, CaseState, EventKind, Rating
 from ..models import Case
 from . import handling, sla
 from ._common import lock, record
@@ -127,7 +127,8 @@ def sla_scan(*, now: datetime) -> ScanResult:
 
 
 def _company_days(company: Company, key: str, default: int) -> int:
-    value = (company.settings or {}).get("servicedesk", {}).get(key, default)
+    section = (company.settings or {}).get("servicedesk")
+    value = section.get(key, default) if isinstance(section, dict) else default
     try:
         return max(int(value), 0)
     except (TypeError, ValueError):
@@ -137,7 +138,8 @@ def _company_days(company: Company, key: str, default: int) -> int:
 def return_visit_scan(*, now: datetime) -> ScanResult:
     """Cases the owner has not rated within the company's N days get a system return visit;
     rated or visited cases are closed after the company's close delay (a complaint without a
-    written reply stays open for the desk)."""
+    written reply, and a 差评 nobody has visited yet, stay open for the desk). Company
+    settings: {"servicedesk": {"return_visit_days": 3, "auto_close_days": 1}}."""
     result = ScanResult()
     company_ids = set(
         Case.objects.filter(state__in=(S.COMPLETED, S.RATED, S.RETURN_VISITED))
@@ -160,6 +162,8 @@ def return_visit_scan(*, now: datetime) -> ScanResult:
                 state_changed_at__lte=now - timedelta(days=close_days),
             )
             .exclude(kind=CaseKind.COMPLAINT, reply="")
+            # A 差评 waits for a person's return visit; only then may it close by itself.
+            .exclude(state=S.RATED, rating=Rating.BAD)
             .order_by("pk")
             .values_list("pk", flat=True)
         )

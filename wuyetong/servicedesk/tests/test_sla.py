@@ -178,3 +178,23 @@ def test_other_company_cannot_answer_an_urge(desk):
         )
     urge.refresh_from_db()
     assert urge.answered_at is None
+
+
+def test_bad_rating_is_not_auto_closed_until_someone_visits(desk):
+    case = desk.drive(desk.submit(), "completed")
+    services.case_rate(reporter=desk.world.owner, case_id=case.pk, rating="bad", comment="没修好")
+    case.refresh_from_db()
+    later = case.rated_at + timedelta(days=10)
+    assert services.return_visit_scan(now=later).closed == []
+    services.case_return_visit(actor=desk.cs, case_id=case.pk, note="已上门致歉并返修")
+    assert services.return_visit_scan(now=later + timedelta(days=2)).closed == [case.pk]
+
+
+def test_malformed_company_setting_falls_back_to_defaults(desk):
+    company = desk.world.company_a
+    company.settings = {"servicedesk": "oops"}
+    company.save()
+    case = desk.drive(desk.submit(), "completed")
+    assert services.return_visit_scan(
+        now=case.completed_at + timedelta(days=3, seconds=1)
+    ).visited == [case.pk]
