@@ -8,7 +8,9 @@ from django.utils.translation import gettext as _
 
 from wuyetong.core.access import get_access
 from wuyetong.core.exceptions import NotFound
+from wuyetong.orgs.models import Employee
 
+from .choices import CaseState
 from .models import CLOSED_STATES, Case, CaseEvent, CaseType
 
 _LIST_RELATED = (
@@ -54,8 +56,13 @@ def staff_case_list(
     kind: str | None = None,
     community_id: int | None = None,
     assigned_to_me: bool = False,
+    pool: bool = False,
 ) -> QuerySet[Case]:
+    """Cases within the user's data scope; `pool` keeps the unassigned ones waiting to be
+    dispatched or grabbed."""
     qs = Case.objects.for_user(user, "view").select_related(*_LIST_RELATED)
+    if pool:
+        qs = qs.filter(state__in=(CaseState.SUBMITTED, CaseState.REOPENED), assignee__isnull=True)
     if state:
         qs = qs.filter(state=state)
     if kind:
@@ -115,3 +122,26 @@ def bureau_case_get(*, user, case_id: int) -> Case:
 
 def _is_id(value) -> bool:
     return isinstance(value, int) and 0 < value < 2**63
+
+
+def case_assignee_choices(*, user, case: Case) -> list[Employee]:
+    """Who a case may be dispatched or transferred to: active employees of the case's company
+    at its project or above whose roles handle cases. `case` comes from staff_case_get."""
+    access = get_access(user)
+    if access.company_id != case.company_id and not access.is_platform:
+        return []
+    project_path = case.community.project.path
+    ancestors = [int(p) for p in project_path.strip("/").split("/") if p]
+    employees = (
+        Employee.objects.filter(
+            company_id=case.company_id, is_active=True, org_unit_id__in=ancestors
+        )
+        .select_related("user", "org_unit")
+        .prefetch_related("roles")
+        .order_by("org_unit__path", "employee_no")
+    )
+    return [
+        e
+        for e in employees
+        if any("servicedesk.change" in (r.permissions or []) for r in e.roles.all())
+    ]

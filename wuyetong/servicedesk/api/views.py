@@ -216,6 +216,7 @@ class StaffCaseListApi(StaffBase):
             OpenApiParameter("kind", str, enum=CaseKind.values, required=False),
             OpenApiParameter("community", int, required=False),
             OpenApiParameter("mine", bool, required=False, description=_("只看派给我的")),
+            OpenApiParameter("pool", bool, required=False, description=_("待派单/可抢单")),
         ],
         responses=with_errors({200: s.StaffCaseOutput(many=True)}, 401, 403),
     )
@@ -228,6 +229,7 @@ class StaffCaseListApi(StaffBase):
             kind=p.get("kind") if p.get("kind") in CaseKind.values else None,
             community_id=int(community) if community.isdigit() and len(community) < 19 else None,
             assigned_to_me=p.get("mine") in ("1", "true", "True"),
+            pool=p.get("pool") in ("1", "true", "True"),
         )
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(

@@ -141,3 +141,20 @@ def test_project_staff_do_not_see_other_projects(desk, world):
     case = desk.submit(house_id=house.pk)
     assert not Case.objects.for_user(desk.cs).filter(pk=case.pk).exists()
     assert Case.objects.for_user(world.staff("hq_admin")).filter(pk=case.pk).exists()
+
+
+def test_pool_lists_only_unassigned_waiting_cases(desk):
+    waiting = desk.submit()
+    desk.drive(desk.submit(), "dispatched")
+    assert list(selectors.staff_case_list(user=desk.worker, pool=True)) == [waiting]
+
+
+def test_assignee_choices_are_case_handlers_of_the_project(desk, django_assert_max_num_queries):
+    case = selectors.staff_case_get(user=desk.cs, case_id=desk.submit().pk)
+    with django_assert_max_num_queries(3):
+        names = {e.user.name for e in selectors.case_assignee_choices(user=desk.cs, case=case)}
+    world = desk.world
+    assert desk.worker.name in names and desk.worker2.name in names
+    assert world.staff("cleaner").name not in names
+    assert world.staff("repair_worker", "b").name not in names
+    assert selectors.case_assignee_choices(user=world.staff("hq_admin", "b"), case=case) == []
