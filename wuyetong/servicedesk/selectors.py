@@ -33,7 +33,7 @@ def case_type_list(*, company_id: int, kind: str) -> QuerySet[CaseType]:
 
 def owner_case_list(*, user, open_only: bool | None = None) -> QuerySet[Case]:
     qs = Case.objects.filter(reporter_id=getattr(user, "pk", None)).select_related(
-        "community", "case_type", "house__building", "house__unit"
+        "community", "case_type", "house__building", "house__unit", "assignee__user"
     )
     if open_only is True:
         qs = qs.exclude(state__in=CLOSED_STATES)
@@ -100,7 +100,15 @@ def bureau_case_list(*, user) -> QuerySet[Case]:
         return Case.objects.none()
     return (
         Case.objects.filter(community_id__in=access.bureau_community_ids)
-        .select_related("company", "community", "case_type", "escalated_to")
+        .select_related(
+            "company",
+            "community",
+            "case_type",
+            "escalated_to",
+            "house__building",
+            "house__unit",
+            "assignee__user",
+        )
         .prefetch_related(Prefetch("urges"))
     )
 

@@ -60,22 +60,22 @@ class CaseOutput(serializers.Serializer):
     reply = serializers.CharField()
     quote_amount = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
     quote_state = serializers.CharField()
+    assignee_name = serializers.SerializerMethodField(help_text=_("处理人"))
+
+    def get_assignee_name(self, obj) -> str:
+        return obj.assignee.user.name if obj.assignee_id and obj.assignee else ""
 
 
 class StaffCaseOutput(CaseOutput):
     reporter_name = serializers.CharField(source="reporter.name")
     reporter_phone = serializers.SerializerMethodField(help_text=_("无敏感信息权限时脱敏"))
     assignee = serializers.IntegerField(source="assignee_id", allow_null=True)
-    assignee_name = serializers.SerializerMethodField()
 
     def get_reporter_phone(self, obj) -> str:
         access = self.context.get("access")
         if access is not None and access.can("residents.view_sensitive"):
             return obj.reporter.phone
         return mask_phone(obj.reporter.phone)
-
-    def get_assignee_name(self, obj) -> str:
-        return obj.assignee.user.name if obj.assignee_id and obj.assignee else ""
 
 
 class CaseDetailOutput(StaffCaseOutput):

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from PIL import Image
 
 from wuyetong.core.access import Access, get_access
 from wuyetong.core.exceptions import ApplicationError, NotFound, PermissionDenied
@@ -81,6 +82,7 @@ WORKING_STATES = (S.ON_SITE, S.IN_PROGRESS, S.PAUSED)
 
 PHOTO_MAX_COUNT = 9
 PHOTO_MAX_BYTES = 10 * 1024 * 1024
+PHOTO_MAX_PIXELS = 50_000_000
 _PHOTO_SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
     (b"\xff\xd8\xff", 0, "image/jpeg"),
     (b"\x89PNG\r\n\x1a\n", 0, "image/png"),
@@ -245,8 +247,26 @@ def photo_content_type(upload: UploadedFile) -> str:
     upload.seek(0)
     for signature, offset, content_type in _PHOTO_SIGNATURES:
         if head[offset : offset + len(signature)] == signature:
+            _check_decodes(upload)
             return content_type
     raise ApplicationError(_("照片只支持 JPG、PNG 或 WEBP 格式"), field="photos", code="bad_photo")
+
+
+def _check_decodes(upload: UploadedFile) -> None:
+    """The bytes after the signature must really be an image of sane dimensions (no
+    truncated file, no decompression bomb)."""
+    try:
+        with Image.open(upload) as image:
+            width, height = image.size
+            image.verify()
+    except Exception:  # Pillow raises many types for broken files
+        raise ApplicationError(
+            _("照片文件已损坏，请重新拍摄"), field="photos", code="bad_photo"
+        ) from None
+    finally:
+        upload.seek(0)
+    if width * height > PHOTO_MAX_PIXELS:
+        raise ApplicationError(_("照片尺寸过大"), field="photos", code="bad_photo")
 
 
 def validate_photos(

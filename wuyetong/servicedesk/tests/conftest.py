@@ -3,10 +3,12 @@ a second repair worker, duty cards, helpers to reach any state and to capture pu
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from wuyetong.demo import builders
 from wuyetong.orgs.models import Employee
@@ -14,9 +16,16 @@ from wuyetong.servicedesk import services
 from wuyetong.servicedesk.choices import CaseKind, Urgency
 from wuyetong.servicedesk.models import Case, CaseType, CaseWorker, SlaRule
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
-WEBP = b"RIFF\x00\x00\x00\x00WEBPVP8 " + b"\x00" * 64
+
+def _image(fmt: str) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 3), (200, 30, 30)).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+PNG = _image("PNG")
+JPEG = _image("JPEG")
+WEBP = _image("WEBP")
 
 
 @dataclass

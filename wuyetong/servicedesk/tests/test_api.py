@@ -112,3 +112,33 @@ def test_bureau_reads_and_urges_but_cannot_handle(desk, api_for):
         f"{BASE}/urges/{urge_id}/answer/", {"answer": "已安排"}, format="json"
     )
     assert res.status_code == 200 and res.json()["answered_at"]
+
+
+def test_list_endpoints_do_not_grow_queries_with_rows(desk, api_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    urls = (
+        (desk.world.owner, f"{BASE}/my/cases/"),
+        (desk.cs, f"{BASE}/cases/"),
+        (desk.world.bureau_official, f"{BASE}/bureau/cases/"),
+    )
+
+    def counts() -> list[int]:
+        Case.objects.update(escalation_level=1)
+        out = []
+        for user, url in urls:
+            api = api_for(user)
+            api.get(url)  # resolves and caches the user's access
+            with CaptureQueriesContext(connection) as ctx:
+                res = api.get(url)
+            assert res.status_code == 200
+            assert res.json()["results"][0]["assignee_name"] == desk.worker.name
+            out.append(len(ctx.captured_queries))
+        return out
+
+    desk.drive(desk.submit(), "dispatched")
+    few = counts()
+    for _ in range(4):
+        desk.drive(desk.submit(), "dispatched")
+    assert counts() == few

@@ -32,7 +32,7 @@ def test_text_file_named_jpg_is_refused_and_nothing_saved(desk, media):
 
 
 def test_photo_over_ten_megabytes_is_refused(desk, media):
-    big = _file("big.jpg", JPEG + b"\x00" * (10 * 1024 * 1024))
+    big = _file("big.jpg", JPEG + b"\x00" * (10 * 1024 * 1024))  # size is checked first
     with pytest.raises(ApplicationError) as exc:
         desk.submit(photos=[big])
     assert "10MB" in exc.value.message
@@ -64,3 +64,10 @@ def test_completion_photos_are_saved_with_their_stage(desk, media):
     case = desk.drive(desk.submit(), "in_progress")
     services.case_complete(actor=desk.worker, case_id=case.pk, photos=[_file("done.jpg", JPEG)])
     assert list(case.photos.values_list("stage", flat=True)) == ["completion"]
+
+
+def test_truncated_image_is_refused(desk, media):
+    with pytest.raises(ApplicationError) as exc:
+        desk.submit(photos=[_file("cut.png", PNG[:30])])
+    assert "损坏" in exc.value.message
+    assert not Case.objects.exists()
