@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from django.utils.translation import gettext as _
 
 from wuyetong.core.realtime import publish
+from wuyetong.orgs.choices import OrgKind
 from wuyetong.orgs.models import Bureau, Employee, OrgUnit
 
 from ..choices import EscalationLevel, EventKind
@@ -129,11 +130,17 @@ def escalate(case: Case, *, reason: str, now: datetime, to_bureau: bool, actor=N
     """One level up the company's tree (at most HQ) and, if asked, into the bureau's queue.
     Works on a locked case; saves it."""
     chain = _unit_chain(case)
-    level = min(case.escalation_level + 1, EscalationLevel.HQ, max(len(chain) - 1, 0))
+    current = case.escalated_to_id or case.community.project_id
+    position = chain.index(current) if current in chain else len(chain) - 1
     fields = []
-    if level > case.escalation_level:
-        case.escalation_level = level
-        case.escalated_to = OrgUnit.objects.filter(pk=chain[-1 - level]).first()
+    if position > 0:
+        # One step up the tree; the level follows the kind of unit reached, so a project
+        # hanging directly under HQ escalates straight to HQ.
+        target = OrgUnit.objects.get(pk=chain[position - 1])
+        case.escalation_level = (
+            EscalationLevel.HQ if target.kind == OrgKind.HQ else EscalationLevel.REGION
+        )
+        case.escalated_to = target
         case.escalated_at = now
         fields += ["escalation_level", "escalated_to", "escalated_at"]
     queued = False

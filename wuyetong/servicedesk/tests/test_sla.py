@@ -198,3 +198,18 @@ def test_malformed_company_setting_falls_back_to_defaults(desk):
     assert services.return_visit_scan(
         now=case.completed_at + timedelta(days=3, seconds=1)
     ).visited == [case.pk]
+
+
+def test_project_directly_under_hq_escalates_to_hq(desk):
+    from wuyetong.orgs.models import OrgUnit
+
+    project = desk.world.community_a1.project
+    hq = desk.world.a.hq
+    OrgUnit.objects.filter(pk=project.pk).update(parent=hq, path=f"{hq.path}{project.pk}/")
+    case = desk.submit()
+    services.sla_scan(now=case.response_due_at + timedelta(minutes=1))
+    case.refresh_from_db()
+    assert case.escalated_to == hq and case.escalation_level == EscalationLevel.HQ
+    services.sla_scan(now=case.resolution_due_at + timedelta(minutes=1))
+    case.refresh_from_db()
+    assert case.escalated_to == hq  # nowhere higher to go
