@@ -352,6 +352,8 @@ def _notify(
 
 
 def _deliver(notice: Notice, *, now: datetime) -> int:
+    """Send a notice its caller has just claimed (state set to published by a conditional
+    UPDATE): the audience as of now, one delivery and one message per user."""
     recipients = _audience(notice)
     NoticeDelivery.objects.bulk_create(
         [NoticeDelivery(notice=notice, user_id=uid, delivered_at=now) for uid in recipients],
@@ -377,6 +379,11 @@ def notice_publish(*, actor, notice_id: int, now: datetime | None = None) -> Not
         notice.save(update_fields=["state", "updated_at"])
         oplog_record(actor=actor, action=OpAction.UPDATE, obj=notice, note=_("定时发布"))
         return notice
+    claimed = Notice.objects.filter(pk=notice.pk, state__in=EDITABLE_STATES).update(
+        state=NoticeState.PUBLISHED, published_at=now
+    )
+    if not claimed:  # published by someone else (or the task) a moment ago
+        raise ApplicationError(_("该通知已发布或已撤回"), field="state")
     _deliver(notice, now=now)
     oplog_record(actor=actor, action=OpAction.UPDATE, obj=notice, note=_("发布"))
     return notice
@@ -385,15 +392,14 @@ def notice_publish(*, actor, notice_id: int, now: datetime | None = None) -> Not
 @transaction.atomic
 def notice_publish_due(*, notice_id: int, now: datetime) -> bool:
     """Publish one scheduled notice whose time has come; False if it is not (or no longer)
-    due — the row lock and the state check make a second run a no-op."""
-    notice = (
-        Notice.objects.select_for_update(of=("self",))
-        .select_related("company", "bureau")
-        .filter(pk=notice_id, state=NoticeState.SCHEDULED, publish_at__lte=now)
-        .first()
-    )
-    if notice is None:
+    due. The conditional UPDATE claims the notice, so of two overlapping runs (or a run and
+    a member of staff pressing 发布) exactly one delivers it, on every database."""
+    claimed = Notice.objects.filter(
+        pk=notice_id, state=NoticeState.SCHEDULED, publish_at__lte=now
+    ).update(state=NoticeState.PUBLISHED, published_at=now)
+    if not claimed:
         return False
+    notice = Notice.objects.select_related("company", "bureau").get(pk=notice_id)
     _deliver(notice, now=now)
     return True
 

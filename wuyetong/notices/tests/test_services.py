@@ -487,3 +487,92 @@ def test_publishing_to_200_houses_takes_a_constant_number_of_queries(world):
     # bulk insert of 200 rows into two statements (one extra each for deliveries, messages).
     assert many - few <= 2, (few, many)
     assert many <= 12
+
+
+def test_role_without_notices_permission_can_neither_publish_nor_list(world):
+    cashier = world.staff("cashier")
+    cs = world.staff("customer_service")
+    notice = _create(cs, community_id=world.community_a1.pk)
+    from wuyetong.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        _create(cashier, community_id=world.community_a1.pk)
+    assert not selectors.notice_list(user=cashier).exists()
+    with pytest.raises(NotFound):
+        _publish(cashier, notice)
+    assert not selectors.notice_list(user=world.owner).exists()
+    assert Notice.objects.count() == 1 and not NoticeDelivery.objects.exists()
+
+
+def test_company_b_staff_cannot_remind_or_repin_company_a_notice(world):
+    cs = world.staff("customer_service")
+    b_staff = world.staff("hq_admin", company="b")
+    notice = _create(cs, community_id=world.community_a1.pk)
+    _publish(cs, notice)
+    with pytest.raises(NotFound):
+        services.notice_remind_unread(actor=b_staff, notice_id=notice.pk, sms=True, now=NOW)
+    with pytest.raises(NotFound):
+        services.notice_set_display(
+            actor=b_staff, notice_id=notice.pk, pinned=True, expires_at=None
+        )
+    notice.refresh_from_db()
+    assert not notice.pinned
+    assert not NoticeReminder.objects.exists()
+    assert Message.objects.count() == 1
+
+
+def test_pin_and_expiry_can_change_after_publishing(world):
+    cs = world.staff("customer_service")
+    notice = _create(cs, community_id=world.community_a1.pk)
+    _publish(cs, notice)
+    services.notice_set_display(
+        actor=cs, notice_id=notice.pk, pinned=True, expires_at=NOW + timedelta(days=1)
+    )
+    notice.refresh_from_db()
+    assert notice.pinned and notice.expires_at == NOW + timedelta(days=1)
+    with pytest.raises(ApplicationError) as err:
+        services.notice_set_display(
+            actor=cs, notice_id=notice.pk, pinned=True, expires_at=NOW - timedelta(days=1)
+        )
+    assert err.value.field == "expires_at"
+
+
+def test_bureau_notice_to_one_community_of_its_district(world, bind_owner):
+    a2_owner = bind_owner("13500000019", world.houses_a2[0])
+    notice = _create(
+        world.bureau_official,
+        kind=NoticeKind.POLICY,
+        target=NoticeTarget.COMMUNITY,
+        community_id=world.community_a2.pk,
+        title="物业服务收费管理办法",
+    )
+    _publish(world.bureau_official, notice)
+    assert _recipients(notice) == {a2_owner.pk}
+    with pytest.raises(NotFound):
+        _publish(world.bureau_b_official, notice)
+
+
+def test_staff_publish_after_the_task_published_is_refused(world):
+    cs = world.staff("customer_service")
+    at = NOW + timedelta(hours=1)
+    notice = _create(cs, community_id=world.community_a1.pk, publish_at=at)
+    _publish(cs, notice)
+    assert tasks.publish_due_notices(now=at) == [notice.pk]
+    with pytest.raises(ApplicationError):
+        _publish(cs, notice, now=at)
+    assert NoticeDelivery.objects.filter(notice=notice).count() == 1
+
+
+def test_owner_lists_take_constant_queries(world, django_assert_num_queries):
+    cs = world.staff("customer_service")
+    for i in range(5):
+        _publish(cs, _create(cs, community_id=world.community_a1.pk, title=f"通知{i}"))
+    with django_assert_num_queries(1):
+        notices = list(selectors.owner_notice_list(user=world.owner, now=NOW))
+        assert [n.read_at for n in notices] == [None] * 5
+        assert {n.community.name for n in notices} == {"翠苑一区"}
+    with django_assert_num_queries(1):
+        assert len(list(selectors.message_list(user=world.owner))) == 5
+    with django_assert_num_queries(1):
+        rows = list(selectors.notice_list(user=cs))
+        assert [n.read_count for n in rows] == [0] * 5
