@@ -5,7 +5,7 @@ pool) and finish it (reply, return visit, close, reopen)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.files.uploadedfile import UploadedFile
@@ -40,6 +40,8 @@ from ._common import (
 
 DESK = "servicedesk.add"  # 客服 / 项目经理 / 总部: dispatch, visit, close
 WORK = "servicedesk.change"  # everyone who handles cases, workers included
+# An owner may reopen a closed case this long after closing; later it is a new report.
+OWNER_REOPEN_WITHIN = timedelta(days=7)
 
 
 def _handler(case: Case, employee_id: int | None) -> Employee:
@@ -376,6 +378,12 @@ def case_reopen(*, actor, case_id: int, reason: str, now: datetime | None = None
         and Case.objects.filter(pk=case_id, reporter_id=getattr(actor, "pk", None)).exists()
     ):
         case = lock_for_reporter(actor, case_id)
+        target_state(case, "reopen")
+        if case.closed_at is not None and now - case.closed_at > OWNER_REOPEN_WITHIN:
+            raise ApplicationError(
+                _("工单关闭已超过%(days)s天，请重新报事") % {"days": OWNER_REOPEN_WITHIN.days},
+                code="reopen_expired",
+            )
     else:
         case, _access = lock_for_staff(actor, case_id, DESK)
     target_state(case, "reopen")

@@ -379,3 +379,16 @@ def test_appointment_in_the_past_is_refused_and_naive_times_are_local(desk):
     assert exc.value.field == "appointment_at"
     case = desk.submit(appointment_at=datetime.now() + timedelta(days=1))
     assert case.appointment_at.tzinfo is not None
+
+
+def test_owner_cannot_reopen_a_case_closed_long_ago_but_the_desk_can(desk):
+    from datetime import timedelta
+
+    case = desk.drive(desk.submit(), "closed")
+    later = case.closed_at + timedelta(days=8)
+    with pytest.raises(ApplicationError) as exc:
+        services.case_reopen(actor=desk.world.owner, case_id=case.pk, reason="又坏了", now=later)
+    assert exc.value.code == "reopen_expired"
+    services.case_reopen(actor=desk.cs, case_id=case.pk, reason="业主来电", now=later)
+    case.refresh_from_db()
+    assert case.state == CaseState.REOPENED
