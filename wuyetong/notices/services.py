@@ -309,7 +309,13 @@ def _sender(notice: Notice) -> str:
 
 
 def _notify(
-    *, notice: Notice, recipients: dict[int, str], title: str, sms: bool, now: datetime
+    *,
+    notice: Notice,
+    recipients: dict[int, str],
+    title: str,
+    sms: bool,
+    now: datetime,
+    event: str = "notice.published",
 ) -> None:
     """In-app messages (bulk), a push to each open screen and, if asked, SMS — the pushes
     and SMS only once the transaction has committed."""
@@ -329,7 +335,7 @@ def _notify(
         batch_size=500,
     )
     payload = {
-        "type": "notice",
+        "type": event,
         "notice_id": notice.pk,
         "title": title,
         "urgent": notice.urgent,
@@ -483,7 +489,14 @@ def notice_remind_unread(
         raise ApplicationError(_("所有接收人都已阅读，无需提醒"), field="notice_id")
     unread.update(reminded_count=F("reminded_count") + 1, last_reminded_at=now)
     title = _("提醒：%(title)s") % {"title": notice.title}
-    _notify(notice=notice, recipients=recipients, title=title, sms=sms, now=now)
+    _notify(
+        notice=notice,
+        recipients=recipients,
+        title=title,
+        sms=sms,
+        now=now,
+        event="notice.reminder",
+    )
     reminder = NoticeReminder.objects.create(
         notice=notice, actor=actor, recipient_count=len(recipients), by_sms=sms
     )

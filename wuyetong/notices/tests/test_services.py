@@ -227,6 +227,7 @@ def test_publish_creates_messages_and_pushes_after_commit(
         _publish(cs, notice)
     assert [g for g, _ in pushes] == [f"user.{world.owner.pk}"]
     assert pushes[0][1]["notice_id"] == notice.pk
+    assert pushes[0][1]["type"] == "notice.published"
     assert selectors.message_unread_count(user=world.owner) == 1
     assert selectors.owner_notice_unread_count(user=world.owner, now=NOW) == 1
     services.notice_mark_read(user=world.owner, notice_id=notice.pk, now=NOW)
