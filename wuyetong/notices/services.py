@@ -5,6 +5,7 @@ and SMS go out only after the transaction commits."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +27,8 @@ from wuyetong.orgs.services import diff, oplog_record, snapshot
 
 from .choices import BUREAU_KINDS, NoticeKind, NoticeState, NoticeTarget
 from .models import Message, Notice, NoticeAttachment, NoticeDelivery, NoticeReminder
+
+logger = logging.getLogger("wuyetong.notices")
 
 COMMUNITY_TARGETS = (NoticeTarget.COMMUNITY, NoticeTarget.BUILDINGS, NoticeTarget.HOUSES)
 EDITABLE_STATES = (NoticeState.DRAFT, NoticeState.SCHEDULED)
@@ -415,8 +418,16 @@ def publish_due_notices(*, now: datetime) -> list[int]:
     due = Notice.objects.filter(state=NoticeState.SCHEDULED, publish_at__lte=now).values_list(
         "pk", flat=True
     )
-    # One transaction per notice: a failure leaves the others published.
-    return [pk for pk in list(due) if notice_publish_due(notice_id=pk, now=now)]
+    published = []
+    for pk in list(due):
+        # One transaction per notice: one that fails is logged and retried on the next run,
+        # the others still go out.
+        try:
+            if notice_publish_due(notice_id=pk, now=now):
+                published.append(pk)
+        except Exception:
+            logger.exception("scheduled notice %s failed to publish", pk)
+    return published
 
 
 @transaction.atomic

@@ -577,3 +577,24 @@ def test_owner_lists_take_constant_queries(world, django_assert_num_queries):
     with django_assert_num_queries(1):
         rows = list(selectors.notice_list(user=cs))
         assert [n.read_count for n in rows] == [0] * 5
+
+
+def test_one_failing_scheduled_notice_does_not_stop_the_others(world, monkeypatch):
+    cs = world.staff("customer_service")
+    first = _create(cs, community_id=world.community_a1.pk, publish_at=NOW, title="甲")
+    second = _create(cs, community_id=world.community_a1.pk, publish_at=NOW, title="乙")
+    _publish(cs, first, now=NOW - timedelta(hours=1))
+    _publish(cs, second, now=NOW - timedelta(hours=1))
+    real = services._deliver
+
+    def flaky(notice, *, now):
+        if notice.pk == first.pk:
+            raise RuntimeError("provider down")
+        return real(notice, now=now)
+
+    monkeypatch.setattr(services, "_deliver", flaky)
+    assert tasks.publish_due_notices(now=NOW) == [second.pk]
+    first.refresh_from_db()
+    assert first.state == NoticeState.SCHEDULED  # rolled back; the next run tries again
+    monkeypatch.setattr(services, "_deliver", real)
+    assert tasks.publish_due_notices(now=NOW) == [first.pk]
