@@ -153,3 +153,17 @@ def case_assignee_choices(*, user, case: Case) -> list[Employee]:
         for e in employees
         if any("servicedesk.change" in (r.permissions or []) for r in e.roles.all())
     ]
+
+
+def duty_desk_missed(
+    *, user, since=None, after_id: int | None = None, limit: int = 200
+) -> QuerySet[CaseEvent]:
+    """What a duty-desk screen missed while disconnected: the events on cases within the
+    user's scope after the last event id it saw (exact), or after a time, oldest first."""
+    cases = Case.objects.for_user(user, "view").values("pk")
+    qs = CaseEvent.objects.filter(case_id__in=cases)
+    if after_id is not None:
+        qs = qs.filter(pk__gt=after_id if _is_id(after_id) else 2**63 - 1)
+    if since is not None:
+        qs = qs.filter(at__gt=since)
+    return qs.select_related("case__community", "actor").order_by("at", "pk")[:limit]

@@ -158,3 +158,21 @@ def test_assignee_choices_are_case_handlers_of_the_project(desk, django_assert_m
     assert world.staff("cleaner").name not in names
     assert world.staff("repair_worker", "b").name not in names
     assert selectors.case_assignee_choices(user=world.staff("hq_admin", "b"), case=case) == []
+
+
+def test_duty_desk_replays_what_it_missed_within_its_scope(desk):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    before = timezone.now() - timedelta(seconds=1)
+    case = desk.submit()
+    desk.drive(case, "dispatched")
+    missed = list(selectors.duty_desk_missed(user=desk.cs, since=before))
+    assert [e.action for e in missed] == ["submit", "dispatch"]
+    assert (
+        list(selectors.duty_desk_missed(user=desk.world.staff("hq_admin", "b"), since=before)) == []
+    )
+    assert list(selectors.duty_desk_missed(user=desk.cs, since=missed[-1].at)) == []
+    after_submit = selectors.duty_desk_missed(user=desk.cs, after_id=missed[0].pk)
+    assert [e.action for e in after_submit] == ["dispatch"]
