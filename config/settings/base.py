@@ -264,5 +264,6 @@ if not DEBUG:
 # `make run`. Later apps add their entries here.
 CELERY_BEAT_SCHEDULE = {
     "scheduler-heartbeat": {"task": "core.scheduler_heartbeat", "schedule": 60.0},
+    "notices-publish-due": {"task": "notices.publish_due_notices", "schedule": 60.0},
 }
 EMBEDDED_SCHEDULER = env_bool("WUYETONG_EMBEDDED_SCHEDULER", False) and not REDIS_URL
