@@ -33,3 +33,15 @@ def test_failing_job_does_not_stop_the_others(caplog):
     sched.last_run = {"bad": past, "hb": past}
     assert sched.run_due() == ["hb"]
     assert "scheduled job bad failed" in caplog.text
+
+
+def test_every_beat_entry_names_a_registered_task(settings):
+    sched = EmbeddedScheduler()
+    from celery import current_app
+
+    missing = [
+        e["task"]
+        for e in settings.CELERY_BEAT_SCHEDULE.values()
+        if e["task"] not in current_app.tasks
+    ]
+    assert sched.entries and missing == []
