@@ -4,12 +4,15 @@ Celery's own schedule objects (`is_due`), like beat does."""
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import logging
 import threading
 from datetime import datetime, timedelta
 
 from celery import current_app
 from celery.schedules import schedule as celery_schedule
+from django.apps import apps
 from django.conf import settings
 from django.db import close_old_connections
 from django.utils import timezone
@@ -17,11 +20,21 @@ from django.utils import timezone
 logger = logging.getLogger("wuyetong.scheduler")
 
 
+def import_task_modules() -> None:
+    """Like a worker at start: import each installed app's `tasks` module so task names
+    resolve (Celery's own loader would also re-run Django's logging set-up)."""
+    for config in apps.get_app_configs():
+        name = f"{config.name}.tasks"
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name)
+
+
 class EmbeddedScheduler:
     def __init__(self, entries: dict | None = None, tick_seconds: float = 5.0):
         self.entries = (
             entries if entries is not None else getattr(settings, "CELERY_BEAT_SCHEDULE", {})
         )
+        import_task_modules()
         self.tick_seconds = tick_seconds
         started = timezone.now()
         # Like beat: a job first runs one interval after start, not at start.
