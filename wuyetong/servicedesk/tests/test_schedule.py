@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from wuyetong.core.scheduler import EmbeddedScheduler
@@ -16,6 +17,9 @@ BEAT_ENTRIES = {
 }
 
 
+# The scheduler closes the connection after each job, as a long-lived thread must; on
+# PostgreSQL that ends a test's wrapping transaction, so this test commits for real.
+@pytest.mark.django_db(transaction=True)
 def test_embedded_scheduler_runs_the_scans_by_name(desk, pushes):
     case = desk.submit()
     Case.objects.filter(pk=case.pk).update(
