@@ -182,6 +182,13 @@ class CaseQuerySet(CommunityScopedQuerySet):
 
 
 CLOSED_STATES = (CaseState.CLOSED, CaseState.CANCELLED)
+HANDLED_STATES = [
+    CaseState.DISPATCHED,
+    CaseState.ACCEPTED,
+    CaseState.ON_SITE,
+    CaseState.IN_PROGRESS,
+    CaseState.PAUSED,
+]
 
 
 class Case(TimeStampedModel):
@@ -317,6 +324,17 @@ class Case(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(quote_amount__isnull=True) | Q(quote_amount__gt=0),
                 name="case_quote_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=CaseState.values), name="case_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__in=["", *Rating.values]), name="case_rating_valid"
+            ),
+            # Someone is always responsible while the case is being handled.
+            models.CheckConstraint(
+                condition=~Q(state__in=HANDLED_STATES) | Q(assignee__isnull=False),
+                name="case_handled_has_assignee",
             ),
         ]
         indexes = [

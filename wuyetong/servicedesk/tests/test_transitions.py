@@ -51,7 +51,9 @@ def test_each_action_is_allowed_exactly_from_its_table_states(desk, action):
     for state in CaseState.values:
         Case.objects.filter(pk=case.pk).update(
             state=state,
-            assignee=None if action == "grab" else worker_emp,
+            assignee=None
+            if action == "grab" and state in (CaseState.SUBMITTED, CaseState.REOPENED)
+            else worker_emp,
             rating="",
             quote_state=QuoteState.NONE,
         )
