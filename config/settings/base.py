@@ -265,5 +265,7 @@ if not DEBUG:
 CELERY_BEAT_SCHEDULE = {
     "scheduler-heartbeat": {"task": "core.scheduler_heartbeat", "schedule": 60.0},
     "notices-publish-due": {"task": "notices.publish_due_notices", "schedule": 60.0},
+    "servicedesk-sla-scan": {"task": "servicedesk.sla_scan", "schedule": 60.0},
+    "servicedesk-return-visit-scan": {"task": "servicedesk.return_visit_scan", "schedule": 3600.0},
 }
 EMBEDDED_SCHEDULER = env_bool("WUYETONG_EMBEDDED_SCHEDULER", False) and not REDIS_URL

@@ -172,6 +172,15 @@ class Command(BaseCommand):
         self.take_over(tenant, communities[0], "tenant", "rented")
         self.binding_requests(communities[0], reviewer=b.User.objects.get(phone="13900000003"))
 
+        # Repairs and complaints in every state for 安居物业; 至善物业 gets the default type tree.
+        from wuyetong.servicedesk import demo as servicedesk_demo
+        from wuyetong.servicedesk.services import case_type_defaults_create
+
+        servicedesk_demo.populate(
+            bundle=a, reporter=owner, bureau_official=b.User.objects.get(phone="13800000001")
+        )
+        case_type_defaults_create(company_id=z.company.pk)
+
     @staticmethod
     def binding_requests(community, reviewer):
         """Registered owners waiting for review, and one rejected, for the review queue."""
