@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from . import houses_import
+from . import bill_run, houses_import
 
-BENCHMARKS = [houses_import]
+BENCHMARKS = [houses_import, bill_run]
 
 
 def main() -> int:

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from wuyetong.core.exceptions import ApplicationError, NotFound
 from wuyetong.core.money import to_money
-from wuyetong.estates.models import House
+from wuyetong.estates.models import House, ParkingSpace, Vehicle
 from wuyetong.orgs.choices import OpAction
 from wuyetong.orgs.models import Community
 from wuyetong.orgs.services import oplog_record
@@ -27,6 +27,7 @@ from ..calc import (
 )
 from ..choices import BillRunState, BillState, ChargeMethod, LedgerKind, PayTiming
 from ..models import Bill, BillRun, FeeAssignment, FeeItem, FeeStandard, LedgerEntry
+from .bulk import AMOUNT, PLAN_FIELDS, PlannedBill, bills_insert
 from .common import entry, parse_money, require_billing, require_date
 
 RUN_METHODS = (ChargeMethod.AREA_BUILDING, ChargeMethod.AREA_INNER, ChargeMethod.FIXED)
@@ -42,18 +43,36 @@ def due_date_for(standard: FeeStandard, period: dt.date) -> dt.date:
     return month.replace(day=standard.due_day)
 
 
-def bill_compute(
-    *, assignment: FeeAssignment, standard: FeeStandard, house: House, period: dt.date
-) -> Bill | None:
-    """The bill an assignment owes for the cycle starting at `period`, unsaved; None when
-    nothing is due (not a cycle start, outside the dates, or a zero amount)."""
-    if standard.method not in RUN_METHODS or not cycle_starts_at(period, standard.cycle_months):
-        return None
-    ends = [d for d in (assignment.end_date, standard.effective_to) if d is not None]
+@dataclass(frozen=True)
+class Charge:
+    """What one object owes for one cycle, before it becomes a bill: the span billed, the
+    figures and the calculation text (without the space / vehicle label)."""
+
+    start: dt.date
+    end: dt.date
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+    text: str
+
+
+def _charge(
+    *,
+    standard: FeeStandard,
+    period: dt.date,
+    start_date: dt.date,
+    end_date: dt.date | None,
+    building_area: Decimal | None,
+    inner_area: Decimal | None,
+    coefficient: Decimal,
+) -> Charge | None:
+    """The one place a periodic charge is computed (ADR 0004: monthly amount to the fen,
+    then × months billed, part months as days ÷ days in that month, exact fractions)."""
+    ends = [d for d in (end_date, standard.effective_to) if d is not None]
     span = billed_span(
         period,
         standard.cycle_months,
-        max(assignment.start_date, standard.effective_from),
+        max(start_date, standard.effective_from),
         min(ends) if ends else None,
     )
     if span is None:
@@ -64,20 +83,20 @@ def bill_compute(
         text = f"固定 {monthly}元/月"
     else:
         inner = standard.method == ChargeMethod.AREA_INNER
-        area = house.inner_area if inner else house.building_area
+        area = inner_area if inner else building_area
         if area is None:
             return None
         monthly = monthly_area_amount(
             area=area,
             unit_price=standard.unit_price,
-            coefficient=house.fee_coefficient,
+            coefficient=coefficient,
             fixed=standard.fixed_amount,
             rounding=standard.rounding,
         )
         quantity, price = area, standard.unit_price
         text = (
             f"{'套内' if inner else '建筑'}面积 {area}㎡ × 单价 {standard.unit_price.normalize():f}"
-            f"元/㎡·月 × 系数 {house.fee_coefficient}"
+            f"元/㎡·月 × 系数 {coefficient}"
         )
         if standard.fixed_amount:
             text += f" + 附加 {standard.fixed_amount}元"
@@ -85,13 +104,38 @@ def bill_compute(
     amount = prorated(monthly, span.months, standard.rounding)
     if amount <= 0:
         return None
-    if assignment.parking_space_id:
-        text = f"车位 {assignment.parking_space}：{text}"
-    elif assignment.vehicle_id:
-        text = f"车辆 {assignment.vehicle}：{text}"
     text += f" × {span.describe()} = {amount}元"
     if not span.is_whole:
         text += f"（{span.start:%Y-%m-%d}至{span.end:%Y-%m-%d}，不足月按天数÷当月天数）"
+    return Charge(span.start, span.end, quantity, price, amount, text)
+
+
+def _label(text: str, *, space: object = None, vehicle: object = None) -> str:
+    if space is not None:
+        text = f"车位 {space}：{text}"
+    elif vehicle is not None:
+        text = f"车辆 {vehicle}：{text}"
+    return text[:500]
+
+
+def bill_compute(
+    *, assignment: FeeAssignment, standard: FeeStandard, house: House, period: dt.date
+) -> Bill | None:
+    """The bill an assignment owes for the cycle starting at `period`, unsaved; None when
+    nothing is due (not a cycle start, outside the dates, or a zero amount)."""
+    if standard.method not in RUN_METHODS or not cycle_starts_at(period, standard.cycle_months):
+        return None
+    charge = _charge(
+        standard=standard,
+        period=period,
+        start_date=assignment.start_date,
+        end_date=assignment.end_date,
+        building_area=house.building_area,
+        inner_area=house.inner_area,
+        coefficient=house.fee_coefficient,
+    )
+    if charge is None:
+        return None
     return Bill(
         community_id=assignment.community_id,
         house_id=assignment.house_id,
@@ -99,13 +143,17 @@ def bill_compute(
         standard=standard,
         assignment=assignment,
         period=period,
-        period_start=span.start,
-        period_end=span.end,
+        period_start=charge.start,
+        period_end=charge.end,
         due_date=due_date_for(standard, period),
-        quantity=quantity,
-        unit_price=price,
-        amount=amount,
-        calculation=text[:500],
+        quantity=charge.quantity,
+        unit_price=charge.unit_price,
+        amount=charge.amount,
+        calculation=_label(
+            charge.text,
+            space=assignment.parking_space if assignment.parking_space_id else None,
+            vehicle=assignment.vehicle if assignment.vehicle_id else None,
+        ),
     )
 
 
@@ -146,8 +194,11 @@ def _check_period(period: object) -> dt.date:
     return day
 
 
-def _plan(community: Community, period: dt.date) -> dict[int, list[Bill]]:
-    """Bills the period still lacks, grouped by fee item id: what a commit would create."""
+def _plan(community: Community, period: dt.date) -> dict[int, list[PlannedBill]]:
+    """Bills the period still lacks, grouped by fee item id: what a commit would create, as
+    plain rows in bulk.PLAN_FIELDS order. Assignments are read as values, not model
+    instances, and a charge is computed once per distinct (standard, dates, area,
+    coefficient): the houses of a community share a few floor plans."""
     standards = {
         s.pk: s
         for s in FeeStandard.objects.filter(
@@ -162,21 +213,6 @@ def _plan(community: Community, period: dt.date) -> dict[int, list[Bill]]:
             standard_id__in=standards, start_date__lte=add_months(period, 12)
         )
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=period))
-        .select_related("house")
-        .only(
-            "community_id",
-            "standard_id",
-            "house_id",
-            "parking_space_id",
-            "vehicle_id",
-            "start_date",
-            "end_date",
-            "house__building_area",
-            "house__inner_area",
-            "house__fee_coefficient",
-        )
-        # spaces and vehicles are few: one query each for their labels, never one per row
-        .prefetch_related("parking_space__lot", "vehicle")
         .order_by("pk")
     )
     billed = set(
@@ -184,14 +220,79 @@ def _plan(community: Community, period: dt.date) -> dict[int, list[Bill]]:
         .exclude(state__in=[BillState.VOIDED, BillState.REVERSED])
         .values_list("assignment_id", flat=True)
     )
-    plan: dict[int, list[Bill]] = defaultdict(list)
-    for a in assignments:
-        if a.pk in billed:
+    # spaces and vehicles are few: one query each for their labels, never one per row
+    spaces = {
+        p.pk: str(p)
+        for p in ParkingSpace.objects.filter(
+            pk__in=assignments.filter(parking_space__isnull=False).values("parking_space_id")
+        ).select_related("lot")
+    }
+    vehicles = {
+        v.pk: str(v)
+        for v in Vehicle.objects.filter(
+            pk__in=assignments.filter(vehicle__isnull=False).values("vehicle_id")
+        )
+    }
+    dues = {pk: due_date_for(s, period) for pk, s in standards.items()}
+    charges: dict[tuple, Charge | None] = {}
+    plan: dict[int, list[PlannedBill]] = defaultdict(list)
+    rows = assignments.values_list(
+        "pk",
+        "community_id",
+        "standard_id",
+        "house_id",
+        "parking_space_id",
+        "vehicle_id",
+        "start_date",
+        "end_date",
+        "house__building_area",
+        "house__inner_area",
+        "house__fee_coefficient",
+    )
+    for pk, community_id, sid, house_id, space, vehicle, start, end, area, inner, coef in rows:
+        if pk in billed:
             continue
-        standard = standards[a.standard_id]
-        bill = bill_compute(assignment=a, standard=standard, house=a.house, period=period)
-        if bill is not None:
-            plan[standard.fee_item_id].append(bill)
+        standard = standards[sid]
+        if standard.method == ChargeMethod.FIXED:
+            key: tuple = (sid, start, end)
+        else:
+            # str(): Decimal("89.5") == Decimal("89.50") but the text shows the digits stored
+            key = (sid, start, end, str(area), str(inner), str(coef))
+        try:
+            charge = charges[key]
+        except KeyError:
+            charge = charges[key] = _charge(
+                standard=standard,
+                period=period,
+                start_date=start,
+                end_date=end,
+                building_area=area,
+                inner_area=inner,
+                coefficient=coef,
+            )
+        if charge is None:
+            continue
+        plan[standard.fee_item_id].append(
+            (
+                community_id,
+                house_id,
+                standard.fee_item_id,
+                sid,
+                pk,
+                period,
+                charge.start,
+                charge.end,
+                dues[sid],
+                charge.quantity,
+                charge.unit_price,
+                charge.amount,
+                _label(
+                    charge.text,
+                    space=spaces.get(space) if space else None,
+                    vehicle=vehicles.get(vehicle) if vehicle else None,
+                ),
+            )
+        )
     return plan
 
 
@@ -214,12 +315,15 @@ def bill_run_preview(
     plan = _plan(community, period)
     names = dict(FeeItem.objects.filter(pk__in=plan.keys()).values_list("pk", "name"))
     preview = RunPreview(period=period)
-    for item_id, bills in plan.items():
-        subtotal = sum((b.amount for b in bills), Decimal("0.00"))
-        preview.by_fee_item[names[item_id]] = (len(bills), subtotal)
-        preview.count += len(bills)
+    for item_id, rows in plan.items():
+        subtotal = sum((row[AMOUNT] for row in rows), Decimal("0.00"))
+        preview.by_fee_item[names[item_id]] = (len(rows), subtotal)
+        preview.count += len(rows)
         preview.total += subtotal
-        preview.samples.extend(bills[: max(0, samples - len(preview.samples))])
+        preview.samples.extend(
+            Bill(**dict(zip(PLAN_FIELDS, row, strict=True)))
+            for row in rows[: max(0, samples - len(preview.samples))]
+        )
     return preview
 
 
@@ -241,7 +345,8 @@ def bill_run_commit(*, actor, community: Community, period: dt.date) -> list[Bil
         )
     }
     now = timezone.now()
-    for item_id, bills in plan.items():
+    work: list[tuple[int, list[PlannedBill]]] = []
+    for item_id, rows in plan.items():
         run = live.get(item_id)
         if run is None:
             run = BillRun.objects.create(
@@ -253,35 +358,28 @@ def bill_run_commit(*, actor, community: Community, period: dt.date) -> list[Bil
                 committed_at=now,
             )
             live[item_id] = run
-        for bill in bills:
-            bill.bill_run = run
-            bill.created_by = actor
-        created = Bill.objects.bulk_create(bills, batch_size=2000)
-        LedgerEntry.objects.bulk_create(
-            [
-                entry(
-                    kind=LedgerKind.BILL,
-                    amount=-b.amount,
-                    house_id=b.house_id,
-                    community_id=b.community_id,
-                    actor=actor,
-                    bill=b,
-                )
-                for b in created
-            ],
-            batch_size=2000,
-        )
-        totals = Bill.objects.filter(bill_run=run).aggregate(total=Sum("amount"))
-        run.bill_count = Bill.objects.filter(bill_run=run).count()
+        work.append((run.pk, rows))
+    bills_insert(work, actor=actor)
+    touched = {run_id for run_id, _ in work}
+    totals = {
+        row["bill_run_id"]: row
+        for row in Bill.objects.filter(bill_run_id__in=touched)
+        .values("bill_run_id")
+        .annotate(count=Count("id"), total=Sum("amount"))
+        .order_by()
+    }
+    for run_id, rows in work:
+        run = next(r for r in live.values() if r.pk == run_id)
+        run.bill_count = totals[run_id]["count"]
         # SQLite sums NUMERIC as doubles: back to the fen.
-        run.total_amount = to_money(totals["total"] or Decimal("0"))
+        run.total_amount = to_money(totals[run_id]["total"] or Decimal("0"))
         run.save(update_fields=["bill_count", "total_amount"])
         oplog_record(
             actor=actor,
             action=OpAction.CREATE,
             obj=run,
             company=community.company_id,
-            note=f"生成账单 {len(created)} 张",
+            note=f"生成账单 {len(rows)} 张",
         )
     return sorted(live.values(), key=lambda r: r.fee_item_id)
 
