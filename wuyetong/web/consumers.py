@@ -41,6 +41,10 @@ class EventsConsumer(AsyncJsonWebsocketConsumer):
         payload = event["payload"]
         community_id = payload.get("community_id")
         out_of_scope = self.community_ids is not None and community_id not in self.community_ids
-        if event.get("group", "").startswith("company.") and community_id is not None and out_of_scope:
+        if (
+            event.get("group", "").startswith("company.")
+            and community_id is not None
+            and out_of_scope
+        ):
             return
         await self.send_json(payload)
