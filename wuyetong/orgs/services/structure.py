@@ -83,20 +83,31 @@ def department_create(*, actor, org_unit: OrgUnit, name: str) -> Department:
     return dept
 
 
+def _rename(*, actor, obj, name: str, label, siblings, duplicate_message):
+    """Rename a department or position: unique among `siblings`, logged when it changes."""
+    name = _clean_name(name, label=label, max_length=50)
+    if siblings.filter(name=name).exclude(pk=obj.pk).exists():
+        raise ApplicationError(duplicate_message, field="name")
+    before = snapshot(obj)
+    obj.name = name
+    with refuse_duplicates(duplicate_message, "name"):
+        obj.save(update_fields=["name", "updated_at"])
+    changes = diff(before, snapshot(obj))
+    if changes:
+        oplog_record(actor=actor, action=OpAction.UPDATE, obj=obj, changes=changes)
+    return obj
+
+
 @transaction.atomic
 def department_rename(*, actor, department: Department, name: str) -> Department:
-    name = _clean_name(name, label=_("部门名称"), max_length=50)
-    dupes = Department.objects.filter(org_unit_id=department.org_unit_id, name=name)
-    if dupes.exclude(pk=department.pk).exists():
-        raise ApplicationError(_("该组织下已有同名部门"), field="name")
-    before = snapshot(department)
-    department.name = name
-    with refuse_duplicates(_("该组织下已有同名部门"), "name"):
-        department.save(update_fields=["name", "updated_at"])
-    changes = diff(before, snapshot(department))
-    if changes:
-        oplog_record(actor=actor, action=OpAction.UPDATE, obj=department, changes=changes)
-    return department
+    return _rename(
+        actor=actor,
+        obj=department,
+        name=name,
+        label=_("部门名称"),
+        siblings=Department.objects.filter(org_unit_id=department.org_unit_id),
+        duplicate_message=_("该组织下已有同名部门"),
+    )
 
 
 @transaction.atomic
@@ -112,18 +123,14 @@ def position_create(*, actor, company: Company, name: str) -> Position:
 
 @transaction.atomic
 def position_rename(*, actor, position: Position, name: str) -> Position:
-    name = _clean_name(name, label=_("岗位名称"), max_length=50)
-    dupes = Position.objects.filter(company_id=position.company_id, name=name)
-    if dupes.exclude(pk=position.pk).exists():
-        raise ApplicationError(_("已有同名岗位"), field="name")
-    before = snapshot(position)
-    position.name = name
-    with refuse_duplicates(_("已有同名岗位"), "name"):
-        position.save(update_fields=["name", "updated_at"])
-    changes = diff(before, snapshot(position))
-    if changes:
-        oplog_record(actor=actor, action=OpAction.UPDATE, obj=position, changes=changes)
-    return position
+    return _rename(
+        actor=actor,
+        obj=position,
+        name=name,
+        label=_("岗位名称"),
+        siblings=Position.objects.filter(company_id=position.company_id),
+        duplicate_message=_("已有同名岗位"),
+    )
 
 
 @transaction.atomic
