@@ -7,6 +7,7 @@ import hmac
 import secrets
 from datetime import timedelta
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
@@ -178,20 +179,24 @@ def password_reset_by_sms(
         raise ApplicationError(_("该手机号尚未注册"), field="phone", code="unknown_phone")
     check_new_password(password=new_password, confirm=confirm_password, user=user)
     sms_code_verify(phone=phone, purpose=SmsPurpose.RESET_PASSWORD, code=sms_code)
-    user.set_password(new_password)
-    user.locked_until = None
-    user.failed_logins = 0
-    user.save(update_fields=["password", "locked_until", "failed_logins"])
+    _reset_to(user, new_password)
     return user
 
 
 def password_set(*, user: User, new_password: str, confirm_password: str) -> None:
     """Used by the e-mail reset link after Django's token check."""
     check_new_password(password=new_password, confirm=confirm_password, user=user)
+    _reset_to(user, new_password)
+
+
+def _reset_to(user: User, new_password: str) -> None:
+    """A reset unlocks the account, and apps signed in with the old password must sign in
+    again: their API tokens are deleted (through the registry: no DRF import here)."""
     user.set_password(new_password)
     user.locked_until = None
     user.failed_logins = 0
     user.save(update_fields=["password", "locked_until", "failed_logins"])
+    apps.get_model("authtoken", "Token").objects.filter(user=user).delete()
 
 
 def login_attempt(*, request, phone: str, password: str) -> User:

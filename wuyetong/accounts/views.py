@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
-from rest_framework.authtoken.models import Token
 
 from wuyetong.core.access import get_access
 from wuyetong.core.exceptions import ApplicationError
@@ -49,11 +48,6 @@ def safe_next(request, fallback: str) -> str:
     ):
         return target
     return fallback
-
-
-def revoke_api_tokens(user) -> None:
-    """After a password reset, apps signed in with the old password must sign in again."""
-    Token.objects.filter(user=user).delete()
 
 
 def start_session(request, user: User, *, remember: bool = True) -> None:
@@ -115,7 +109,7 @@ def change_password(request, form: PasswordChangeForm) -> bool:
 
 def reset_password_by_sms(request, data: dict) -> User:
     """The last step of "forgot password" by SMS code (console and owner app). Raises
-    ApplicationError; on success the old API tokens are revoked and the message queued."""
+    ApplicationError; on success (old API tokens revoked by the service) the message is queued."""
     if not data["sms_code"]:
         raise ApplicationError(_("请输入短信验证码"), field="sms_code")
     user = services.password_reset_by_sms(
@@ -124,7 +118,6 @@ def reset_password_by_sms(request, data: dict) -> User:
         new_password=data["new_password"],
         confirm_password=data["confirm_password"],
     )
-    revoke_api_tokens(user)
     messages.success(request, _("密码已重置，请用新密码登录"))
     return user
 
@@ -220,7 +213,6 @@ def password_reset_confirm_view(request, uidb64: str, token: str):
         except ApplicationError as exc:
             form_error_from(form, exc)
         else:
-            revoke_api_tokens(user)
             messages.success(request, _("新密码已设置，请登录"))
             return redirect("accounts:login")
     return render(request, "accounts/password_reset_confirm.html", {"form": form})

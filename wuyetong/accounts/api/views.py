@@ -168,13 +168,12 @@ class PasswordResetApi(PublicAPIView):
         data = PasswordResetInput(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
-        user = services.password_reset_by_sms(
+        services.password_reset_by_sms(
             phone=d["phone"].strip(),
             sms_code=d["sms_code"],
             new_password=d["new_password"],
             confirm_password=d["confirm_password"],
         )
-        Token.objects.filter(user=user).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -149,3 +149,37 @@ def test_reset_link_with_an_absurd_user_id_is_refused(world):
 
     uid = urlsafe_base64_encode(force_bytes("99999999999999999999999"))
     assert Client().get(f"/accounts/password/reset/{uid}/x-y/").status_code == 400
+
+
+def test_every_password_reset_signs_out_api_apps_and_unlocks(
+    world, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+    from rest_framework.authtoken.models import Token
+
+    from wuyetong.accounts import services
+
+    owner = world.owner
+    Token.objects.create(user=owner)
+    owner.locked_until = timezone.now() + timezone.timedelta(minutes=10)
+    owner.save(update_fields=["locked_until"])
+    services.password_set(
+        user=owner, new_password="Fresh-pass-2026", confirm_password="Fresh-pass-2026"
+    )
+    owner.refresh_from_db()
+    assert not Token.objects.filter(user=owner).exists() and owner.locked_until is None
+
+    Token.objects.create(user=owner)
+    cache.clear()
+    sms.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.sms_code_send(phone=owner.phone, purpose="reset")
+    code = re.search(r"\d{6}", sms.outbox[-1].text).group()
+    services.password_reset_by_sms(
+        phone=owner.phone,
+        sms_code=code,
+        new_password="Other-pass-2026",
+        confirm_password="Other-pass-2026",
+    )
+    assert not Token.objects.filter(user=owner).exists()
+    assert Client().login(phone=owner.phone, password="Other-pass-2026")
