@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from wuyetong.core.access import get_access
+from wuyetong.core.ids import PK_MAX
 from wuyetong.core.masking import mask_phone
 
 from ..choices import DataScope, OrgKind
@@ -137,7 +138,11 @@ class EmployeeCreateIn(EmployeeUpdateIn):
 
 
 class EmployeeRolesIn(serializers.Serializer):
-    roles = serializers.ListField(child=serializers.IntegerField(), allow_empty=True)
+    roles = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=PK_MAX),
+        allow_empty=True,
+        max_length=100,
+    )
 
 
 class EmployeeActiveIn(serializers.Serializer):

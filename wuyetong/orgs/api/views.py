@@ -164,6 +164,8 @@ class EmployeeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CompanyV
             "employee_no": employee.employee_no,
             "hired_on": employee.hired_on,
         }
+        if not isinstance(request.data, dict):
+            raise ValidationError({"non_field_errors": [gettext("请求体必须是 JSON 对象")]})
         d = _read(s.EmployeeUpdateIn, request, {**current, **request.data})
         services.employee_update(actor=request.user, employee=employee, **d)
         return Response(self._out(employee))

@@ -339,3 +339,24 @@ def test_org_unit_patch_renames_and_moves(world, api_for):
     )
     assert r.status_code == 400
     assert OrgUnit.objects.get(pk=world.a.region.pk).name == "华东区域"  # nothing half-saved
+
+
+def test_absurd_ids_and_non_object_bodies_are_refused_not_crashed(world, org, api_for):
+    from wuyetong.orgs.models import Employee
+
+    c = api_for(world.staff("hq_admin"))
+    employee = Employee.objects.get(user=world.staff("cashier"))
+    roles_before = sorted(employee.roles.values_list("pk", flat=True))
+    huge = 99999999999999999999
+    r = c.post(f"{API}/employees/{employee.pk}/roles/", {"roles": [huge]}, format="json")
+    assert r.status_code == 400 and "roles" in r.json()["errors"]
+    r = c.patch(f"{API}/employees/{employee.pk}/", [1, 2], format="json")
+    assert r.status_code == 400 and r.json()["message"] == "请求体必须是 JSON 对象"
+    r = c.post(
+        f"{API}/employees/",
+        {"phone": "13866665555", "name": "张三", "org_unit": huge, "employee_no": "A101"},
+        format="json",
+    )
+    assert r.status_code == 400 and "org_unit" in r.json()["errors"]
+    assert sorted(employee.roles.values_list("pk", flat=True)) == roles_before
+    assert not Employee.objects.filter(employee_no="A101").exists()
