@@ -131,7 +131,9 @@ def populate(
         note="更换水龙头阀芯",
         now=now - hours(20) + 5 * gap,
     )
-    services.case_quote_accept(reporter=reporter, case_id=paid.pk, now=now - hours(20) + 6 * gap)
+    services.case_quote_accept(
+        reporter=reporter, case_id=paid.pk, expected_amount="85.00", now=now - hours(20) + 6 * gap
+    )
     made["completed"] = work("complete", note="已更换阀芯")(paid, now - hours(20) + 7 * gap)
     made["rated"] = walk(
         submit(CaseKind.REPAIR, "健身器材", "健身器材螺丝松动", now - hours(10)),

@@ -8,10 +8,12 @@ from django.utils.translation import gettext as _
 
 from wuyetong.core.access import get_access
 from wuyetong.core.exceptions import NotFound
+from wuyetong.core.ids import PK_MAX, parse_pk
 from wuyetong.orgs.models import Employee
 
 from .choices import CaseState
 from .models import CLOSED_STATES, Case, CaseEvent, CaseType
+from .orgpath import path_ids
 
 _LIST_RELATED = (
     "community",
@@ -129,7 +131,8 @@ def bureau_case_get(*, user, case_id: int) -> Case:
 
 
 def _is_id(value) -> bool:
-    return isinstance(value, int) and 0 < value < 2**63
+    """An int key the database can hold; booleans and text are absent (core.ids rules)."""
+    return isinstance(value, int) and not isinstance(value, bool) and parse_pk(value) is not None
 
 
 def case_assignee_choices(*, user, case: Case) -> list[Employee]:
@@ -138,8 +141,7 @@ def case_assignee_choices(*, user, case: Case) -> list[Employee]:
     access = get_access(user)
     if access.company_id != case.company_id and not access.is_platform:
         return []
-    project_path = case.community.project.path
-    ancestors = [int(p) for p in project_path.strip("/").split("/") if p]
+    ancestors = path_ids(case.community.project.path)
     employees = (
         Employee.objects.filter(
             company_id=case.company_id, is_active=True, org_unit_id__in=ancestors
@@ -163,7 +165,7 @@ def duty_desk_missed(
     cases = Case.objects.for_user(user, "view").values("pk")
     qs = CaseEvent.objects.filter(case_id__in=cases)
     if after_id is not None:
-        qs = qs.filter(pk__gt=after_id if _is_id(after_id) else 2**63 - 1)
+        qs = qs.filter(pk__gt=after_id if _is_id(after_id) else PK_MAX)
     if since is not None:
         qs = qs.filter(at__gt=since)
     return qs.select_related("case__community", "actor").order_by("at", "pk")[:limit]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from wuyetong.core.ids import PK_MAX
 from wuyetong.core.masking import mask_phone
 
 from ..choices import CaseKind, CaseScope, Rating, Urgency
@@ -88,7 +89,7 @@ class OwnerCaseDetailOutput(CaseOutput):
 
 class SubmitInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=CaseKind.choices)
-    case_type = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    case_type = serializers.IntegerField(min_value=1, max_value=PK_MAX)
     description = serializers.CharField(max_length=2000)
     house = serializers.IntegerField(required=False, allow_null=True, default=None)
     community = serializers.IntegerField(required=False, allow_null=True, default=None)
@@ -120,8 +121,17 @@ class RateInput(serializers.Serializer):
 
 
 class AssignInput(serializers.Serializer):
-    assignee = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    assignee = serializers.IntegerField(min_value=1, max_value=PK_MAX)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class QuoteAcceptInput(serializers.Serializer):
+    expected_amount = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        help_text=_("业主看到的报价金额；报价已变更时拒绝确认"),
+    )
 
 
 class QuoteInput(serializers.Serializer):

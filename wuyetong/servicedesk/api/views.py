@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from wuyetong.accounts.api.serializers import with_errors
 from wuyetong.core.access import get_access
 from wuyetong.core.api import HasModulePermission
+from wuyetong.core.ids import parse_pk
 from wuyetong.estates.models import House
 
 from .. import selectors, services
@@ -171,8 +172,10 @@ OWNER_ACTIONS: list[tuple[str, Any, type[serializers.Serializer] | None, Call]] 
     (
         "quote_accept",
         _("确认有偿维修报价"),
-        None,
-        lambda u, pk, d: services.case_quote_accept(reporter=u, case_id=pk),
+        s.QuoteAcceptInput,
+        lambda u, pk, d: services.case_quote_accept(
+            reporter=u, case_id=pk, expected_amount=d["expected_amount"]
+        ),
     ),
     (
         "rate",
@@ -186,7 +189,9 @@ OWNER_ACTIONS: list[tuple[str, Any, type[serializers.Serializer] | None, Call]] 
         "reopen",
         _("重开"),
         s.ReasonInput,
-        lambda u, pk, d: services.case_reopen(actor=u, case_id=pk, reason=d["reason"]),
+        lambda u, pk, d: services.case_reopen(
+            actor=u, case_id=pk, reason=d["reason"], owner_only=True
+        ),
     ),
 ]
 
@@ -227,7 +232,7 @@ class StaffCaseListApi(StaffBase):
             user=request.user,
             state=p.get("state") if p.get("state") in CaseState.values else None,
             kind=p.get("kind") if p.get("kind") in CaseKind.values else None,
-            community_id=int(community) if community.isdigit() and len(community) < 19 else None,
+            community_id=parse_pk(community) if community else None,
             assigned_to_me=p.get("mine") in ("1", "true", "True"),
             pool=p.get("pool") in ("1", "true", "True"),
         )

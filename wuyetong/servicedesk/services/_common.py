@@ -16,6 +16,7 @@ from PIL import Image
 
 from wuyetong.core.access import Access, get_access
 from wuyetong.core.exceptions import ApplicationError, NotFound, PermissionDenied
+from wuyetong.core.ids import parse_pk
 from wuyetong.core.realtime import publish
 
 from ..choices import CaseState, EventKind, PhotoStage
@@ -111,7 +112,7 @@ def target_state(case: Case, action: str) -> str:
 
 def is_id(value: object) -> TypeGuard[int]:
     """A key the database can hold; anything else (text, negative, beyond bigint) is absent."""
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63
+    return isinstance(value, int) and not isinstance(value, bool) and parse_pk(value) is not None
 
 
 def lock(qs: QuerySet[Case], case_id: int) -> Case:

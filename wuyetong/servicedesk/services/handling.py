@@ -13,11 +13,13 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
-from wuyetong.core.exceptions import ApplicationError, PermissionDenied
+from wuyetong.core.exceptions import ApplicationError, NotFound, PermissionDenied
+from wuyetong.core.money import to_money
 from wuyetong.orgs.models import Employee
 
 from ..choices import CaseKind, EventKind, PhotoStage, QuoteState
-from ..models import Case, CaseWorker
+from ..models import CLOSED_STATES, Case, CaseWorker
+from ..orgpath import path_ids
 from . import sla
 from ._common import (
     WORKING_STATES,
@@ -143,7 +145,7 @@ def case_dispatch_round_robin(*, actor, case_id: int, now: datetime | None = Non
 
 
 def _ancestors(unit) -> list[int]:
-    return [int(p) for p in unit.path.strip("/").split("/") if p]
+    return path_ids(unit.path)
 
 
 def _assignee_step(
@@ -259,10 +261,18 @@ def case_quote(
         raise refuse(case, "quote")
     if case.quote_state == QuoteState.ACCEPTED:
         raise ApplicationError(_("业主已确认报价，不能修改"), code="invalid_state")
+    if isinstance(amount, (float, bool)):
+        raise ApplicationError(_("请输入正确的金额"), field="amount")
     try:
-        value = Decimal(str(amount)).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
+        raw = Decimal(str(amount).strip() if isinstance(amount, str) else amount)
+    except (InvalidOperation, ValueError, TypeError):
         raise ApplicationError(_("请输入正确的金额"), field="amount") from None
+    if not raw.is_finite():
+        raise ApplicationError(_("请输入正确的金额"), field="amount")
+    exponent = raw.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
+        raise ApplicationError(_("金额最多两位小数"), field="amount")
+    value = to_money(raw)
     if not value.is_finite() or value <= 0 or value >= Decimal("1e10"):
         raise ApplicationError(_("金额必须大于0"), field="amount")
     note = clean_text(note, field="note", label=_("报价说明"), max_length=200, required=False)
@@ -317,7 +327,7 @@ def case_reply(*, actor, case_id: int, reply: str, now: datetime | None = None) 
     """The written reply (书面答复) to a complaint, shown to the owner."""
     now = now_or(now)
     case, _access = lock_for_staff(actor, case_id, WORK)
-    if case.state in ("closed", "cancelled"):
+    if case.state in CLOSED_STATES:
         raise refuse(case, "reply")
     case.reply = clean_text(
         reply, field="reply", label=_("书面答复"), max_length=2000, required=True
@@ -368,9 +378,17 @@ def case_close(*, actor, case_id: int, note: str = "", now: datetime | None = No
 
 
 @transaction.atomic
-def case_reopen(*, actor, case_id: int, reason: str, now: datetime | None = None) -> Case:
+def case_reopen(
+    *,
+    actor,
+    case_id: int,
+    reason: str,
+    owner_only: bool = False,
+    now: datetime | None = None,
+) -> Case:
     """The owner (or the desk on their behalf) reopens a finished case: it goes back to the
-    pool, the resolution clock restarts, and the reopening is counted."""
+    pool, the resolution clock restarts, and the reopening is counted. `owner_only` (the
+    owner endpoint) allows only the reporter: anyone else gets 404 and nothing changes."""
     now = now_or(now)
     reason = clean_text(reason, field="reason", label=_("重开原因"), max_length=500, required=True)
     if (
@@ -384,6 +402,8 @@ def case_reopen(*, actor, case_id: int, reason: str, now: datetime | None = None
                 _("工单关闭已超过%(days)s天，请重新报事") % {"days": OWNER_REOPEN_WITHIN.days},
                 code="reopen_expired",
             )
+    elif owner_only:
+        raise NotFound(_("工单不存在"))
     else:
         case, _access = lock_for_staff(actor, case_id, DESK)
     target_state(case, "reopen")
@@ -423,7 +443,7 @@ def case_message(*, actor, case_id: int, note: str, now: datetime | None = None)
     now = now_or(now)
     note = clean_text(note, field="note", label=_("留言"), max_length=500, required=True)
     case, _access = lock_for_staff(actor, case_id, WORK)
-    if case.state in ("closed", "cancelled"):
+    if case.state in CLOSED_STATES:
         raise refuse(case, "message")
     event = record(case, kind=EventKind.NOTE, actor=actor, now=now, action="message", note=note)
     notify_users([case.reporter_id], event_payload(case, event))

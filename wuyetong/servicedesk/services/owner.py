@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -14,12 +14,13 @@ from django.utils.translation import gettext as _
 
 from wuyetong.core.access import get_access
 from wuyetong.core.exceptions import ApplicationError
+from wuyetong.core.money import to_money
 from wuyetong.core.realtime import publish
 from wuyetong.estates.models import House
 from wuyetong.orgs.models import Community
 
 from ..choices import CaseKind, CaseScope, EventKind, PhotoStage, QuoteState, Rating, Urgency
-from ..models import Case, CaseCharge, CaseNumberSequence, CaseType
+from ..models import CLOSED_STATES, Case, CaseCharge, CaseNumberSequence, CaseType
 from . import sla
 from ._common import (
     clean_text,
@@ -227,7 +228,7 @@ def case_add_info(
     """The owner adds a note (and photos) to an open case; the handler is told."""
     now = now_or(now)
     case = lock_for_reporter(reporter, case_id)
-    if case.state in ("closed", "cancelled"):
+    if case.state in CLOSED_STATES:
         raise ApplicationError(_("工单已结束，不能补充信息"), code="invalid_state")
     note = clean_text(note, field="note", label=_("补充内容"), max_length=500, required=True)
     checked = validate_photos(photos, already=case.photos.count())
@@ -238,12 +239,31 @@ def case_add_info(
 
 
 @transaction.atomic
-def case_quote_accept(*, reporter, case_id: int, now: datetime | None = None) -> CaseCharge:
-    """The owner accepts a paid repair's quote: a charge record is created for billing."""
+def case_quote_accept(
+    *,
+    reporter,
+    case_id: int,
+    expected_amount: Decimal | str | int,
+    now: datetime | None = None,
+) -> CaseCharge:
+    """The owner accepts a paid repair's quote: a charge record is created for billing.
+    `expected_amount` is the amount the owner saw; if the handler re-quoted since, the
+    acceptance is refused so nobody agrees to an amount they never saw."""
     now = now_or(now)
     case = lock_for_reporter(reporter, case_id)
     if case.quote_state != QuoteState.PENDING or case.quote_amount is None:
         raise ApplicationError(_("没有待确认的报价"), code="invalid_state")
+    try:
+        seen = to_money(expected_amount)
+    except (InvalidOperation, ValueError, TypeError):
+        raise ApplicationError(_("请输入正确的金额"), field="expected_amount") from None
+    if seen != to_money(case.quote_amount):
+        raise ApplicationError(
+            _("报价已变更为 ¥%(amount)s，请查看新报价后再确认")
+            % {"amount": to_money(case.quote_amount)},
+            field="expected_amount",
+            code="quote_changed",
+        )
     case.quote_state = QuoteState.ACCEPTED
     case.save(update_fields=["quote_state", "updated_at"])
     charge = CaseCharge.objects.create(

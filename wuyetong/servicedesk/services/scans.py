@@ -171,7 +171,7 @@ def return_visit_scan(*, now: datetime) -> ScanResult:
             _run(
                 case_id,
                 result.closed,
-                lambda c: handling.close(c, actor=None, note=_("系统自动关闭"), now=now),
+                lambda c, d=close_days: _auto_close(c, d, now),
             )
     return result
 
@@ -182,6 +182,18 @@ def _auto_visit(case: Case, days: int, now: datetime) -> None:
     handling.return_visit(
         case, actor=None, note=_("业主%(days)s天未评价，系统自动回访") % {"days": days}, now=now
     )
+
+
+def _auto_close(case: Case, days: int, now: datetime) -> None:
+    """The list above was read without locks: re-check under the row lock, so a case rated
+    差 in the meantime waits for a person's return visit instead of closing by itself."""
+    if (
+        case.state not in (S.RATED, S.RETURN_VISITED)
+        or case.state_changed_at > now - timedelta(days=days)
+        or (case.state == S.RATED and case.rating == Rating.BAD)
+    ):
+        raise ApplicationError("skip")
+    handling.close(case, actor=None, note=_("系统自动关闭"), now=now)
 
 
 def _run(case_id: int, done: list[int], step) -> None:

@@ -14,6 +14,7 @@ from wuyetong.orgs.models import Bureau, Employee, OrgUnit
 
 from ..choices import EscalationLevel, EventKind
 from ..models import Case, CaseType, SlaRule
+from ..orgpath import path_ids
 from ._common import assignee_user_id, notify_users, record
 
 
@@ -112,8 +113,7 @@ def warn(case: Case, *, which: str, now: datetime) -> None:
 
 def _unit_chain(case: Case) -> list[int]:
     """Org unit ids from HQ down to the community's project."""
-    path = case.community.project.path
-    return [int(part) for part in path.strip("/").split("/") if part]
+    return path_ids(case.community.project.path)
 
 
 def bureau_for(case: Case) -> Bureau | None:

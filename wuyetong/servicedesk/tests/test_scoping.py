@@ -54,7 +54,7 @@ def test_another_owner_cannot_see_cancel_rate_or_reopen(desk):
         lambda: services.case_cancel(reporter=other, case_id=case.pk),
         lambda: services.case_rate(reporter=other, case_id=case.pk, rating="good"),
         lambda: services.case_add_info(reporter=other, case_id=case.pk, note="x"),
-        lambda: services.case_quote_accept(reporter=other, case_id=case.pk),
+        lambda: services.case_quote_accept(reporter=other, case_id=case.pk, expected_amount="1"),
         lambda: services.case_reopen(actor=other, case_id=case.pk, reason="x"),
     ):
         with pytest.raises(NotFound):

@@ -255,10 +255,14 @@ def test_paid_repair_needs_accepted_quote_before_completion_and_creates_charge(d
     with pytest.raises(ApplicationError) as exc:
         services.case_complete(actor=desk.worker, case_id=case.pk)
     assert exc.value.code == "quote_pending"
-    charge = services.case_quote_accept(reporter=desk.world.owner, case_id=case.pk)
+    charge = services.case_quote_accept(
+        reporter=desk.world.owner, case_id=case.pk, expected_amount="120.50"
+    )
     assert charge.amount == Decimal("120.50") and charge.house == desk.world.owner_house
     with pytest.raises(ApplicationError):
-        services.case_quote_accept(reporter=desk.world.owner, case_id=case.pk)
+        services.case_quote_accept(
+            reporter=desk.world.owner, case_id=case.pk, expected_amount="120.50"
+        )
     services.case_complete(actor=desk.worker, case_id=case.pk)
     assert CaseCharge.objects.filter(case=case).count() == 1
 
