@@ -14,6 +14,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from wuyetong.core.access import get_access
+from wuyetong.core.filters import IdFilter
 from wuyetong.orgs.choices import ApprovalStatus
 from wuyetong.orgs.models import Community
 
@@ -135,7 +136,7 @@ class HouseFilter(CommunityScopedFilterSet):
     use = df.ChoiceFilter(label=_("用途"), choices=HouseUse.choices, empty_label=_("全部用途"))
     floor = df.NumberFilter(label=_("楼层"))
     # Set by links (a unit's "房屋数"); hidden in the console toolbar.
-    unit = df.NumberFilter(label=_("单元ID"), field_name="unit_id", widget=forms.HiddenInput)
+    unit = IdFilter(label=_("单元ID"), field_name="unit_id", widget=forms.HiddenInput)
     owner = df.CharFilter(label=_("业主"), method="filter_owner")
 
     class Meta:
@@ -180,7 +181,7 @@ class ParkingSpaceFilter(CommunityScopedFilterSet):
     search_fields = ("code",)
     lot = df.ModelChoiceFilter(label=_("车场"), queryset=_lots, empty_label=_("全部车场"))
     state = df.ChoiceFilter(label=_("状态"), choices=SpaceState.choices, empty_label=_("全部状态"))
-    house = df.NumberFilter(label=_("房屋ID"), field_name="house_id", widget=forms.HiddenInput)
+    house = IdFilter(label=_("房屋ID"), field_name="house_id", widget=forms.HiddenInput)
 
     class Meta:
         model = ParkingSpace
@@ -189,7 +190,7 @@ class ParkingSpaceFilter(CommunityScopedFilterSet):
 
 class VehicleFilter(CommunityScopedFilterSet):
     search_fields = ("plate", "brand", "resident__name")
-    house = df.NumberFilter(label=_("房屋ID"), field_name="house_id", widget=forms.HiddenInput)
+    house = IdFilter(label=_("房屋ID"), field_name="house_id", widget=forms.HiddenInput)
 
     class Meta:
         model = Vehicle
@@ -267,8 +268,8 @@ class OccupancyFilter(df.FilterSet):
     community = df.ModelChoiceFilter(
         label=_("小区"), queryset=_communities, field_name="house__community"
     )
-    house = df.NumberFilter(label=_("房屋ID"), field_name="house_id")
-    resident = df.NumberFilter(label=_("住户ID"), field_name="resident_id")
+    house = IdFilter(label=_("房屋ID"), field_name="house_id")
+    resident = IdFilter(label=_("住户ID"), field_name="resident_id")
     relation = df.ChoiceFilter(label=_("身份"), choices=Relation.choices)
     active = df.BooleanFilter(label=_("在住"), field_name="end_date", lookup_expr="isnull")
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from wuyetong.core.access import get_access
+from wuyetong.core.ids import parse_pk
 from wuyetong.core.masking import mask_phone
 from wuyetong.orgs.choices import OrgKind
 from wuyetong.orgs.models import Community, OrgUnit
@@ -154,11 +155,21 @@ class HouseForm(ServiceForm):
             )
 
 
+def _house_pk(value) -> int:
+    """A house id in the range a key can hold; anything else is an invalid choice."""
+    pk = parse_pk(value)
+    if pk is None:
+        raise ValueError(value)
+    return pk
+
+
 class HouseBatchStateForm(forms.Form):
     state = forms.ChoiceField(
         label=_("改为状态"), choices=[("", _("批量改状态…")), *HouseState.choices]
     )
-    houses = forms.TypedMultipleChoiceField(label=_("房屋"), coerce=int, choices=(), required=False)
+    houses = forms.TypedMultipleChoiceField(
+        label=_("房屋"), coerce=_house_pk, choices=(), required=False
+    )
     # "All houses matching the list's filters", not just the ticked rows of this page.
     all_matching = forms.BooleanField(label=_("全部筛选结果"), required=False)
     filter = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -262,11 +262,25 @@ def resident_get(user, pk: int, action: str = "view") -> Resident:
     return get_object_or_404(Resident.objects.for_user(user, action), pk=pk)
 
 
-def resident_history(resident: Resident):
+def resident_history(user, resident: Resident):
+    """The resident's homes, past and present, in the user's communities only (a
+    project-scoped role does not learn where the person lives in other projects)."""
     return (
-        Occupancy.objects.filter(resident=resident)
+        Occupancy.objects.for_user(user, "view")
+        .filter(resident=resident)
         .select_related("house", "house__community", "house__building", "house__unit")
         .order_by(F("end_date").desc(nulls_first=True), "-start_date", "-id")
+    )
+
+
+def resident_vehicles(user, resident: Resident):
+    """The resident's vehicles in the user's communities. Shown on the resident's page (which
+    needs residents.view), so only the data scope applies, not estates.view."""
+    return (
+        Vehicle.objects.for_access(get_access(user), "")
+        .filter(resident=resident)
+        .select_related("house", "house__building", "house__unit")
+        .order_by("plate", "id")
     )
 
 

@@ -185,9 +185,7 @@ class BindingCorrectApi(BindingBase):
             actor=request.user,
             binding=binding,
             applicant_name=d["applicant_name"],
-            applicant_id_card=None
-            if d["applicant_id_card"] == mask_id_card(binding.applicant_id_card)
-            else d["applicant_id_card"],
+            applicant_id_card=d["applicant_id_card"],
             house_id=d["house"],
             relation=d["relation"],
         )

@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from wuyetong.core.access import get_access
+from wuyetong.core.ids import PK_MAX
 from wuyetong.core.masking import mask_id_card, mask_phone
 from wuyetong.orgs.models import Community, District, OrgUnit
 
@@ -169,7 +170,9 @@ class _BatchStateField(serializers.ChoiceField):
 
 class HouseStateBatchSerializer(serializers.Serializer):
     houses = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=1000
+        child=serializers.IntegerField(min_value=1, max_value=PK_MAX),
+        allow_empty=False,
+        max_length=1000,
     )
     state = _BatchStateField(choices=HouseState.choices)
 

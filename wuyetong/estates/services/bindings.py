@@ -20,6 +20,7 @@ from wuyetong.accounts.models import User
 from wuyetong.core.access import get_access, reset_access
 from wuyetong.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from wuyetong.core.ids import lookup_pk, parse_pk
+from wuyetong.core.masking import mask_id_card
 from wuyetong.core.realtime import publish
 from wuyetong.core.validators import is_id_card, is_mobile
 from wuyetong.orgs.choices import OpAction
@@ -345,10 +346,14 @@ def binding_correct(
     relation: str,
 ) -> BindingRequest:
     """Staff fix the applicant's name, ID number, house or relation before deciding.
-    `applicant_id_card=None` keeps the number (a reviewer who may not see it whole cannot
-    retype it)."""
+    `applicant_id_card=None`, or the masked number sent back unchanged, keeps the number (a
+    reviewer who may not see it whole is shown the masked value and cannot retype it)."""
     binding = _locked_for_review(actor, binding)
     _require_pending(binding)
+    if applicant_id_card is not None and applicant_id_card == mask_id_card(
+        binding.applicant_id_card
+    ):
+        applicant_id_card = None
     name = _clean_name(applicant_name, field="applicant_name")
     relation = _clean_relation(relation)
     id_card = _clean_id_card(

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from wuyetong.core.access import get_access
 from wuyetong.core.exceptions import ApplicationError
+from wuyetong.core.ids import parse_pk
 from wuyetong.orgs.choices import ApprovalStatus, OpAction, OrgKind
 from wuyetong.orgs.models import Community, District, OrgUnit
 from wuyetong.orgs.services import oplog_record, snapshot
@@ -262,7 +263,10 @@ def houses_set_state(*, actor, house_ids: Iterable[int], state: str) -> int:
     actor may not change makes the whole batch fail. Returns the number changed."""
     if state not in HouseState.values:
         raise ApplicationError(_("请选择房屋状态"), field="state")
-    ids = {int(i) for i in house_ids}
+    parsed = [parse_pk(i) for i in house_ids]
+    if None in parsed:
+        raise ApplicationError(_("房屋ID无效"), field="houses")
+    ids = set(parsed)
     if not ids:
         raise ApplicationError(_("请至少选择一套房屋"), field="houses")
     houses = list(

@@ -134,7 +134,13 @@ def occupancy_move_in(
     """Bind a resident to a house from `start_date`. Give an existing `resident`, or the
     person's details: a resident of this company with the same phone is reused, otherwise a
     new resident record is made. `house_state`, when given, also sets the house's state
-    (e.g. 入住 when the owner moves in) — only on request, never implied."""
+    (e.g. 入住 when the owner moves in) — only on request, never implied.
+
+    A resident with that phone is reused only if the actor can see them (a project-scoped
+    clerk sees only the people of their own projects). Otherwise the move-in is refused, not
+    made with a new record: a second record for the same phone would break the company's
+    one-phone-one-resident rule, and reusing it would bind — and reveal — a person of another
+    project. The message names nobody; someone who can see both projects does the binding."""
     require_perm(actor, "residents.add")
     house = _occupancy_house(actor, house)
     company_id = house.community.company_id
@@ -144,6 +150,12 @@ def occupancy_move_in(
             Resident.objects.filter(company_id=company_id, phone=phone).first() if phone else None
         )
         if existing is not None:
+            if not Resident.objects.for_user(actor, "view").filter(pk=existing.pk).exists():
+                raise ApplicationError(
+                    _("该手机号已登记为其他项目的住户，您无权查看，请联系公司管理员办理入住"),
+                    field="phone",
+                    code="not_found",
+                )
             resident = existing
         else:
             if not (name or "").strip():

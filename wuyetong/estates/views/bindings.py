@@ -164,22 +164,30 @@ class BindingDetailView(ModulePermissionMixin, View):
                 },
             )
         # The applicant's bindings with this company, past and present, to judge a rebind.
-        bound = (
-            Occupancy.objects.filter(
-                resident__user_id=binding.user_id,
-                resident__company_id=binding.house.community.company_id,
+        # Only what the reviewer may see anyway: homes in their projects with residents.view,
+        # the history with oplog.view (scoped as the operation log page is).
+        bound = None
+        if self.access.can("residents.view"):
+            bound = (
+                Occupancy.objects.for_access(self.access, "view")
+                .filter(
+                    resident__user_id=binding.user_id,
+                    resident__company_id=binding.house.community.company_id,
+                )
+                .select_related("house", "house__building", "house__unit")
+                .order_by("-start_date", "-id")[:20]
             )
-            .select_related("house", "house__building", "house__unit")
-            .order_by("-start_date", "-id")[:20]
-        )
-        history = (
-            OperationLog.objects.filter(
-                content_type=ContentType.objects.get_for_model(BindingRequest),
-                object_id=str(binding.pk),
+        history = None
+        if self.access.can("oplog.view"):
+            history = (
+                OperationLog.objects.for_access(self.access, "view")
+                .filter(
+                    content_type=ContentType.objects.get_for_model(BindingRequest),
+                    object_id=str(binding.pk),
+                )
+                .select_related("actor")
+                .order_by("created_at", "id")
             )
-            .select_related("actor")
-            .order_by("created_at", "id")
-        )
         return render(
             self.request,
             "estates/binding_detail.html",
@@ -231,16 +239,11 @@ class BindingDetailView(ModulePermissionMixin, View):
                 correct_form = CorrectForm(request.POST, houses=self.houses(binding))
                 if correct_form.is_valid():
                     d = correct_form.cleaned_data
-                    # Without the right to see ID numbers the field shows the masked value;
-                    # sent back unchanged it means "keep the number as it is".
-                    id_card = d["applicant_id_card"]
-                    if id_card == mask_id_card(binding.applicant_id_card):
-                        id_card = None
                     services.binding_correct(
                         actor=request.user,
                         binding=binding,
                         applicant_name=d["applicant_name"],
-                        applicant_id_card=id_card,
+                        applicant_id_card=d["applicant_id_card"],
                         house_id=d["house"].pk,
                         relation=d["relation"],
                     )

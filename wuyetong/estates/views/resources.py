@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from wuyetong.core.exceptions import ApplicationError
+from wuyetong.core.ids import parse_pk
 from wuyetong.core.views import ModulePermissionMixin, form_error_from
 from wuyetong.orgs.models import Community
 
@@ -266,11 +267,10 @@ def form_pages(
             return gettext("新增%(title)s") % {"title": title}
 
         def get_form(self, data=None):
-            community = self.request.GET.get("community", "")
             return form_cls(
                 data,
                 user=self.request.user,
-                community_id=int(community) if community.isdigit() else None,
+                community_id=parse_pk(self.request.GET.get("community", "")),
             )
 
         def perform(self, form):

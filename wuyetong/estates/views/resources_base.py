@@ -100,7 +100,8 @@ class ListPage(ModulePermissionMixin, View):
             queryset = queryset.none()
         columns = self.get_columns()
         order = request.GET.get("o", "")
-        if order and order.lstrip("-") in {c.order for c in columns if c.order}:
+        # Exactly an allowed name, with at most one "-" ("--floor" would be a FieldError).
+        if order.removeprefix("-") in {c.order for c in columns if c.order}:
             queryset = queryset.order_by(order, "pk")
         if request.GET.get("export") == "xlsx":
             if not self.access.can(self.export_permission):

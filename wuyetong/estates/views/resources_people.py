@@ -74,7 +74,7 @@ class ResidentDetail(ModulePermissionMixin, View):
         if can_bind and bind_form is None:
             bind_form = forms.ResidentBindForm(user=request.user)
         sensitive = self.access.can("residents.view_sensitive")
-        history = list(selectors.resident_history(resident))
+        history = list(selectors.resident_history(request.user, resident))
         return render(
             request,
             "estates/resident_detail.html",
@@ -84,9 +84,7 @@ class ResidentDetail(ModulePermissionMixin, View):
                 "id_card": resident.id_card if sensitive else mask_id_card(resident.id_card),
                 "history": history,
                 "current": [o for o in history if o.end_date is None],
-                "vehicles": resident.vehicles.select_related(
-                    "house", "house__building", "house__unit"
-                ),
+                "vehicles": selectors.resident_vehicles(request.user, resident),
                 "can_change": self.access.can("residents.change"),
                 "bind_form": bind_form if can_bind else None,
             },
