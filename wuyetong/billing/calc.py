@@ -16,6 +16,7 @@ from fractions import Fraction
 from functools import lru_cache
 
 from wuyetong.core.exceptions import ApplicationError
+from wuyetong.core.money import CENT, to_money
 
 HUNDRED = Fraction(100)
 
@@ -33,7 +34,7 @@ def round_fraction(value: Fraction, rounding: str = ROUND_HALF_UP) -> Decimal:
         rounding == ROUND_UP and rest > 0
     ):
         whole += 1
-    return (Decimal(sign * whole) / 100).quantize(Decimal("0.01"))
+    return to_money(Decimal(sign * whole) / 100)  # exact fen: no rounding happens here
 
 
 def frac(value: Decimal | int) -> Fraction:
@@ -205,7 +206,7 @@ def largest_remainder(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
     """Splits `total` (to the fen) in proportion to `weights` so the parts add up exactly:
     every part gets the floor of its exact share in fen, and the fen left over go one each
     to the largest remainders (ties: earlier position first)."""
-    if total != total.quantize(Decimal("0.01")) or total < 0:
+    if total != total.quantize(CENT) or total < 0:
         raise ApplicationError("分摊总额必须是不为负的金额(到分)", field="total")
     if not weights:
         raise ApplicationError("没有可分摊的房屋", field="houses")
@@ -221,4 +222,4 @@ def largest_remainder(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
     order = sorted(range(len(shares)), key=lambda i: (-(shares[i] - floors[i]), i))
     for i in order[:left]:
         floors[i] += 1
-    return [(Decimal(c) / 100).quantize(Decimal("0.01")) for c in floors]
+    return [to_money(Decimal(c) / 100) for c in floors]

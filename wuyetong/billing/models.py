@@ -308,6 +308,8 @@ class Bill(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     voided_at = models.DateTimeField(null=True, blank=True)
+    # set on one-off bills only: a repeated submission returns the bill already written
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
     objects = BillingQuerySet.as_manager()
 
@@ -446,6 +448,8 @@ class LedgerEntry(models.Model):
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # set on deposit refunds (which have no Payment row): a repeated submission refunds once
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
     objects = LedgerQuerySet.as_manager()
 

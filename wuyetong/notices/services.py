@@ -20,6 +20,7 @@ from wuyetong.accounts.sms import send_sms
 from wuyetong.core import realtime
 from wuyetong.core.access import Access, get_access
 from wuyetong.core.exceptions import ApplicationError, NotFound, PermissionDenied
+from wuyetong.core.ids import parse_pk
 from wuyetong.estates.models import Building, House, Occupancy
 from wuyetong.orgs.choices import OpAction
 from wuyetong.orgs.models import Bureau, Community
@@ -48,8 +49,25 @@ class _Targeting:
     house_ids: list[int]
 
 
-def _ids(values: Iterable[int] | None) -> list[int]:
-    return sorted({int(v) for v in values or ()})
+def _ids(values: Iterable[int] | None, *, field: str) -> list[int]:
+    """Ids from user input; one that is not a valid id is refused naming the field (a bare
+    int() would raise ValueError: a 500)."""
+    ids = set()
+    for value in values or ():
+        pk = parse_pk(value)
+        if pk is None:
+            raise ApplicationError(_("编号不正确"), field=field)
+        ids.add(pk)
+    return sorted(ids)
+
+
+def _community_pk(value: object) -> int | None:
+    if value is None or value == "":
+        return None
+    pk = parse_pk(value)
+    if pk is None:
+        raise ApplicationError(_("小区编号不正确"), field="community_id")
+    return pk
 
 
 def _validate(
@@ -79,6 +97,7 @@ def _validate(
         raise ApplicationError(_("请选择发送范围"), field="target")
     if expires_at is not None and expires_at <= (publish_at or now):
         raise ApplicationError(_("过期时间必须晚于发布时间"), field="expires_at")
+    community_id = _community_pk(community_id)
 
     if kind in BUREAU_KINDS:
         if access.bureau_id is None:
@@ -87,9 +106,9 @@ def _validate(
             return _Targeting(None, access.bureau_id, None, [], [])
         if target != NoticeTarget.COMMUNITY:
             raise ApplicationError(_("房管部门只能发送至辖区或辖区内的小区"), field="target")
-        if community_id is None or int(community_id) not in access.bureau_community_ids:
+        if community_id is None or community_id not in access.bureau_community_ids:
             raise ApplicationError(_("请选择辖区内的小区"), field="community_id")
-        return _Targeting(None, access.bureau_id, int(community_id), [], [])
+        return _Targeting(None, access.bureau_id, community_id, [], [])
 
     if access.company_id is None or not access.can("notices.add"):
         raise PermissionDenied()
@@ -110,14 +129,14 @@ def _validate(
     buildings: list[int] = []
     houses: list[int] = []
     if target == NoticeTarget.BUILDINGS:
-        buildings = _ids(building_ids)
+        buildings = _ids(building_ids, field="building_ids")
         if not buildings:
             raise ApplicationError(_("请选择楼栋"), field="building_ids")
         found = Building.objects.filter(pk__in=buildings, community_id=community.pk).count()
         if found != len(buildings):
             raise ApplicationError(_("所选楼栋不属于该小区"), field="building_ids")
     elif target == NoticeTarget.HOUSES:
-        houses = _ids(house_ids)
+        houses = _ids(house_ids, field="house_ids")
         if not houses:
             raise ApplicationError(_("请选择房屋"), field="house_ids")
         found = House.objects.filter(pk__in=houses, community_id=community.pk).count()

@@ -45,6 +45,7 @@ WRITE_FIELDS = (
     "created_by_id",
     "created_at",
     "voided_at",
+    "idempotency_key",  # one-off bills only: NULL in a run
 )
 LEDGER_FIELDS = (
     "community_id",
@@ -58,6 +59,7 @@ LEDGER_FIELDS = (
     "note",
     "created_by_id",
     "created_at",
+    "idempotency_key",  # deposit refunds only: NULL here
 )
 ZERO = Decimal("0.00")
 PlannedBill = tuple  # values in PLAN_FIELDS order
@@ -111,7 +113,9 @@ def _copy_postgresql(
             for run_id, rows in runs_and_rows:
                 for row in rows:
                     bill_id = next(ids)
-                    copy.write_row((bill_id, *row, run_id, None, ZERO, unpaid, actor_id, now, None))
+                    copy.write_row(
+                        (bill_id, *row, run_id, None, ZERO, unpaid, actor_id, now, None, None)
+                    )
                     # LEDGER_FIELDS: the bill's community and house, 应收, −amount, its fee item
                     ledger.append(
                         (
@@ -126,6 +130,7 @@ def _copy_postgresql(
                             "",
                             actor_id,
                             now,
+                            None,
                         )
                     )
         # Ledger ids come from the column's identity default.

@@ -8,12 +8,11 @@ from decimal import Decimal, InvalidOperation
 
 from wuyetong.core.access import get_access
 from wuyetong.core.exceptions import ApplicationError, NotFound, PermissionDenied
+from wuyetong.core.money import CENT
 from wuyetong.orgs.models import Community
 
 from ..choices import KIND_ACCOUNT
 from ..models import Bill, LedgerEntry, Payment
-
-CENT = Decimal("0.01")
 
 
 def require_billing(actor, community: Community, action: str) -> None:

@@ -31,10 +31,14 @@ def bill_metered_create(
 ) -> Bill:
     """A metered bill for one month. Usage is current − previous; a lower current reading is
     refused unless the meter was changed (then the current reading is the usage on the new
-    meter). Yearly cumulative tiers count the usage already billed this calendar year. One
+    meter). Yearly cumulative tiers count the usage already billed this calendar year, so
+    their months are entered in order: a month earlier than one already billed is refused. One
     bill per assignment and month: entering the month again is refused."""
+    # The assignment row is locked for the whole transaction: two entries for the same meter
+    # run one after the other, so the yearly usage summed below includes the other's bill.
     row = (
-        FeeAssignment.objects.select_related("standard", "community")
+        FeeAssignment.objects.select_for_update(of=("self",))
+        .select_related("standard", "community")
         .filter(pk=assignment.pk)
         .first()
     )
@@ -61,6 +65,20 @@ def bill_metered_create(
     if tiers:
         prior = Decimal(0)
         if standard.tiers_yearly:
+            later = (
+                live.filter(period__gt=month, period__year=month.year)
+                .order_by("-period")
+                .values_list("period", flat=True)
+                .first()
+            )
+            if later is not None:
+                # the later month's tier was worked out without this month's usage
+                raise ApplicationError(
+                    f"本年已按年度阶梯出账至 {later:%Y年%m月}，不能补录更早的月份；"
+                    "请先作废之后月份的账单，再按月份顺序录入",
+                    field="period",
+                    code="out_of_order",
+                )
             used = live.filter(period__gte=month.replace(month=1), period__lt=month).aggregate(
                 q=Sum("quantity")
             )["q"]

@@ -275,14 +275,25 @@ def _check_prepay_cap(house: House, new_balance: Decimal) -> None:
 
 
 @transaction.atomic
-def deposit_refund(*, actor, house: House, amount: Decimal | str, reason: str) -> LedgerEntry:
-    """Gives back (part of) a held deposit. Needs the approve permission."""
+def deposit_refund(
+    *, actor, house: House, amount: Decimal | str, reason: str, idempotency_key: str
+) -> LedgerEntry:
+    """Gives back (part of) a held deposit. Needs the approve permission. A repeated
+    idempotency key returns the refund already recorded instead of refunding twice."""
     require_billing(actor, house.community, "approve")
+    key = _check_key(idempotency_key)
     money = parse_money(amount, field="amount", label="退还金额")
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError("请填写退押金原因", field="reason")
+    done = _refund_replay(key, house)
+    if done is not None:
+        return done
     balance = prepaid_locked(house_id=house.pk, community_id=house.community_id)
+    # a concurrent submission with the same key held the balance lock first: visible now
+    done = _refund_replay(key, house)
+    if done is not None:
+        return done
     if money > balance.deposit_held:
         raise ApplicationError(f"退还金额超过押金余额 {balance.deposit_held}元", field="amount")
     row = entry(
@@ -293,7 +304,15 @@ def deposit_refund(*, actor, house: House, amount: Decimal | str, reason: str) -
         actor=actor,
         note=reason,
     )
+    row.idempotency_key = key
     row.save()
     balance.deposit_held -= money
     balance.save(update_fields=["deposit_held", "updated_at"])
     return row
+
+
+def _refund_replay(key: str, house: House) -> LedgerEntry | None:
+    done = LedgerEntry.objects.filter(idempotency_key=key).first()
+    if done is not None and (done.house_id != house.pk or done.kind != LedgerKind.DEPOSIT_REFUND):
+        raise ApplicationError("请求编号已被其他操作使用", field="idempotency_key")
+    return done

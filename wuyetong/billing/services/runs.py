@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
@@ -56,6 +56,43 @@ class Charge:
     text: str
 
 
+def _monthly(
+    standard: FeeStandard,
+    *,
+    coefficient: Decimal,
+    inner_area: Decimal | None,
+    building_area: Decimal | None,
+) -> tuple[Decimal, Decimal, Decimal, str] | None:
+    """One whole month of a periodic standard, rounded to the fen: (monthly amount,
+    quantity, unit price, calculation text), or None when the area it needs is missing."""
+    if standard.method == ChargeMethod.FIXED:
+        return (
+            standard.fixed_amount,
+            Decimal(1),
+            standard.fixed_amount,
+            f"固定 {standard.fixed_amount}元/月",
+        )
+    inner = standard.method == ChargeMethod.AREA_INNER
+    area = inner_area if inner else building_area
+    if area is None:
+        return None
+    monthly = monthly_area_amount(
+        area=area,
+        unit_price=standard.unit_price,
+        coefficient=coefficient,
+        fixed=standard.fixed_amount,
+        rounding=standard.rounding,
+    )
+    text = (
+        f"{'套内' if inner else '建筑'}面积 {area}㎡ × 单价 {standard.unit_price.normalize():f}"
+        f"元/㎡·月 × 系数 {coefficient}"
+    )
+    if standard.fixed_amount:
+        text += f" + 附加 {standard.fixed_amount}元"
+    text += f" = {monthly}元/月"
+    return monthly, area, standard.unit_price, text
+
+
 def _charge(
     *,
     standard: FeeStandard,
@@ -77,30 +114,12 @@ def _charge(
     )
     if span is None:
         return None
-    if standard.method == ChargeMethod.FIXED:
-        monthly = standard.fixed_amount
-        quantity, price = Decimal(1), standard.fixed_amount
-        text = f"固定 {monthly}元/月"
-    else:
-        inner = standard.method == ChargeMethod.AREA_INNER
-        area = inner_area if inner else building_area
-        if area is None:
-            return None
-        monthly = monthly_area_amount(
-            area=area,
-            unit_price=standard.unit_price,
-            coefficient=coefficient,
-            fixed=standard.fixed_amount,
-            rounding=standard.rounding,
-        )
-        quantity, price = area, standard.unit_price
-        text = (
-            f"{'套内' if inner else '建筑'}面积 {area}㎡ × 单价 {standard.unit_price.normalize():f}"
-            f"元/㎡·月 × 系数 {coefficient}"
-        )
-        if standard.fixed_amount:
-            text += f" + 附加 {standard.fixed_amount}元"
-        text += f" = {monthly}元/月"
+    monthly_part = _monthly(
+        standard, coefficient=coefficient, inner_area=inner_area, building_area=building_area
+    )
+    if monthly_part is None:
+        return None
+    monthly, quantity, price, text = monthly_part
     amount = prorated(monthly, span.months, standard.rounding)
     if amount <= 0:
         return None
@@ -169,21 +188,14 @@ def house_monthly_charge(*, house: House, on: dt.date) -> Decimal:
         .select_related("standard")
     )
     for a in assignments:
-        standard = a.standard
-        if standard.method == ChargeMethod.FIXED:
-            total += standard.fixed_amount
-            continue
-        area = (
-            house.inner_area if standard.method == ChargeMethod.AREA_INNER else house.building_area
+        part = _monthly(
+            a.standard,
+            coefficient=house.fee_coefficient,
+            inner_area=house.inner_area,
+            building_area=house.building_area,
         )
-        if area is not None:
-            total += monthly_area_amount(
-                area=area,
-                unit_price=standard.unit_price,
-                coefficient=house.fee_coefficient,
-                fixed=standard.fixed_amount,
-                rounding=standard.rounding,
-            )
+        if part is not None:
+            total += part[0]
     return total
 
 
@@ -445,10 +457,15 @@ def bill_create_one_off(
     amount: Decimal | str,
     description: str,
     due_date: dt.date,
+    idempotency_key: str,
 ) -> Bill:
-    """A one-off charge (a fine, a renovation fee, a paid repair) billed to a house."""
+    """A one-off charge (a fine, a renovation fee, a paid repair) billed to a house. A
+    repeated idempotency key returns the bill already written (a double click bills once)."""
     community = house.community
     require_billing(actor, community, "add")
+    key = (idempotency_key or "").strip()
+    if not key or len(key) > 64:
+        raise ApplicationError("缺少或过长的请求编号(幂等键)", field="idempotency_key")
     if fee_item.company_id != community.company_id:
         raise ApplicationError("收费项目不存在", field="fee_item", code="not_found")
     money = parse_money(amount, field="amount", label="金额")
@@ -456,20 +473,33 @@ def bill_create_one_off(
     description = (description or "").strip()
     if not description:
         raise ApplicationError("请填写收费说明", field="description")
-    bill = Bill.objects.create(
-        community=community,
-        house=house,
-        fee_item=fee_item,
-        period=due.replace(day=1),
-        period_start=due,
-        period_end=due,
-        due_date=due,
-        quantity=Decimal(1),
-        unit_price=money,
-        amount=money,
-        calculation=f"{description}：{money}元"[:500],
-        created_by=actor,
-    )
+    done = _one_off_replay(key, house)
+    if done is not None:
+        return done
+    try:
+        with transaction.atomic():
+            bill = Bill.objects.create(
+                community=community,
+                house=house,
+                fee_item=fee_item,
+                period=due.replace(day=1),
+                period_start=due,
+                period_end=due,
+                due_date=due,
+                quantity=Decimal(1),
+                unit_price=money,
+                amount=money,
+                calculation=f"{description}：{money}元"[:500],
+                created_by=actor,
+                idempotency_key=key,
+            )
+    except IntegrityError:
+        # a concurrent submission with the same key committed first (the unique index
+        # made this insert wait for it, so it is visible now)
+        done = _one_off_replay(key, house)
+        if done is None:
+            raise
+        return done
     entry(
         kind=LedgerKind.BILL,
         amount=-money,
@@ -479,3 +509,10 @@ def bill_create_one_off(
         bill=bill,
     ).save()
     return bill
+
+
+def _one_off_replay(key: str, house: House) -> Bill | None:
+    done = Bill.objects.filter(idempotency_key=key).first()
+    if done is not None and done.house_id != house.pk:
+        raise ApplicationError("请求编号已被其他账单使用", field="idempotency_key")
+    return done

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -16,6 +17,7 @@ from wuyetong.billing.models import Bill, PrepaidBalance
 @pytest.fixture
 def bill(world, fees):
     return services.bill_create_one_off(
+        idempotency_key=uuid.uuid4().hex,
         actor=world.staff("cashier"),
         house=world.houses_a1[0],
         fee_item=fees["物业费"],

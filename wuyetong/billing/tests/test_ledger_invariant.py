@@ -6,6 +6,7 @@ receipt numbers stay gapless."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 from django.db import transaction
@@ -109,6 +110,7 @@ def _apply(op, n, houses, community, cashier, finance, fees, keys) -> None:
     kind = op[0]
     if kind == "bill":
         services.bill_create_one_off(
+            idempotency_key=uuid.uuid4().hex,
             actor=cashier,
             house=houses[op[1]],
             fee_item=fees["垃圾清运费"],
@@ -152,7 +154,13 @@ def _apply(op, n, houses, community, cashier, finance, fees, keys) -> None:
     elif kind == "deposit_refund":
         held = house_account_balances(house=houses[op[1]])["deposit"]
         amount = op[2] if held <= 0 or op[2] % 5 == 0 else min(op[2], held)
-        services.deposit_refund(actor=finance, house=houses[op[1]], amount=amount, reason="退还")
+        services.deposit_refund(
+            idempotency_key=uuid.uuid4().hex,
+            actor=finance,
+            house=houses[op[1]],
+            amount=amount,
+            reason="退还",
+        )
     elif kind == "replay" and keys:
         # a repeated submission of an earlier payment records nothing new
         done = Payment.objects.filter(idempotency_key=keys[-1]).first()

@@ -101,3 +101,13 @@ def test_space_fee_is_billed_to_the_spaces_house(world, fees):
     bill = Bill.objects.get()
     assert (bill.house_id, bill.amount) == (house.pk, Decimal("60.00"))
     assert bill.calculation.startswith("车位 地下车场-B-001")
+
+
+def test_yearly_tiers_refuse_a_month_earlier_than_one_already_billed(world, water):
+    _read(world, water, 3, "100", "110")
+    with pytest.raises(ApplicationError) as exc:
+        _read(world, water, 2, "90", "100")
+    assert exc.value.field == "period" and exc.value.code == "out_of_order"
+    assert "2024年03月" in exc.value.message
+    assert Bill.objects.filter(assignment=water).count() == 1
+    assert _read(world, water, 4, "110", "112").amount == Decimal("6.80")  # in order: fine

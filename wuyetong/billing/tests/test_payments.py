@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -19,6 +20,7 @@ def billed(world, fees):
     house = world.houses_a1[0]
     bills = [
         services.bill_create_one_off(
+            idempotency_key=uuid.uuid4().hex,
             actor=world.staff("cashier"),
             house=house,
             fee_item=fees["物业费"],
@@ -136,15 +138,27 @@ def test_deposit_is_held_and_refunded_with_approval(world, fees):
     )
     with pytest.raises(PermissionDenied):  # a cashier cannot approve a refund
         services.deposit_refund(
-            actor=world.staff("cashier"), house=house, amount="2000.00", reason="验收合格"
+            idempotency_key=uuid.uuid4().hex,
+            actor=world.staff("cashier"),
+            house=house,
+            amount="2000.00",
+            reason="验收合格",
         )
     with pytest.raises(ApplicationError) as exc:
         services.deposit_refund(
-            actor=world.staff("finance"), house=house, amount="2000.01", reason="验收合格"
+            idempotency_key=uuid.uuid4().hex,
+            actor=world.staff("finance"),
+            house=house,
+            amount="2000.01",
+            reason="验收合格",
         )
     assert exc.value.field == "amount"
     services.deposit_refund(
-        actor=world.staff("finance"), house=house, amount="1500.00", reason="验收合格，扣除损坏"
+        idempotency_key=uuid.uuid4().hex,
+        actor=world.staff("finance"),
+        house=house,
+        amount="1500.00",
+        reason="验收合格，扣除损坏",
     )
     assert PrepaidBalance.objects.get(house=house).deposit_held == Decimal("500.00")
     assert house_account_balances(house=house)["deposit"] == Decimal("500.00")
@@ -283,3 +297,38 @@ def test_prepayment_is_capped_by_the_community_setting(world, fees):
         1,
         2,
     ]
+
+
+def test_deposit_refund_double_submit_refunds_once(world, fees):
+    house = world.houses_a1[0]
+    services.deposit_take(
+        actor=world.staff("cashier"),
+        house=house,
+        amount="2000.00",
+        method="cash",
+        idempotency_key="dep-twice",
+    )
+    finance = world.staff("finance")
+    first = services.deposit_refund(
+        actor=finance, house=house, amount="800.00", reason="验收合格", idempotency_key="ref-1"
+    )
+    again = services.deposit_refund(
+        actor=finance, house=house, amount="800.00", reason="验收合格", idempotency_key="ref-1"
+    )
+    assert again.pk == first.pk
+    assert LedgerEntry.objects.filter(kind="deposit_refund").count() == 1
+    assert PrepaidBalance.objects.get(house=house).deposit_held == Decimal("1200.00")
+    with pytest.raises(ApplicationError) as exc:  # the same key for another house
+        services.deposit_refund(
+            actor=finance,
+            house=world.houses_a1[1],
+            amount="1.00",
+            reason="验收合格",
+            idempotency_key="ref-1",
+        )
+    assert exc.value.field == "idempotency_key"
+    with pytest.raises(ApplicationError) as exc:
+        services.deposit_refund(
+            actor=finance, house=house, amount="1.00", reason="验收合格", idempotency_key=" "
+        )
+    assert exc.value.field == "idempotency_key"

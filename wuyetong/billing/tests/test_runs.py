@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -188,6 +189,7 @@ def test_period_must_be_a_month_start(world, fees):
 
 def test_one_off_bill(world, fees):
     bill = services.bill_create_one_off(
+        idempotency_key=uuid.uuid4().hex,
         actor=world.staff("cashier"),
         house=world.houses_a1[0],
         fee_item=fees["垃圾清运费"],
@@ -217,3 +219,26 @@ def test_a_run_takes_the_same_number_of_queries_for_any_number_of_houses(world, 
         )
     assert Bill.objects.filter(period=dt.date(2024, 4, 1)).count() == len(houses)
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_one_off_bill_double_click_bills_once(world, fees):
+    def create(house):
+        return services.bill_create_one_off(
+            idempotency_key="fine-1",
+            actor=world.staff("cashier"),
+            house=house,
+            fee_item=fees["物业费"],
+            amount="50.00",
+            description="违章停车罚款",
+            due_date=dt.date(2024, 3, 20),
+        )
+
+    first = create(world.houses_a1[0])
+    again = create(world.houses_a1[0])
+    assert again.pk == first.pk
+    assert Bill.objects.count() == 1
+    assert LedgerEntry.objects.filter(kind="bill").count() == 1
+    with pytest.raises(ApplicationError) as exc:  # the same key for another house
+        create(world.houses_a1[1])
+    assert exc.value.field == "idempotency_key"
+    assert Bill.objects.count() == 1

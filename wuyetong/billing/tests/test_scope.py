@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from wuyetong.billing import services
 from wuyetong.billing.models import Bill, FeeItem, LedgerEntry, Payment
@@ -12,6 +13,7 @@ from wuyetong.billing.selectors import bill_list, payment_list
 def test_another_company_sees_none_of_our_billing(world, fees):
     house = world.owner_house
     bill = services.bill_create_one_off(
+        idempotency_key=uuid.uuid4().hex,
         actor=world.staff("cashier"),
         house=house,
         fee_item=fees["物业费"],
@@ -38,6 +40,7 @@ def test_another_company_sees_none_of_our_billing(world, fees):
 
 def test_roles_without_billing_and_other_owners_see_nothing(world, fees):
     bill = services.bill_create_one_off(
+        idempotency_key=uuid.uuid4().hex,
         actor=world.staff("cashier"),
         house=world.owner_house,
         fee_item=fees["物业费"],

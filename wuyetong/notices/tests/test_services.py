@@ -598,3 +598,40 @@ def test_one_failing_scheduled_notice_does_not_stop_the_others(world, monkeypatc
     assert first.state == NoticeState.SCHEDULED  # rolled back; the next run tries again
     monkeypatch.setattr(services, "_deliver", real)
     assert tasks.publish_due_notices(now=NOW) == [first.pk]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("community_id", "abc"),
+        ("community_id", 2**70),
+        ("building_ids", ["x"]),
+        ("house_ids", [-1]),
+    ],
+)
+def test_malformed_ids_are_refused_naming_the_field(world, field, value):
+    cs = world.staff("customer_service")
+    kw: dict = {"community_id": world.community_a1.pk, field: value}
+    if field == "building_ids":
+        kw["target"] = NoticeTarget.BUILDINGS
+    if field == "house_ids":
+        kw["target"] = NoticeTarget.HOUSES
+    with pytest.raises(ApplicationError) as err:
+        _create(cs, **kw)
+    assert err.value.field == field
+    assert not Notice.objects.exists()
+
+
+def test_bureau_notice_with_malformed_community_id_is_refused(world):
+    with pytest.raises(ApplicationError) as err:
+        _create(
+            world.bureau_official,
+            kind=NoticeKind.POLICY,
+            target=NoticeTarget.COMMUNITY,
+            community_id="12a",
+        )
+    assert err.value.field == "community_id"
+
+
+def test_task_clock_accepts_iso_strings(world):
+    assert tasks.publish_due_notices(now=NOW.isoformat()) == []
