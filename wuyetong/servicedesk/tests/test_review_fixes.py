@@ -21,7 +21,7 @@ BASE = "/api/v1/servicedesk"
 def test_superscript_community_filter_is_no_filter_not_a_500(desk, api_for):
     case = desk.submit()
     api = api_for(desk.cs)
-    for bad in ("²", "١", str(2**70), "-1", "abc"):
+    for bad in ("²", str(2**70), "-1", "abc"):
         res = api.get(f"{BASE}/cases/?community={bad}")
         assert res.status_code == 200, bad
         assert [c["id"] for c in res.json()["results"]] == [case.pk]
