@@ -8,10 +8,13 @@ PK_MAX = 2**63 - 1  # the largest value a bigint key (SQLite, PostgreSQL) can ho
 def parse_pk(value) -> int | None:
     """An id from user input, or None: text, negatives and numbers no database key can hold
     all mean "no such object" (a huge number would otherwise overflow in the driver: a 500)."""
-    try:
-        pk = int(str(value).strip())
-    except (TypeError, ValueError):
+    if value is None or isinstance(value, bool):
         return None
+    text = str(value).strip()
+    # ASCII digits only: int() would also read "١" or full-width "１" as numbers.
+    if not (text.isascii() and text.isdigit()):
+        return None
+    pk = int(text)
     return pk if 0 < pk <= PK_MAX else None
 
 
