@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PORT   ?= 8000
 STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
 
-.PHONY: run test install browser lint typecheck check bench clean serve-prod
+.PHONY: run test install assets browser lint typecheck check bench clean serve-prod
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is required")'
@@ -17,7 +17,11 @@ $(STAMP): $(PY) requirements.lock pyproject.toml
 	$(VENV)/bin/uv pip install -q --python $(PY) --no-deps -e .
 	@rm -f $(VENV)/.installed-*; touch $@
 
-install: $(STAMP)
+install: $(STAMP) assets
+
+# Front-end files (ECharts) from the npm registry, pinned by package-lock.json; no Node needed.
+assets: $(PY)
+	@$(PY) scripts/vendor_assets.py
 
 run: install
 	$(PY) manage.py migrate --noinput -v0
@@ -47,4 +51,4 @@ bench: install
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) var staticfiles
+	rm -rf $(VENV) var staticfiles static/vendor

@@ -11,6 +11,10 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("api/", include("config.api_urls")),
     path("accounts/", include("wuyetong.accounts.urls")),
+    # Owner app pages of each module live under /app/ so the PWA's service worker covers them.
+    path("app/service/", include("wuyetong.servicedesk.owner_urls")),
+    path("app/bills/", include("wuyetong.billing.owner_urls")),
+    path("app/notices/", include("wuyetong.notices.owner_urls")),
     path("app/", include("wuyetong.owner.urls")),
     path("orgs/", include("wuyetong.orgs.urls")),
     path("estates/", include("wuyetong.estates.urls")),
