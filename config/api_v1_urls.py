@@ -8,4 +8,5 @@ urlpatterns = [
     path("servicedesk/", include("wuyetong.servicedesk.api.urls")),
     path("billing/", include("wuyetong.billing.api.urls")),
     path("notices/", include("wuyetong.notices.api.urls")),
+    path("community/", include("wuyetong.community.api.urls")),
 ]

@@ -15,12 +15,14 @@ urlpatterns = [
     path("app/service/", include("wuyetong.servicedesk.owner_urls")),
     path("app/bills/", include("wuyetong.billing.owner_urls")),
     path("app/notices/", include("wuyetong.notices.owner_urls")),
+    path("app/community/", include("wuyetong.community.owner_urls")),
     path("app/", include("wuyetong.owner.urls")),
     path("orgs/", include("wuyetong.orgs.urls")),
     path("estates/", include("wuyetong.estates.urls")),
     path("servicedesk/", include("wuyetong.servicedesk.urls")),
     path("billing/", include("wuyetong.billing.urls")),
     path("notices/", include("wuyetong.notices.urls")),
+    path("community/", include("wuyetong.community.urls")),
     path("", include("wuyetong.web.urls")),
 ]
 if settings.SERVE_MEDIA:

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "wuyetong.servicedesk",
     "wuyetong.billing",
     "wuyetong.notices",
+    "wuyetong.community",
     "wuyetong.web",
     "wuyetong.owner",
     "wuyetong.demo",
@@ -214,6 +215,8 @@ SPECTACULAR_SETTINGS = {
         "DataScopeEnum": "wuyetong.orgs.choices.DataScope",
         "OpActionEnum": "wuyetong.orgs.choices.OpAction",
         "GenderEnum": "wuyetong.accounts.choices.Gender",
+        "CommitteeRoleEnum": "wuyetong.community.choices.CommitteeRole",
+        "EmergencyKindEnum": "wuyetong.community.choices.EmergencyKind",
     },
 }
 

@@ -74,6 +74,13 @@ NAV: list[tuple[str | Promise, list[NavItem]]] = [
         ],
     ),
     (
+        _("客户关系"),
+        [
+            NavItem(_("业委会"), "community:committee_list", "community.view"),
+            NavItem(_("一键救助"), "community:emergency_list", "community.view"),
+        ],
+    ),
+    (
         _("组织权限"),
         [
             NavItem(_("组织架构"), "orgs:orgunit_list", "org.view"),

@@ -1,0 +1,116 @@
+"""Staff API of community life under /api/v1/community/ (module permission "community").
+Thin: lists read through the console's selectors and FilterSets; writes call the services."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from wuyetong.core.api import HasModulePermission
+
+from .. import filters, selectors, services
+from . import serializers as s
+
+
+class StaffViewSet(viewsets.GenericViewSet):
+    permission_classes = [IsAuthenticated, HasModulePermission]
+    permission_module = "community"
+
+    def scope_action(self) -> str:
+        return {"partial_update": "change", "update": "change", "destroy": "delete"}.get(
+            self.action, "view"
+        )
+
+
+class CommitteeMemberViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    StaffViewSet,
+):
+    """业委会 seats. `end` closes a seat (离任); `change-role` ends it and opens a new one."""
+
+    serializer_class = s.CommitteeMemberSerializer
+    filterset_class = filters.CommitteeMemberFilter
+    action_permissions = {"end": "change", "change_role": "change"}
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        action_ = "change" if self.action in ("end", "change_role") else self.scope_action()
+        return selectors.committee_member_list(self.request.user, action_)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.committee_member_add(
+            actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.committee_member_update(
+            actor=self.request.user, member=serializer.instance, **serializer.validated_data
+        )
+
+    @extend_schema(request=s.CommitteeEndSerializer, responses=s.CommitteeMemberSerializer)
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        member = self.get_object()
+        data = s.CommitteeEndSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.committee_member_end(actor=request.user, member=member, **data.validated_data)
+        return Response(self.get_serializer(member).data)
+
+    @extend_schema(request=s.CommitteeRoleSerializer, responses={201: s.CommitteeMemberSerializer})
+    @action(detail=True, methods=["post"], url_path="change-role")
+    def change_role(self, request, pk=None):
+        member = self.get_object()
+        data = s.CommitteeRoleSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        new = services.committee_member_change_role(
+            actor=request.user, member=member, **data.validated_data
+        )
+        return Response(self.get_serializer(new).data, status=status.HTTP_201_CREATED)
+
+
+class EmergencyContactViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    StaffViewSet,
+):
+    """一键救助 numbers per community. `defaults` adds 物业值班 / 110 / 119 / 120 if missing."""
+
+    serializer_class = s.EmergencyContactSerializer
+    filterset_class = filters.EmergencyContactFilter
+    action_permissions = {"defaults": "add"}
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.emergency_contact_list(self.request.user, self.scope_action())
+
+    def perform_create(self, serializer):
+        serializer.instance = services.emergency_contact_create(
+            actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.emergency_contact_update(
+            actor=self.request.user, contact=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.emergency_contact_delete(actor=self.request.user, contact=instance)
+
+    @extend_schema(request=s.DefaultsInputSerializer, responses=s.CountSerializer)
+    @action(detail=False, methods=["post"])
+    def defaults(self, request):
+        data = s.DefaultsInputSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        added = services.emergency_defaults_create(
+            actor=request.user, community=data.validated_data["community"]
+        )
+        return Response({"added": added})

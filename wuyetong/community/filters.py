@@ -1,0 +1,80 @@
+"""FilterSets shared by the console lists and the API lists (same parameters in both).
+Community choices are the ones the request's user reaches in the "community" module."""
+
+from __future__ import annotations
+
+import django_filters as df
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from wuyetong.core.access import get_access
+from wuyetong.orgs.models import Community
+
+from .choices import CommitteeRole, EmergencyKind
+from .models import CommitteeMember, EmergencyContact
+
+
+def reachable_communities(request):
+    """Communities the user may pick: staff of the module within scope, or a bureau's."""
+    access = get_access(getattr(request, "user", None))
+    qs = Community.objects.order_by("code")
+    if access.company_id is not None and access.can("community.view"):
+        qs = qs.filter(company_id=access.company_id)
+        return qs if access.community_ids is None else qs.filter(pk__in=access.community_ids)
+    if access.is_bureau:
+        return qs.filter(pk__in=access.bureau_community_ids)
+    return qs.none()
+
+
+class CommunityFilterSet(df.FilterSet):
+    """`community` picks one reachable community; `q` searches `search_fields`."""
+
+    search_fields: tuple[str, ...] = ()
+    community = df.ModelChoiceFilter(
+        label=_("小区"), queryset=reachable_communities, empty_label=_("全部小区")
+    )
+    q = df.CharFilter(label=_("搜索"), method="search")
+
+    def search(self, queryset, name, value):
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        cond = Q()
+        for field in self.search_fields:
+            cond |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(cond)
+
+
+CURRENT_CHOICES = [("current", _("在任")), ("past", _("已离任"))]
+
+
+class CommitteeMemberFilter(CommunityFilterSet):
+    search_fields = ("name", "phone")
+    role = df.ChoiceFilter(
+        label=_("职务"), choices=CommitteeRole.choices, empty_label=_("全部职务")
+    )
+    status = df.ChoiceFilter(
+        label=_("在任状态"), choices=CURRENT_CHOICES, empty_label=_("全部"), method="by_status"
+    )
+
+    class Meta:
+        model = CommitteeMember
+        fields = ["community", "role", "status", "q"]
+
+    def by_status(self, queryset, name, value):
+        if value == "current":
+            return queryset.filter(ended_on__isnull=True)
+        if value == "past":
+            return queryset.filter(ended_on__isnull=False)
+        return queryset
+
+
+class EmergencyContactFilter(CommunityFilterSet):
+    search_fields = ("name", "phone")
+    kind = df.ChoiceFilter(
+        label=_("类别"), choices=EmergencyKind.choices, empty_label=_("全部类别")
+    )
+
+    class Meta:
+        model = EmergencyContact
+        fields = ["community", "kind", "q"]

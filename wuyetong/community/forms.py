@@ -1,0 +1,146 @@
+"""Console forms. They parse input only; the rules live in the services, whose
+ApplicationError lands on the field it names."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django import forms
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Concat
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from wuyetong.core.ids import parse_pk
+from wuyetong.estates.forms import DATE, ServiceForm
+from wuyetong.estates.models import Occupancy, Resident
+from wuyetong.orgs.models import Community
+
+from .choices import CommitteeRole
+from .filters import reachable_communities
+from .models import CommitteeMember, EmergencyContact
+
+
+class UserRequest:
+    """What the community choice lists read from a request: just the user."""
+
+    def __init__(self, user):
+        self.user = user
+
+
+def scope_community_field(form: forms.BaseForm, user) -> None:
+    field = cast(forms.ModelChoiceField, form.fields["community"])
+    field.queryset = reachable_communities(UserRequest(user))
+    field.empty_label = gettext("请选择小区")
+
+
+def community_owners(community_id: int | None):
+    """Residents owning a house in the community now, each labelled with their first house."""
+    if not community_id:
+        return Resident.objects.none()
+    links = Occupancy.objects.filter(
+        house__community_id=community_id, relation="owner", end_date__isnull=True
+    )
+    first_house = links.filter(resident=OuterRef("pk")).order_by(
+        "house__building__sort", "house__unit__name", "house__room_no"
+    )
+    return (
+        Resident.objects.filter(pk__in=links.values("resident_id"))
+        .annotate(
+            house_label=Subquery(
+                first_house.annotate(
+                    label=Concat("house__building__name", "house__unit__name", "house__room_no")
+                ).values("label")[:1]
+            )
+        )
+        .order_by("house_label", "name")
+    )
+
+
+class OwnerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.house_label} {obj.name}"
+
+
+class CommitteeMemberForm(ServiceForm):
+    resident = OwnerChoiceField(
+        label=_("关联业主"),
+        queryset=Resident.objects.none(),
+        required=False,
+        empty_label=_("不关联（非在册业主信息）"),
+        help_text=_("业委会成员应为本小区业主；关联后该业主可在手机上查看表决进度"),
+    )
+
+    class Meta:
+        model = CommitteeMember
+        fields = [
+            "community",
+            "role",
+            "resident",
+            "name",
+            "phone",
+            "term_start",
+            "term_end",
+            "notes",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["community"], self.fields["role"], self.fields["term_start"]
+        else:
+            scope_community_field(self, self.user)
+            # The owners list follows the community being added to (posted or preselected).
+            posted = self.data.get("community") if self.is_bound else None
+            self.community_id = parse_pk(posted) or self.community_id
+            self.fields["term_start"].initial = timezone.localdate()
+        self.fields["name"].required = False
+        self.fields["name"].help_text = _("关联业主时可不填，取业主档案姓名")
+        resident_field = cast(OwnerChoiceField, self.fields["resident"])
+        resident_field.queryset = community_owners(self.community_id)
+        if not self.community_id:
+            resident_field.help_text = _("先选择小区，再从本小区业主中选择")
+
+
+class CommitteeEndForm(forms.Form):
+    ended_on = forms.DateField(label=_("离任日期"), widget=DATE)
+    reason = forms.CharField(label=_("离任原因"), max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ended_on"].initial = timezone.localdate()
+
+
+class CommitteeRoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("新职务"), choices=CommitteeRole.choices)
+    on = forms.DateField(label=_("变更日期"), widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["on"].initial = timezone.localdate()
+
+
+class EmergencyContactForm(ServiceForm):
+    class Meta:
+        model = EmergencyContact
+        fields = ["community", "name", "phone", "kind", "note", "sort"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["community"]
+        else:
+            scope_community_field(self, self.user)
+
+
+class CommunityPickForm(forms.Form):
+    """Picks one of the user's communities (e.g. to add the default emergency numbers)."""
+
+    community: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("小区"), queryset=Community.objects.none()
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        scope_community_field(self, user)

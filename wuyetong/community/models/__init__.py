@@ -1,0 +1,7 @@
+"""Community life (C8): the owners' committee, emergency numbers, votes, surveys,
+activities and neighbour help. One module per subject; all importable from here."""
+
+from .committee import CommitteeMember
+from .emergency import EmergencyContact
+
+__all__ = ["CommitteeMember", "EmergencyContact"]

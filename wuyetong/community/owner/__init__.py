@@ -1,0 +1,1 @@
+"""The owner's phone pages of community life (/app/community/…)."""

@@ -1,0 +1,45 @@
+"""The shared console pages (web.pages) with the "community" module's permissions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from wuyetong.core.exceptions import ApplicationError
+from wuyetong.web import pages
+from wuyetong.web.pages import Col
+
+__all__ = ["Col", "FormPage", "ListPage", "run_action"]
+
+
+class ListPage(pages.ListPage):
+    template_name = "community/list.html"  # the console list with this app's tag colours
+    permission = "community.view"
+    export_permission = "community.export"
+    create_permission = "community.add"
+
+
+class FormPage(pages.FormPage):
+    permission = "community.add"
+
+
+def url_of(name: str):
+    return lambda o: reverse(name, args=[o.pk])
+
+
+def run_action(request, call, *, success, back: str, form=None, done=None):
+    """Run a service from a small action form (end a seat, hide a post …). Success → the
+    `success` message (a string, or a function of the service's result) and a redirect to
+    `done(result)` or `back`; a refusal → its reason as an error message, nothing changed."""
+    if form is not None and not form.is_valid():
+        first = next(iter(form.errors.values()))[0]
+        messages.error(request, first)
+        return redirect(back)
+    try:
+        result = call(**(form.cleaned_data if form is not None else {}))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    messages.success(request, success(result) if callable(success) else success)
+    return redirect(done(result) if done else back)
