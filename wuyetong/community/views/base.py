@@ -7,10 +7,11 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from wuyetong.core.exceptions import ApplicationError
+from wuyetong.core.ids import parse_pk
 from wuyetong.web import pages
 from wuyetong.web.pages import Col
 
-__all__ = ["Col", "FormPage", "ListPage", "run_action"]
+__all__ = ["Col", "CreatePage", "FormPage", "ListPage", "run_action"]
 
 
 class ListPage(pages.ListPage):
@@ -22,6 +23,17 @@ class ListPage(pages.ListPage):
 
 class FormPage(pages.FormPage):
     permission = "community.add"
+
+
+class CreatePage(FormPage):
+    """A create form that starts on the community the clerk was looking at (?community=)."""
+
+    def get_form(self, data=None):
+        return self.form_class(
+            data,
+            user=self.request.user,
+            community_id=parse_pk(self.request.GET.get("community", "")),
+        )
 
 
 def url_of(name: str):

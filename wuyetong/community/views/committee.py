@@ -8,12 +8,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from wuyetong.core.ids import parse_pk
 from wuyetong.core.masking import mask_phone
 from wuyetong.core.views import ModulePermissionMixin
 
 from .. import filters, forms, selectors, services
-from .base import Col, FormPage, ListPage, run_action, url_of
+from .base import Col, CreatePage, FormPage, ListPage, run_action, url_of
 
 
 def _term(o) -> str:
@@ -47,17 +46,10 @@ class CommitteeList(ListPage):
         ]
 
 
-class CommitteeCreate(FormPage):
+class CommitteeCreate(CreatePage):
     title = _("新增业委会成员")
     form_class = forms.CommitteeMemberForm
     cancel_url = "community:committee_list"
-
-    def get_form(self, data=None):
-        return self.form_class(
-            data,
-            user=self.request.user,
-            community_id=parse_pk(self.request.GET.get("community", "")),
-        )
 
     def perform(self, form):
         return services.committee_member_add(actor=self.request.user, **form.service_data())

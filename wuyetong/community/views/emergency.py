@@ -7,12 +7,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from wuyetong.core.ids import parse_pk
 from wuyetong.core.views import ModulePermissionMixin
 
 from .. import filters, forms, selectors, services
 from ..models import EmergencyContact
-from .base import Col, FormPage, ListPage, run_action, url_of
+from .base import Col, CreatePage, FormPage, ListPage, run_action, url_of
 
 
 class EmergencyList(ListPage):
@@ -37,17 +36,10 @@ class EmergencyList(ListPage):
         }
 
 
-class EmergencyCreate(FormPage):
+class EmergencyCreate(CreatePage):
     title = _("新增救助电话")
     form_class = forms.EmergencyContactForm
     cancel_url = "community:emergency_list"
-
-    def get_form(self, data=None):
-        return self.form_class(
-            data,
-            user=self.request.user,
-            community_id=parse_pk(self.request.GET.get("community", "")),
-        )
 
     def perform(self, form):
         return services.emergency_contact_create(actor=self.request.user, **form.service_data())
