@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -227,6 +228,24 @@ ALIYUN_SMS_ACCESS_KEY_SECRET = os.environ.get("ALIYUN_SMS_ACCESS_KEY_SECRET", ""
 ALIYUN_SMS_SIGN_NAME = os.environ.get("ALIYUN_SMS_SIGN_NAME", "")
 ALIYUN_SMS_TEMPLATE_CODE = os.environ.get("ALIYUN_SMS_TEMPLATE_CODE", "")
 
+# Information feed (C7): each topic's provider, "demo" (offline, deterministic) unless set.
+# FEED_WEATHER_PROVIDER=amap needs AMAP_WEB_KEY; "rss" reads the FEED_*_RSS channel addresses.
+FEED_PROVIDERS = {
+    "weather": os.environ.get("FEED_WEATHER_PROVIDER", "demo"),
+    "air": os.environ.get("FEED_AIR_PROVIDER", "demo"),
+    "traffic": os.environ.get("FEED_TRAFFIC_PROVIDER", "demo"),
+    "city_news": os.environ.get("FEED_CITY_NEWS_PROVIDER", "demo"),
+    "community_news": os.environ.get("FEED_COMMUNITY_NEWS_PROVIDER", "demo"),
+}
+AMAP_WEB_KEY = os.environ.get("AMAP_WEB_KEY", "")
+FEED_RSS_URLS = {
+    "traffic": os.environ.get("FEED_TRAFFIC_RSS", ""),
+    "city_news": os.environ.get("FEED_CITY_NEWS_RSS", ""),
+    "community_news": os.environ.get("FEED_COMMUNITY_NEWS_RSS", ""),
+}
+FEED_HTTP_TIMEOUT = float(os.environ.get("FEED_HTTP_TIMEOUT", "4"))
+FEED_CACHE_SECONDS = int(os.environ.get("FEED_CACHE_SECONDS", "1800"))
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
@@ -268,6 +287,17 @@ if not DEBUG:
 CELERY_BEAT_SCHEDULE = {
     "scheduler-heartbeat": {"task": "core.scheduler_heartbeat", "schedule": 60.0},
     "notices-publish-due": {"task": "notices.publish_due_notices", "schedule": 60.0},
+    # Weather to its subscribers: today's at 7:00, tomorrow's at 19:00 (TIME_ZONE).
+    "feed-weather-morning": {
+        "task": "notices.push_weather",
+        "schedule": crontab(hour=7, minute=0),
+        "kwargs": {"slot": "morning"},
+    },
+    "feed-weather-evening": {
+        "task": "notices.push_weather",
+        "schedule": crontab(hour=19, minute=0),
+        "kwargs": {"slot": "evening"},
+    },
     "servicedesk-sla-scan": {"task": "servicedesk.sla_scan", "schedule": 60.0},
     "servicedesk-return-visit-scan": {"task": "servicedesk.return_visit_scan", "schedule": 3600.0},
 }

@@ -25,3 +25,30 @@ class NoticeState(models.TextChoices):
     SCHEDULED = "scheduled", _("待发布")
     PUBLISHED = "published", _("已发布")
     WITHDRAWN = "withdrawn", _("已撤回")
+
+
+class MessageKind(models.TextChoices):
+    """What a message-centre entry is about (its icon and filter in the owner app)."""
+
+    NOTICE = "notice", _("通知")
+    FEED = "feed", _("资讯")
+    SERVICE = "service", _("报事报修")
+    BILL = "bill", _("缴费")
+    SYSTEM = "system", _("系统消息")
+
+
+class FeedTopic(models.TextChoices):
+    """The information feed's topics an owner subscribes to (资讯订阅)."""
+
+    WEATHER = "weather", _("天气预报")
+    AIR = "air", _("空气质量")
+    TRAFFIC = "traffic", _("交通出行")
+    CITY_NEWS = "city_news", _("城市新闻")
+    COMMUNITY_NEWS = "community_news", _("社区新闻")
+
+
+class FeedSlot(models.TextChoices):
+    """The scheduled weather pushes: the morning one tells today, the evening one tomorrow."""
+
+    MORNING = "morning", _("早间")
+    EVENING = "evening", _("晚间")

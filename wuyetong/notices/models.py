@@ -11,12 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from wuyetong.core.access import Access
 from wuyetong.core.models import ScopedQuerySet, TimeStampedModel
 
-from .choices import NoticeKind, NoticeState, NoticeTarget
+from .choices import FeedSlot, FeedTopic, MessageKind, NoticeKind, NoticeState, NoticeTarget
 
 
 class NoticeQuerySet(ScopedQuerySet):
-    """Staff see their company's notices within their data scope (module "notices"); a
-    bureau official sees the bureau's own notices. Owners read through selectors only."""
+    """Staff see their company's notices within their data scope (module "notices"), and
+    staff scoped to some communities also read (never change) the company's announcements
+    to all communities; a bureau official sees the bureau's own notices. Owners read
+    through selectors only."""
 
     permission_module = "notices"
 
@@ -24,7 +26,15 @@ class NoticeQuerySet(ScopedQuerySet):
         if access.is_authenticated and access.bureau_id is not None and not access.company_id:
             # Bureau officials carry no role permissions: membership is their authority.
             return self.filter(bureau_id=access.bureau_id)
-        return super().for_access(access, action)
+        qs = super().for_access(access, action)
+        if (
+            action in ("view", "export")
+            and access.company_id is not None
+            and access.community_ids is not None
+            and access.can(f"notices.{action}")
+        ):
+            qs = qs | self.filter(company_id=access.company_id, community__isnull=True)
+        return qs
 
     def scope(self, access: Access) -> models.QuerySet:
         if access.company_id is None:
@@ -84,6 +94,8 @@ class Notice(TimeStampedModel):
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True, db_index=True)
     withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
     recipient_count = models.PositiveIntegerField(_("送达人数"), default=0)
+    # Urgent notices also reach residents without an app account by SMS; counted here.
+    sms_count = models.PositiveIntegerField(_("短信条数"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -143,6 +155,16 @@ class NoticeDelivery(models.Model):
         related_name="notice_deliveries",
         verbose_name=_("接收人"),
     )
+    # The recipient's community at delivery: read receipts of a company- or district-wide
+    # notice are counted per community and shown to staff only for their own communities.
+    community = models.ForeignKey(
+        "orgs.Community",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("小区"),
+    )
     delivered_at = models.DateTimeField(_("送达时间"))
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
     reminded_count = models.PositiveIntegerField(_("提醒次数"), default=0)
@@ -196,6 +218,9 @@ class Message(models.Model):
         related_name="inbox_messages",
         verbose_name=_("接收人"),
     )
+    kind = models.CharField(
+        _("类型"), max_length=10, choices=MessageKind.choices, default=MessageKind.SYSTEM
+    )
     title = models.CharField(_("标题"), max_length=100)
     body = models.TextField(_("内容"), blank=True)
     link = models.CharField(_("链接"), max_length=200, blank=True)
@@ -218,3 +243,57 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Subscription(models.Model):
+    """An owner's subscription to a topic of the information feed (资讯订阅). No row means
+    not subscribed: a topic is pushed only to those who chose it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="feed_subscriptions",
+        verbose_name=_("用户"),
+    )
+    topic = models.CharField(_("主题"), max_length=20, choices=FeedTopic.choices)
+    created_at = models.DateTimeField(_("订阅时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("资讯订阅")
+        verbose_name_plural = _("资讯订阅")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "topic"], name="feed_subscription_unique"),
+        ]
+        indexes = [models.Index(fields=["topic", "user"], name="feed_subscription_topic_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.topic}"
+
+
+class FeedPush(models.Model):
+    """One scheduled push of a topic to a city's subscribers (e.g. the morning weather of
+    杭州市 on 2026-07-01). Unique, so an overlapping or repeated run pushes nothing twice."""
+
+    topic = models.CharField(_("主题"), max_length=20, choices=FeedTopic.choices)
+    city = models.ForeignKey(
+        "orgs.City", on_delete=models.PROTECT, related_name="+", verbose_name=_("城市")
+    )
+    day = models.DateField(_("日期"))
+    slot = models.CharField(_("时段"), max_length=10, choices=FeedSlot.choices)
+    title = models.CharField(_("标题"), max_length=100, blank=True)
+    recipient_count = models.PositiveIntegerField(_("推送人数"), default=0)
+    created_at = models.DateTimeField(_("推送时间"))
+
+    class Meta:
+        verbose_name = _("资讯推送")
+        verbose_name_plural = _("资讯推送")
+        ordering = ["-day", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["topic", "city", "day", "slot"], name="feed_push_once_per_slot"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} {self.city_id} {self.day} {self.slot}"

@@ -9,8 +9,10 @@ from datetime import datetime
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from wuyetong.core.access import get_access
 from wuyetong.core.exceptions import NotFound
 from wuyetong.core.masking import mask_phone
+from wuyetong.estates.models import Occupancy
 
 from .choices import NoticeState
 from .models import Message, Notice, NoticeDelivery
@@ -48,8 +50,21 @@ def notice_get(*, user, notice_id: int) -> Notice:
 class UnreadRecipient:
     user_id: int
     name: str
-    phone_masked: str
+    phone: str  # masked unless the viewer may see whole numbers (residents.view_sensitive)
+    houses: str
     reminded_count: int
+
+
+@dataclass(frozen=True)
+class CommunityReads:
+    community_id: int | None
+    community: str
+    delivered: int
+    read: int
+
+    @property
+    def read_rate(self) -> float:
+        return self.read / self.delivered if self.delivered else 0.0
 
 
 @dataclass(frozen=True)
@@ -57,34 +72,85 @@ class ReadStats:
     delivered: int
     read: int
     unread: int
-    unread_recipients: list[UnreadRecipient]
+    by_community: list[CommunityReads]
 
     @property
     def read_rate(self) -> float:
         return self.read / self.delivered if self.delivered else 0.0
 
 
+def _visible_deliveries(access, notice: Notice) -> QuerySet[NoticeDelivery]:
+    """The receipts a viewer may count: staff scoped to some communities see only their
+    communities' share of a company-wide announcement."""
+    qs = NoticeDelivery.objects.filter(notice=notice)
+    if notice.community_id is None and access.company_id and access.community_ids is not None:
+        qs = qs.filter(community_id__in=access.community_ids)
+    return qs
+
+
 def notice_read_stats(*, user, notice_id: int) -> ReadStats:
-    """Read receipts: how many received and read it, and who has not read it yet."""
+    """Read receipts: how many received and read it, in total and per community."""
     notice = notice_get(user=user, notice_id=notice_id)
-    counts = NoticeDelivery.objects.filter(notice=notice).aggregate(
-        delivered=Count("id"), read=Count("id", filter=Q(read_at__isnull=False))
+    rows = (
+        _visible_deliveries(get_access(user), notice)
+        .values("community_id", "community__name")
+        .annotate(delivered=Count("id"), read=Count("id", filter=Q(read_at__isnull=False)))
+        .order_by("community__name")
     )
-    unread_rows = (
-        NoticeDelivery.objects.filter(notice=notice, read_at__isnull=True)
-        .order_by("user__phone")
-        .values_list("user_id", "user__name", "user__phone", "reminded_count")
-    )
-    recipients = [
-        UnreadRecipient(uid, name or "", mask_phone(phone), reminded)
-        for uid, name, phone, reminded in unread_rows
+    by_community = [
+        CommunityReads(r["community_id"], r["community__name"] or "—", r["delivered"], r["read"])
+        for r in rows
     ]
-    return ReadStats(
-        delivered=counts["delivered"],
-        read=counts["read"],
-        unread=counts["delivered"] - counts["read"],
-        unread_recipients=recipients,
+    delivered = sum(c.delivered for c in by_community)
+    read = sum(c.read for c in by_community)
+    return ReadStats(delivered, read, delivered - read, by_community)
+
+
+def notice_unread_deliveries(*, user, notice_id: int) -> QuerySet[NoticeDelivery]:
+    """Who has not read the notice yet, for the staff who may remind them (a bureau sees
+    counts, not names)."""
+    access = get_access(user)
+    notice = notice_get(user=user, notice_id=notice_id)
+    if not access.is_staff_member:
+        return NoticeDelivery.objects.none()
+    return (
+        _visible_deliveries(access, notice)
+        .filter(read_at__isnull=True)
+        .select_related("user", "community")
+        .order_by("community__name", "user__phone", "id")
     )
+
+
+def unread_recipients(*, user, deliveries) -> list[UnreadRecipient]:
+    """Rows of a page of unread deliveries with each person's houses in the notice's
+    communities (one query for the page), phones masked unless the viewer may see them."""
+    deliveries = list(deliveries)
+    sensitive = get_access(user).can("residents.view_sensitive")
+    homes: dict[int, list[str]] = {}
+    occupancies = (
+        Occupancy.objects.active()
+        .filter(
+            resident__user_id__in=[d.user_id for d in deliveries],
+            house__community_id__in={d.community_id for d in deliveries},
+        )
+        .select_related("resident", "house__building", "house__unit")
+        .order_by("house__building__sort", "house__room_no")
+    )
+    for o in occupancies:
+        h = o.house
+        homes.setdefault(o.resident.user_id, []).append(  # type: ignore[arg-type]
+            f"{h.building.name}{h.unit.name}{h.room_no}"
+        )
+    return [
+        UnreadRecipient(
+            user_id=d.user_id,
+            name=d.user.name or "",
+            phone=d.user.phone if sensitive else mask_phone(d.user.phone),
+            houses="、".join(homes.get(d.user_id, [])),
+            reminded_count=d.reminded_count,
+        )
+        for d in deliveries
+    ]
 
 
 def _owner_deliveries(user, now: datetime) -> QuerySet[NoticeDelivery]:

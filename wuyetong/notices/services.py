@@ -26,7 +26,7 @@ from wuyetong.orgs.choices import OpAction
 from wuyetong.orgs.models import Bureau, Community
 from wuyetong.orgs.services import diff, oplog_record, snapshot
 
-from .choices import BUREAU_KINDS, NoticeKind, NoticeState, NoticeTarget
+from .choices import BUREAU_KINDS, MessageKind, NoticeKind, NoticeState, NoticeTarget
 from .models import Message, Notice, NoticeAttachment, NoticeDelivery, NoticeReminder
 
 logger = logging.getLogger("wuyetong.notices")
@@ -36,7 +36,7 @@ EDITABLE_STATES = (NoticeState.DRAFT, NoticeState.SCHEDULED)
 
 
 def notice_owner_link(notice_id: int) -> str:
-    """Where the owner reads a notice (the owner app page; the page itself comes later)."""
+    """Where the owner reads a notice (the owner app's notice page, owner_notices:detail)."""
     return f"/app/notices/{notice_id}/"
 
 
@@ -309,8 +309,15 @@ def _audience_houses(notice: Notice) -> QuerySet:
     return houses.filter(community__in=live.filter(district_id__in=bureau.district_ids()))
 
 
-def _audience(notice: Notice) -> dict[int, str]:
-    """{user id: phone} of the registered users bound to the addressed houses today."""
+@dataclass(frozen=True)
+class _Recipient:
+    phone: str
+    community_id: int
+
+
+def _audience(notice: Notice) -> dict[int, _Recipient]:
+    """{user id: phone and community} of the registered users bound to the addressed houses
+    today (a user bound in two addressed communities is counted in the first)."""
     rows = (
         Occupancy.objects.active()
         .filter(
@@ -318,10 +325,27 @@ def _audience(notice: Notice) -> dict[int, str]:
             resident__user__isnull=False,
             resident__user__is_active=True,
         )
-        .values_list("resident__user_id", "resident__user__phone")
+        .values_list("resident__user_id", "resident__user__phone", "house__community_id")
+        .order_by("resident__user_id", "house__community_id")
         .distinct()
     )
-    return dict(rows)
+    audience: dict[int, _Recipient] = {}
+    for uid, phone, community_id in rows:
+        audience.setdefault(uid, _Recipient(phone or "", community_id))
+    return audience
+
+
+def _phones_without_account(notice: Notice, known: set[str]) -> list[str]:
+    """Phones of the addressed residents who have no app account: an urgent notice (a water
+    cut) must reach them too, by SMS."""
+    phones = (
+        Occupancy.objects.active()
+        .filter(house__in=_audience_houses(notice), resident__user__isnull=True)
+        .exclude(resident__phone="")
+        .values_list("resident__phone", flat=True)
+        .distinct()
+    )
+    return sorted({p for p in phones if p not in known})
 
 
 def _sender(notice: Notice) -> str:
@@ -330,22 +354,54 @@ def _sender(notice: Notice) -> str:
     return notice.bureau.name  # type: ignore[union-attr]
 
 
+def _send_sms_after_commit(notice: Notice, phones: list[str], title: str) -> None:
+    """SMS through the background worker once the transaction has committed (thousands of
+    phones must not hold up the request; the embedded mode runs the task in-process)."""
+    if not phones:
+        return
+    text = _("【%(sender)s】%(title)s，请打开物业通查看详情。") % {
+        "sender": _sender(notice),
+        "title": title,
+    }
+    notice_id = notice.pk
+
+    def _enqueue() -> None:
+        from .tasks import send_sms_batch
+
+        send_sms_batch.delay(notice_id=notice_id, phones=phones, text=text, title=title)
+
+    transaction.on_commit(_enqueue)
+
+
+def sms_batch_send(*, notice_id: int, phones: Sequence[str], text: str, title: str) -> int:
+    """Send one text to many phones; an unreachable number is logged and skipped."""
+    sent = 0
+    for phone in phones:
+        try:
+            send_sms(phone, text, {"title": title})
+        except Exception:
+            logger.exception("notice %s: SMS to %s failed", notice_id, phone)
+        else:
+            sent += 1
+    return sent
+
+
 def _notify(
     *,
     notice: Notice,
     recipients: dict[int, str],
     title: str,
-    sms: bool,
     now: datetime,
     event: str = "notice.published",
 ) -> None:
-    """In-app messages (bulk), a push to each open screen and, if asked, SMS — the pushes
-    and SMS only once the transaction has committed."""
+    """In-app messages (bulk) and a push to each open screen once the transaction has
+    committed."""
     link = notice_owner_link(notice.pk)
     Message.objects.bulk_create(
         [
             Message(
                 user_id=uid,
+                kind=MessageKind.NOTICE,
                 title=title,
                 body=notice.body[:200],
                 link=link,
@@ -358,6 +414,7 @@ def _notify(
     )
     payload = {
         "type": event,
+        "kind": MessageKind.NOTICE.value,
         "notice_id": notice.pk,
         "title": title,
         "urgent": notice.urgent,
@@ -365,33 +422,69 @@ def _notify(
     }
     for uid in recipients:
         realtime.publish(f"user.{uid}", payload)
-    if sms:
-        text = _("【%(sender)s】%(title)s，请打开物业通查看详情。") % {
-            "sender": _sender(notice),
-            "title": title,
-        }
-        phones = [p for p in recipients.values() if p]
 
-        def _send() -> None:
-            for phone in phones:
-                send_sms(phone, text, {"title": title})
 
-        transaction.on_commit(_send)
+def message_send(
+    *,
+    user_ids: Iterable[int],
+    title: str,
+    body: str = "",
+    link: str = "",
+    kind: str = MessageKind.SYSTEM,
+    now: datetime | None = None,
+) -> int:
+    """Put a message in each user's message centre and push it to their open screens (after
+    commit). Other modules (service desk, billing) call this to reach an owner's inbox."""
+    now = now or timezone.now()
+    if kind not in MessageKind.values:
+        raise ApplicationError(_("消息类型不正确"), field="kind")
+    ids = sorted(set(user_ids))
+    title = title.strip()[:100]
+    Message.objects.bulk_create(
+        [
+            Message(user_id=uid, kind=kind, title=title, body=body, link=link, created_at=now)
+            for uid in ids
+        ],
+        batch_size=500,
+    )
+    payload = {"type": "message.created", "kind": str(kind), "title": title, "link": link}
+    for uid in ids:
+        realtime.publish(f"user.{uid}", payload)
+    return len(ids)
 
 
 def _deliver(notice: Notice, *, now: datetime) -> int:
     """Send a notice its caller has just claimed (state set to published by a conditional
-    UPDATE): the audience as of now, one delivery and one message per user."""
+    UPDATE): the audience as of now, one delivery and one message per user, and for an
+    urgent notice an SMS to every addressed phone, with or without an app account."""
     recipients = _audience(notice)
     NoticeDelivery.objects.bulk_create(
-        [NoticeDelivery(notice=notice, user_id=uid, delivered_at=now) for uid in recipients],
+        [
+            NoticeDelivery(
+                notice=notice, user_id=uid, community_id=r.community_id, delivered_at=now
+            )
+            for uid, r in recipients.items()
+        ],
         batch_size=500,
     )
+    phones: list[str] = []
+    if notice.urgent:
+        with_account = [r.phone for r in recipients.values() if r.phone]
+        phones = sorted(set(with_account)) + _phones_without_account(notice, set(with_account))
     notice.state = NoticeState.PUBLISHED
     notice.published_at = now
     notice.recipient_count = len(recipients)
-    notice.save(update_fields=["state", "published_at", "recipient_count", "updated_at"])
-    _notify(notice=notice, recipients=recipients, title=notice.title, sms=notice.urgent, now=now)
+    notice.sms_count = len(phones)
+    notice.save(
+        update_fields=["state", "published_at", "recipient_count", "sms_count", "updated_at"]
+    )
+    _notify(
+        notice=notice,
+        recipients={uid: r.phone for uid, r in recipients.items()},
+        title=notice.title,
+        now=now,
+    )
+    _send_sms_after_commit(notice, phones, notice.title)
     return len(recipients)
 
 
@@ -405,7 +498,7 @@ def notice_publish(*, actor, notice_id: int, now: datetime | None = None) -> Not
     if notice.publish_at is not None and notice.publish_at > now:
         notice.state = NoticeState.SCHEDULED
         notice.save(update_fields=["state", "updated_at"])
-        oplog_record(actor=actor, action=OpAction.UPDATE, obj=notice, note=_("定时发布"))
+        oplog_record(actor=actor, action=OpAction.PUBLISH, obj=notice, note=_("定时发布"))
         return notice
     claimed = Notice.objects.filter(pk=notice.pk, state__in=EDITABLE_STATES).update(
         state=NoticeState.PUBLISHED, published_at=now
@@ -413,7 +506,7 @@ def notice_publish(*, actor, notice_id: int, now: datetime | None = None) -> Not
     if not claimed:  # published by someone else (or the task) a moment ago
         raise ApplicationError(_("该通知已发布或已撤回"), field="state")
     _deliver(notice, now=now)
-    oplog_record(actor=actor, action=OpAction.UPDATE, obj=notice, note=_("发布"))
+    oplog_record(actor=actor, action=OpAction.PUBLISH, obj=notice)
     return notice
 
 
@@ -458,7 +551,7 @@ def notice_withdraw(*, actor, notice_id: int, now: datetime | None = None) -> No
     notice.state = NoticeState.WITHDRAWN
     notice.withdrawn_at = now or timezone.now()
     notice.save(update_fields=["state", "withdrawn_at", "updated_at"])
-    oplog_record(actor=actor, action=OpAction.UPDATE, obj=notice, note=_("撤回"))
+    oplog_record(actor=actor, action=OpAction.WITHDRAW, obj=notice)
     return notice
 
 
@@ -519,14 +612,9 @@ def notice_remind_unread(
         raise ApplicationError(_("所有接收人都已阅读，无需提醒"), field="notice_id")
     unread.update(reminded_count=F("reminded_count") + 1, last_reminded_at=now)
     title = _("提醒：%(title)s") % {"title": notice.title}
-    _notify(
-        notice=notice,
-        recipients=recipients,
-        title=title,
-        sms=sms,
-        now=now,
-        event="notice.reminder",
-    )
+    _notify(notice=notice, recipients=recipients, title=title, now=now, event="notice.reminder")
+    if sms:
+        _send_sms_after_commit(notice, sorted({p for p in recipients.values() if p}), title)
     reminder = NoticeReminder.objects.create(
         notice=notice, actor=actor, recipient_count=len(recipients), by_sms=sms
     )

@@ -29,3 +29,5 @@ class OpAction(models.TextChoices):
     GRANT = "grant", _("授权")
     IMPORT = "import", _("导入")
     LOGIN = "login", _("登录")
+    PUBLISH = "publish", _("发布")
+    WITHDRAW = "withdraw", _("撤回")

@@ -203,9 +203,24 @@ def test_read_receipts_and_unread_list(world, bind_owner):
 
     stats = selectors.notice_read_stats(user=cs, notice_id=notice.pk)
     assert (stats.delivered, stats.read, stats.unread) == (2, 1, 1)
-    assert [(r.user_id, r.name, r.phone_masked) for r in stats.unread_recipients] == [
-        (neighbour.pk, "李邻居", "135****0017")
+    assert [c.community_id for c in stats.by_community] == [world.community_a1.pk]
+    house = world.houses_a1[3]
+    unread = selectors.notice_unread_deliveries(user=cs, notice_id=notice.pk)
+    rows = selectors.unread_recipients(user=cs, deliveries=unread)
+    assert [(r.user_id, r.name, r.phone, r.houses) for r in rows] == [
+        (
+            neighbour.pk,
+            "李邻居",
+            "135****0017",
+            f"{house.building.name}{house.unit.name}{house.room_no}",
+        )
     ]
+    # A role allowed to see whole numbers (项目经理: residents.view_sensitive) sees it whole.
+    pm = world.staff("project_manager")
+    rows = selectors.unread_recipients(
+        user=pm, deliveries=selectors.notice_unread_deliveries(user=pm, notice_id=notice.pk)
+    )
+    assert [r.phone for r in rows] == ["13500000017"]
     assert selectors.notice_list(user=cs).get().read_count == 1
 
 
