@@ -8,6 +8,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# No timed assertions in tests: Hypothesis' default 200 ms deadline per example fails money
+# properties at random on a loaded machine (shared CI cores), which says nothing about them.
+hypothesis_settings.register_profile("wuyetong", deadline=None)
+hypothesis_settings.load_profile("wuyetong")
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests make
 # around it are still plain synchronous calls.

@@ -183,6 +183,8 @@ else:
     # Embedded mode runs the same task code in-process.
     CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# Embedded mode: a background job (a bill run) runs in a thread of the server (core.jobs).
+WUYETONG_JOBS_IN_THREAD = CELERY_TASK_ALWAYS_EAGER
 CELERY_TIMEZONE = TIME_ZONE
 
 REST_FRAMEWORK = {

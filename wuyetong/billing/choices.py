@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class FeeKind(models.TextChoices):
@@ -100,3 +101,32 @@ class PaymentPurpose(models.TextChoices):
 class SharedBasis(models.TextChoices):
     AREA = "area", "按建筑面积"
     HOUSEHOLD = "household", "按户均摊"
+
+
+class ReadingSource(models.TextChoices):
+    GRID = "grid", _("网页录入")
+    PHONE = "phone", _("手机抄表")
+    IMPORT = "import", _("Excel导入")
+    API = "api", _("接口")
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("生成中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class DunningChannel(models.TextChoices):
+    # Reminders only. 民法典 第944条: arrears never cut water, power, heating or gas, so no
+    # channel here (or anywhere) stops a supply.
+    APP = "app", _("站内消息")
+    SMS = "sms", _("短信")
+    LETTER = "letter", _("书面通知")
+
+
+class DunningStatus(models.TextChoices):
+    SENT = "sent", _("已发送")
+    PRINTED = "printed", _("已生成通知书")
+    NO_RECIPIENT = "no_recipient", _("无接收人")
+    FAILED = "failed", _("发送失败")

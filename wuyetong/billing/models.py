@@ -517,3 +517,13 @@ class PrepaidBalance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.house} {self.balance}"
+
+
+# Models of meter reading, 公摊 meters, bill-run jobs and dunning live in their own module.
+from .models_operations import (  # noqa: E402, F401
+    BillRunJob,
+    DunningRecord,
+    MeterReading,
+    SharedMeter,
+    SharedMeterReading,
+)

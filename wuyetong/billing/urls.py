@@ -1,2 +1,6 @@
+"""Console pages of billing under /billing/: each views module lists its own paths."""
+
+from .views import runs, setup
+
 app_name = "billing"
-urlpatterns: list = []
+urlpatterns = [*setup.urlpatterns, *runs.urlpatterns]

@@ -74,6 +74,18 @@ NAV: list[tuple[str | Promise, list[NavItem]]] = [
         ],
     ),
     (
+        _("财务管理"),
+        [
+            NavItem(_("收费项目"), "billing:fee_item_list", "billing.view"),
+            NavItem(_("收费标准"), "billing:standard_list", "billing.view"),
+            NavItem(_("计费对象"), "billing:assignment_list", "billing.view"),
+            NavItem(_("生成账单"), "billing:run_new", "billing.add"),
+            NavItem(_("账单批次"), "billing:run_list", "billing.view"),
+            NavItem(_("账单查询"), "billing:bill_list", "billing.view"),
+            NavItem(_("收费设置"), "billing:settings_index", "billing.change"),
+        ],
+    ),
+    (
         _("客户关系"),
         [
             NavItem(_("业委会"), "community:committee_list", "community.view"),

@@ -9,7 +9,7 @@ computed, unpaid, and one 应收 entry of −amount per bill (ADR 0004).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from django.db import connection
@@ -63,6 +63,8 @@ LEDGER_FIELDS = (
 )
 ZERO = Decimal("0.00")
 PlannedBill = tuple  # values in PLAN_FIELDS order
+Progress = Callable[[int, int], None]  # (bills written, bills to write)
+PROGRESS_EVERY = 2000
 
 
 def _columns(model, names: Sequence[str], *, with_id: bool) -> str:
@@ -76,19 +78,38 @@ def _columns(model, names: Sequence[str], *, with_id: bool) -> str:
     return ", ".join(quote(model._meta.get_field(n).column) for n in names)
 
 
-def bills_insert(runs_and_rows: Sequence[tuple[int, Sequence[PlannedBill]]], *, actor) -> None:
+def bills_insert(
+    runs_and_rows: Sequence[tuple[int, Sequence[PlannedBill]]],
+    *,
+    actor,
+    progress: Progress | None = None,
+) -> None:
     """Inserts the planned bills of each run (run id, rows) and one ledger entry per bill,
-    in the caller's transaction."""
-    if not any(rows for _, rows in runs_and_rows):
+    in the caller's transaction. `progress(done, total)` is told every few thousand bills
+    (a job's progress bar; it must not write to this transaction's database)."""
+    total = sum(len(rows) for _, rows in runs_and_rows)
+    if not total:
         return
+    report = progress or (lambda done, total: None)
+    report(0, total)
     if connection.vendor == "postgresql":
-        _copy_postgresql(runs_and_rows, actor_id=actor.pk if getattr(actor, "pk", None) else None)
+        _copy_postgresql(
+            runs_and_rows,
+            actor_id=actor.pk if getattr(actor, "pk", None) else None,
+            report=report,
+            total=total,
+        )
     else:
-        _bulk_create(runs_and_rows, actor=actor)
+        _bulk_create(runs_and_rows, actor=actor, report=report, total=total)
+    report(total, total)
 
 
 def _copy_postgresql(
-    runs_and_rows: Sequence[tuple[int, Sequence[PlannedBill]]], *, actor_id: int | None
+    runs_and_rows: Sequence[tuple[int, Sequence[PlannedBill]]],
+    *,
+    actor_id: int | None,
+    report: Progress,
+    total: int,
 ) -> None:
     now: dt.datetime = timezone.now()
     count = sum(len(rows) for _, rows in runs_and_rows)
@@ -113,6 +134,9 @@ def _copy_postgresql(
             for run_id, rows in runs_and_rows:
                 for row in rows:
                     bill_id = next(ids)
+                    if len(ledger) % PROGRESS_EVERY == 0 and ledger:
+                        # bills are the first half of the work, their ledger entries the second
+                        report(len(ledger) // 2, total)
                     copy.write_row(
                         (bill_id, *row, run_id, None, ZERO, unpaid, actor_id, now, None, None)
                     )
@@ -137,18 +161,33 @@ def _copy_postgresql(
         with raw.copy(
             f"COPY {connection.ops.quote_name(ledger_table)} ({ledger_columns}) FROM STDIN"
         ) as copy:
-            for item in ledger:
+            for i, item in enumerate(ledger, start=1):
                 copy.write_row(item)
+                if i % PROGRESS_EVERY == 0:
+                    report((total + i) // 2, total)
 
 
-def _bulk_create(runs_and_rows: Sequence[tuple[int, Sequence[PlannedBill]]], *, actor) -> None:
+def _bulk_create(
+    runs_and_rows: Sequence[tuple[int, Sequence[PlannedBill]]],
+    *,
+    actor,
+    report: Progress,
+    total: int,
+) -> None:
     actor_id = actor.pk if getattr(actor, "pk", None) else None
     bills = [
         Bill(**dict(zip(PLAN_FIELDS, row, strict=True)), bill_run_id=run_id, created_by_id=actor_id)
         for run_id, rows in runs_and_rows
         for row in rows
     ]
-    created = Bill.objects.bulk_create(bills, batch_size=2000)
+    for start in range(0, len(bills), PROGRESS_EVERY):
+        bills_with_entries(bills[start : start + PROGRESS_EVERY], actor=actor)
+        report(min(start + PROGRESS_EVERY, total), total)
+
+
+def bills_with_entries(bills: list[Bill], *, actor) -> list[Bill]:
+    """Saves new bills and their 应收 entry (−amount) each, through the ORM in bulk."""
+    created = Bill.objects.bulk_create(bills, batch_size=PROGRESS_EVERY)
     LedgerEntry.objects.bulk_create(
         [
             entry(
@@ -161,5 +200,6 @@ def _bulk_create(runs_and_rows: Sequence[tuple[int, Sequence[PlannedBill]]], *, 
             )
             for b in created
         ],
-        batch_size=2000,
+        batch_size=PROGRESS_EVERY,
     )
+    return created

@@ -14,9 +14,54 @@ from wuyetong.core.money import to_money
 
 from ..calc import month_end, parse_tiers, round_fraction, tiered_amount
 from ..choices import BillState, ChargeMethod, LedgerKind
-from ..models import Bill, FeeAssignment
+from ..models import Bill, FeeAssignment, FeeStandard
 from .common import entry, parse_decimal, require_billing, require_date
 from .runs import due_date_for
+
+
+def out_of_order(later: dt.date) -> ApplicationError:
+    # the later month's tier was worked out without this month's usage
+    return ApplicationError(
+        f"本年已按年度阶梯出账至 {later:%Y年%m月}，不能补录更早的月份；"
+        "请先作废之后月份的账单，再按月份顺序录入",
+        field="period",
+        code="out_of_order",
+    )
+
+
+def metered_charge(
+    standard: FeeStandard,
+    *,
+    previous: Decimal,
+    current: Decimal,
+    usage: Decimal,
+    meter_changed: bool,
+    prior_usage: Decimal = Decimal(0),
+    old_meter_final: Decimal | None = None,
+) -> tuple[Decimal, str]:
+    """The one place a metered charge is computed: usage × price, or by tiers (阶梯) where
+    `prior_usage` is what the yearly tier period already used. Returns the amount rounded
+    to the fen with the standard's rule, and the calculation text an owner reads."""
+    tiers = parse_tiers(standard.tiers)
+    if tiers:
+        exact, pieces = tiered_amount(usage, tiers, prior_usage=prior_usage)
+        detail = " + ".join(f"{q.normalize():f}×{p.normalize():f}" for q, p in pieces) or "0"
+        if prior_usage:
+            detail += f"（本年此前已用 {prior_usage.normalize():f}）"
+    else:
+        exact = Fraction(usage) * Fraction(standard.unit_price)
+        detail = f"{usage.normalize():f}×{standard.unit_price.normalize():f}"
+    amount = to_money(round_fraction(exact, standard.rounding))
+    if meter_changed and old_meter_final is not None:
+        reading = (
+            f"读数 {previous.normalize():f} → 旧表止数 {old_meter_final.normalize():f}（换表）"
+            f"，新表 0 → {current.normalize():f}"
+        )
+    else:
+        reading = f"读数 {previous.normalize():f} → {current.normalize():f}" + (
+            "（换表）" if meter_changed else ""
+        )
+    return amount, f"{reading}，用量 {usage.normalize():f}；{detail} = {amount}元"[:500]
 
 
 @transaction.atomic
@@ -61,43 +106,30 @@ def bill_metered_create(
     )
     if live.filter(period=month).exists():
         raise ApplicationError("该月已出账", field="period", code="duplicate")
-    tiers = parse_tiers(standard.tiers)
-    if tiers:
-        prior = Decimal(0)
-        if standard.tiers_yearly:
-            later = (
-                live.filter(period__gt=month, period__year=month.year)
-                .order_by("-period")
-                .values_list("period", flat=True)
-                .first()
-            )
-            if later is not None:
-                # the later month's tier was worked out without this month's usage
-                raise ApplicationError(
-                    f"本年已按年度阶梯出账至 {later:%Y年%m月}，不能补录更早的月份；"
-                    "请先作废之后月份的账单，再按月份顺序录入",
-                    field="period",
-                    code="out_of_order",
-                )
-            used = live.filter(period__gte=month.replace(month=1), period__lt=month).aggregate(
-                q=Sum("quantity")
-            )["q"]
-            prior = Decimal(used or 0).quantize(Decimal("0.0001"))
-        exact, pieces = tiered_amount(usage, tiers, prior_usage=prior)
-        detail = " + ".join(f"{q.normalize():f}×{p.normalize():f}" for q, p in pieces) or "0"
-        if prior:
-            detail += f"（本年此前已用 {prior.normalize():f}）"
-    else:
-        exact = Fraction(usage) * Fraction(standard.unit_price)
-        detail = f"{usage.normalize():f}×{standard.unit_price.normalize():f}"
-    amount = round_fraction(exact, standard.rounding)
+    prior = Decimal(0)
+    if standard.tiers_yearly and standard.tiers:
+        later = (
+            live.filter(period__gt=month, period__year=month.year)
+            .order_by("-period")
+            .values_list("period", flat=True)
+            .first()
+        )
+        if later is not None:
+            raise out_of_order(later)
+        used = live.filter(period__gte=month.replace(month=1), period__lt=month).aggregate(
+            q=Sum("quantity")
+        )["q"]
+        prior = Decimal(used or 0).quantize(Decimal("0.0001"))
+    amount, text = metered_charge(
+        standard,
+        previous=previous,
+        current=current,
+        usage=usage,
+        meter_changed=meter_changed,
+        prior_usage=prior,
+    )
     if amount <= 0:
         raise ApplicationError("本月用量为零，无需出账", field="current_reading")
-    text = (
-        f"读数 {previous.normalize():f} → {current.normalize():f}"
-        + ("（换表）" if meter_changed else "")
-        + f"，用量 {usage.normalize():f}；{detail} = {amount}元"
-    )
     try:
         with transaction.atomic():
             bill = Bill.objects.create(
@@ -112,8 +144,8 @@ def bill_metered_create(
                 due_date=due_date_for(standard, month),
                 quantity=usage,
                 unit_price=standard.unit_price,
-                amount=to_money(amount),
-                calculation=text[:500],
+                amount=amount,
+                calculation=text,
                 created_by=actor,
             )
     except IntegrityError:

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from wuyetong.core.exceptions import ApplicationError, NotFound
-from wuyetong.core.money import to_money
+from wuyetong.core.money import MoneySum
 from wuyetong.estates.models import House, ParkingSpace, Vehicle
 from wuyetong.orgs.choices import OpAction
 from wuyetong.orgs.models import Community
@@ -27,7 +27,7 @@ from ..calc import (
 )
 from ..choices import BillRunState, BillState, ChargeMethod, LedgerKind, PayTiming
 from ..models import Bill, BillRun, FeeAssignment, FeeItem, FeeStandard, LedgerEntry
-from .bulk import AMOUNT, PLAN_FIELDS, PlannedBill, bills_insert
+from .bulk import AMOUNT, PLAN_FIELDS, PlannedBill, Progress, bills_insert
 from .common import entry, parse_money, require_billing, require_date
 
 RUN_METHODS = (ChargeMethod.AREA_BUILDING, ChargeMethod.AREA_INNER, ChargeMethod.FIXED)
@@ -315,41 +315,77 @@ class RunPreview:
     total: Decimal = Decimal("0.00")
     by_fee_item: dict[str, tuple[int, Decimal]] = field(default_factory=dict)
     samples: list[Bill] = field(default_factory=list)
+    # already issued for the period (a re-run adds nothing to these)
+    existing_count: int = 0
+    existing_total: Decimal = Decimal("0.00")
+    skipped: list[str] = field(default_factory=list)  # readings that make no bill, and why
+
+
+def _full_plan(community: Community, period: dt.date):
+    """Periodic bills still missing plus the bills of the month's unbilled meter readings."""
+    from .run_metered import metered_plan  # run_metered builds on this module
+
+    plan = _plan(community, period)
+    metered = metered_plan(community, period)
+    for item_id, rows in metered.rows.items():
+        plan[item_id].extend(rows)
+    return plan, metered
+
+
+def period_issued(community: Community, period: dt.date) -> tuple[int, Decimal]:
+    """Count and total of the live bills of runs of this community and month."""
+    row = Bill.objects.filter(
+        bill_run__community=community, bill_run__period=period, bill_run__state="committed"
+    ).aggregate(n=Count("id"), total=MoneySum("amount"))
+    return row["n"], row["total"]
 
 
 def bill_run_preview(
     *, actor, community: Community, period: dt.date, samples: int = 5
 ) -> RunPreview:
     """What committing the period would add: count, total, per fee item, a few sample bills
-    with their calculation. Writes nothing."""
+    with their calculation, and what is already issued. Writes nothing."""
+    from .run_metered import skipped_text
+
     require_billing(actor, community, "view")
     period = _check_period(period)
-    plan = _plan(community, period)
+    plan, metered = _full_plan(community, period)
     names = dict(FeeItem.objects.filter(pk__in=plan.keys()).values_list("pk", "name"))
     preview = RunPreview(period=period)
+    preview.existing_count, preview.existing_total = period_issued(community, period)
+    preview.skipped = skipped_text(metered.skipped)
     for item_id, rows in plan.items():
+        if not rows:
+            continue
         subtotal = sum((row[AMOUNT] for row in rows), Decimal("0.00"))
         preview.by_fee_item[names[item_id]] = (len(rows), subtotal)
         preview.count += len(rows)
         preview.total += subtotal
+        # a sample of each fee item, so a preview shows every kind of bill it would make
         preview.samples.extend(
-            Bill(**dict(zip(PLAN_FIELDS, row, strict=True)))
-            for row in rows[: max(0, samples - len(preview.samples))]
+            Bill(**dict(zip(PLAN_FIELDS, row, strict=True))) for row in rows[:samples]
         )
     return preview
 
 
 @transaction.atomic
-def bill_run_commit(*, actor, community: Community, period: dt.date) -> list[BillRun]:
-    """Issues the period's bills: one per assignment whose cycle starts this month, with a
-    ledger entry each. Running it again adds only bills still missing (new assignments), so
-    a retry or a double click makes nothing twice. Returns the period's live runs."""
+def bill_run_commit(
+    *, actor, community: Community, period: dt.date, progress: Progress | None = None
+) -> list[BillRun]:
+    """Issues the period's bills: one per assignment whose cycle starts this month and one
+    per unbilled meter reading of the month, with a ledger entry each. Running it again
+    adds only bills still missing (new assignments, new readings), so a retry or a double
+    click makes nothing twice. `progress(done, total)` hears how far the writing is.
+    Returns the period's live runs."""
+    from .run_metered import readings_link
+
     require_billing(actor, community, "add")
     period = _check_period(period)
     # One run at a time per community: the lock makes the "what is missing" check and the
     # insert one step. The partial unique keys on runs and bills back it up.
     Community.objects.select_for_update().filter(pk=community.pk).first()
-    plan = _plan(community, period)
+    plan, metered = _full_plan(community, period)
+    plan = {k: v for k, v in plan.items() if v}
     live = {
         r.fee_item_id: r
         for r in BillRun.objects.filter(community=community, period=period).exclude(
@@ -371,20 +407,20 @@ def bill_run_commit(*, actor, community: Community, period: dt.date) -> list[Bil
             )
             live[item_id] = run
         work.append((run.pk, rows))
-    bills_insert(work, actor=actor)
+    bills_insert(work, actor=actor, progress=progress)
+    readings_link(metered, period)
     touched = {run_id for run_id, _ in work}
     totals = {
         row["bill_run_id"]: row
         for row in Bill.objects.filter(bill_run_id__in=touched)
         .values("bill_run_id")
-        .annotate(count=Count("id"), total=Sum("amount"))
+        .annotate(count=Count("id"), total=MoneySum("amount"))
         .order_by()
     }
     for run_id, rows in work:
         run = next(r for r in live.values() if r.pk == run_id)
         run.bill_count = totals[run_id]["count"]
-        # SQLite sums NUMERIC as doubles: back to the fen.
-        run.total_amount = to_money(totals[run_id]["total"] or Decimal("0"))
+        run.total_amount = totals[run_id]["total"]
         run.save(update_fields=["bill_count", "total_amount"])
         oplog_record(
             actor=actor,

@@ -13,9 +13,10 @@ from wuyetong.estates.models import House
 from wuyetong.orgs.models import Community
 
 from ..calc import largest_remainder
-from ..choices import LedgerKind, SharedBasis
-from ..models import Bill, FeeItem, LedgerEntry, SharedAllocation
-from .common import entry, parse_decimal, parse_money, require_billing, require_date
+from ..choices import SharedBasis
+from ..models import Bill, FeeItem, SharedAllocation
+from .bulk import bills_with_entries
+from .common import parse_decimal, parse_money, require_billing, require_date
 
 
 @transaction.atomic
@@ -111,18 +112,5 @@ def shared_allocate(
         for house, weight, part in zip(targets, weights, parts, strict=True)
         if part > 0
     ]
-    created = Bill.objects.bulk_create(bills, batch_size=2000)
-    LedgerEntry.objects.bulk_create(
-        [
-            entry(
-                kind=LedgerKind.BILL,
-                amount=-b.amount,
-                house_id=b.house_id,
-                community_id=community.pk,
-                actor=actor,
-                bill=b,
-            )
-            for b in created
-        ]
-    )
+    bills_with_entries(bills, actor=actor)
     return allocation

@@ -367,3 +367,109 @@ def fee_assign(
             note=f"关联收费标准 {len(result.created)} 个对象",
         )
     return result
+
+
+@transaction.atomic
+def fee_item_update(
+    *, actor, item: FeeItem, name: str | None = None, sort: int | None = None, is_active=None
+) -> FeeItem:
+    """Renames, reorders or (de)activates a fee item. Its kind never changes: standards and
+    bills already issued depend on it. Bills keep pointing at the item, so a new name shows
+    on them too (the amounts and calculations stay as issued)."""
+    item = FeeItem.objects.select_for_update().get(pk=item.pk)
+    _require_company(actor, item.company, "change")
+    before = {"name": item.name, "sort": item.sort, "is_active": item.is_active}
+    if name is not None:
+        name = name.strip()
+        if not name or len(name) > 30:
+            raise ApplicationError("请填写收费项目名称(不超过30字)", field="name")
+        if (
+            FeeItem.objects.filter(company_id=item.company_id, name=name)
+            .exclude(pk=item.pk)
+            .exists()
+        ):
+            raise ApplicationError("已有同名收费项目", field="name", code="duplicate")
+        item.name = name
+    if sort is not None:
+        if isinstance(sort, bool) or not isinstance(sort, int) or not 0 <= sort <= 32767:
+            raise ApplicationError("排序必须是0到32767之间的整数", field="sort")
+        item.sort = sort
+    if is_active is not None:
+        item.is_active = bool(is_active)
+    item.save()
+    changes = {k: [v, getattr(item, k)] for k, v in before.items() if getattr(item, k) != v}
+    if changes:
+        oplog_record(
+            actor=actor, action=OpAction.UPDATE, obj=item, company=item.company_id, changes=changes
+        )
+    return item
+
+
+@transaction.atomic
+def fee_assignment_end(*, actor, assignment: FeeAssignment, end_date: dt.date) -> FeeAssignment:
+    """Stops charging an object from a day on (moved out, space given back). Bills already
+    issued stay; later runs bill up to `end_date` and then nothing."""
+    row = (
+        FeeAssignment.objects.select_for_update().select_related("community").get(pk=assignment.pk)
+    )
+    require_billing(actor, row.community, "change")
+    end = require_date(end_date, field="end_date", label="计费截止")
+    if end < row.start_date:
+        raise ApplicationError("计费截止不能早于计费起始", field="end_date")
+    before = row.end_date
+    row.end_date = end
+    row.save(update_fields=["end_date"])
+    oplog_record(
+        actor=actor,
+        action=OpAction.UPDATE,
+        obj=row,
+        company=row.community.company_id,
+        changes={"end_date": [str(before) if before else None, str(end)]},
+    )
+    return row
+
+
+BILLING_START_RULES = ("next_month", "handover_day")
+
+
+@transaction.atomic
+def billing_settings_update(
+    *,
+    actor,
+    community: Community,
+    billing_start: str,
+    prepay_cap_months: int | None,
+) -> Community:
+    """A community's billing rules (kept in its settings): when billing starts after 交房
+    (the month after, or the day itself) and the prepayment cap in months (none: no cap)."""
+    row = Community.objects.select_for_update().get(pk=community.pk)
+    require_billing(actor, row, "change")
+    if billing_start not in BILLING_START_RULES:
+        raise ApplicationError("计费起始规则不正确", field="billing_start")
+    if prepay_cap_months is not None and (
+        isinstance(prepay_cap_months, bool)
+        or not isinstance(prepay_cap_months, int)
+        or not 1 <= prepay_cap_months <= 120
+    ):
+        raise ApplicationError("预存上限必须是1到120个月", field="prepay_cap_months")
+    current = dict(row.settings or {})
+    before = {k: current.get(k) for k in ("billing_start", "prepay_cap_months")}
+    current["billing_start"] = billing_start
+    if prepay_cap_months is None:
+        current.pop("prepay_cap_months", None)
+    else:
+        current["prepay_cap_months"] = prepay_cap_months
+    row.settings = current
+    row.save(update_fields=["settings", "updated_at"])
+    after = {k: current.get(k) for k in before}
+    changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    if changes:
+        oplog_record(
+            actor=actor,
+            action=OpAction.UPDATE,
+            obj=row,
+            company=row.company_id,
+            changes=changes,
+            note="收费设置",
+        )
+    return row

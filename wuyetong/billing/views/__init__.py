@@ -1,0 +1,1 @@
+"""Console pages of billing (/billing/, namespace "billing"), one module per topic."""
