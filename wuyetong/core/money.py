@@ -51,7 +51,8 @@ class MoneySum(models.Sum):
     """Sum of a money column as exact Decimal fen on every database, 0.00 for no rows. Every
     report and total uses this instead of Sum, so the figures re-add to the fen."""
 
-    empty_result_set_value = ZERO  # a query known to match nothing (.none()) sums to 0.00
+    # a query known to match nothing (.none()) sums to 0.00
+    empty_result_set_value = ZERO  # type: ignore[assignment]
 
     def __init__(self, expression, **extra):
         extra.setdefault("output_field", MoneyField())
