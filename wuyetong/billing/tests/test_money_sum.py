@@ -1,4 +1,5 @@
-"""core.money: one helper for every money aggregate, exact to the fen on every database."""
+"""core.money used by billing: one helper for every money aggregate, exact to the fen on every
+database (the test needs real money rows, so it lives with billing)."""
 
 from __future__ import annotations
 
