@@ -302,5 +302,6 @@ CELERY_BEAT_SCHEDULE = {
     },
     "servicedesk-sla-scan": {"task": "servicedesk.sla_scan", "schedule": 60.0},
     "servicedesk-return-visit-scan": {"task": "servicedesk.return_visit_scan", "schedule": 3600.0},
+    "community-close-due-votes": {"task": "community.close_due_votes", "schedule": 60.0},
 }
 EMBEDDED_SCHEDULER = env_bool("WUYETONG_EMBEDDED_SCHEDULER", False) and not REDIS_URL

@@ -14,3 +14,40 @@ class EmergencyKind(models.TextChoices):
     FIRE = "fire", _("火警")
     AMBULANCE = "ambulance", _("急救")
     OTHER = "other", _("其他")
+
+
+class VoteMatter(models.TextChoices):
+    """The matters owners decide together, 民法典 第二百七十八条 第一款 (一)–(九)."""
+
+    RULES = "rules", _("制定和修改业主大会议事规则")
+    BYLAWS = "bylaws", _("制定和修改管理规约")
+    COMMITTEE = "committee", _("选举业主委员会或者更换业主委员会成员")
+    MANAGER = "manager", _("选聘和解聘物业服务企业或者其他管理人")
+    FUND_USE = "fund_use", _("使用建筑物及其附属设施的维修资金")
+    FUND_RAISE = "fund_raise", _("筹集建筑物及其附属设施的维修资金")
+    REBUILD = "rebuild", _("改建、重建建筑物及其附属设施")
+    COMMON_USE = "common_use", _("改变共有部分的用途或者利用共有部分从事经营活动")
+    OTHER = "other", _("有关共有和共同管理权利的其他重大事项")
+
+
+# 第二百七十八条 第二款: items (六)–(八) need three quarters of the participants' area and
+# headcount; the others need more than half.
+MAJOR_MATTERS = frozenset({VoteMatter.FUND_RAISE, VoteMatter.REBUILD, VoteMatter.COMMON_USE})
+
+
+class VoteState(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    OPEN = "open", _("投票中")
+    CLOSED = "closed", _("已结束")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class BallotChoice(models.TextChoices):
+    AGREE = "agree", _("同意")
+    OPPOSE = "oppose", _("反对")
+    ABSTAIN = "abstain", _("弃权")
+
+
+class BallotChannel(models.TextChoices):
+    ONLINE = "online", _("线上")
+    PAPER = "paper", _("纸质票")

@@ -3,5 +3,14 @@ activities and neighbour help. One module per subject; all importable from here.
 
 from .committee import CommitteeMember
 from .emergency import EmergencyContact
+from .votes import Ballot, Vote, VoteRollHouse, VoteRollOwner, VoteVoter
 
-__all__ = ["CommitteeMember", "EmergencyContact"]
+__all__ = [
+    "Ballot",
+    "CommitteeMember",
+    "EmergencyContact",
+    "Vote",
+    "VoteRollHouse",
+    "VoteRollOwner",
+    "VoteVoter",
+]

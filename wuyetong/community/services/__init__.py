@@ -13,8 +13,23 @@ from .emergency import (
     emergency_contact_update,
     emergency_defaults_create,
 )
+from .votes import (
+    ballot_cast,
+    ballot_record_paper,
+    choice_counts,
+    vote_cancel,
+    vote_close,
+    vote_create,
+    vote_publish,
+    vote_tally,
+    vote_update,
+    votes_close_due,
+)
 
 __all__ = [
+    "ballot_cast",
+    "ballot_record_paper",
+    "choice_counts",
     "committee_member_add",
     "committee_member_change_role",
     "committee_member_end",
@@ -23,4 +38,11 @@ __all__ = [
     "emergency_contact_delete",
     "emergency_contact_update",
     "emergency_defaults_create",
+    "vote_cancel",
+    "vote_close",
+    "vote_create",
+    "vote_publish",
+    "vote_tally",
+    "vote_update",
+    "votes_close_due",
 ]
