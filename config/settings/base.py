@@ -220,6 +220,10 @@ SPECTACULAR_SETTINGS = {
         "GenderEnum": "wuyetong.accounts.choices.Gender",
         "CommitteeRoleEnum": "wuyetong.community.choices.CommitteeRole",
         "EmergencyKindEnum": "wuyetong.community.choices.EmergencyKind",
+        "VoteMatterEnum": "wuyetong.community.choices.VoteMatter",
+        "VoteStateEnum": "wuyetong.community.choices.VoteState",
+        "BallotChoiceEnum": "wuyetong.community.choices.BallotChoice",
+        "BallotChannelEnum": "wuyetong.community.choices.BallotChannel",
     },
 }
 

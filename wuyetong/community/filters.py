@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from wuyetong.core.access import get_access
 from wuyetong.orgs.models import Community
 
-from .choices import CommitteeRole, EmergencyKind
-from .models import CommitteeMember, EmergencyContact
+from .choices import CommitteeRole, EmergencyKind, VoteMatter, VoteState
+from .models import CommitteeMember, EmergencyContact, Vote
 
 
 def reachable_communities(request):
@@ -78,3 +78,15 @@ class EmergencyContactFilter(CommunityFilterSet):
     class Meta:
         model = EmergencyContact
         fields = ["community", "kind", "q"]
+
+
+class VoteFilter(CommunityFilterSet):
+    search_fields = ("title",)
+    state = df.ChoiceFilter(label=_("状态"), choices=VoteState.choices, empty_label=_("全部状态"))
+    matter = df.ChoiceFilter(
+        label=_("事项类别"), choices=VoteMatter.choices, empty_label=_("全部事项")
+    )
+
+    class Meta:
+        model = Vote
+        fields = ["community", "state", "matter", "q"]

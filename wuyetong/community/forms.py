@@ -14,12 +14,12 @@ from django.utils.translation import gettext_lazy as _
 
 from wuyetong.core.ids import parse_pk
 from wuyetong.estates.forms import DATE, ServiceForm
-from wuyetong.estates.models import Occupancy, Resident
+from wuyetong.estates.models import House, Occupancy, Resident
 from wuyetong.orgs.models import Community
 
-from .choices import CommitteeRole
+from .choices import BallotChoice, CommitteeRole
 from .filters import reachable_communities
-from .models import CommitteeMember, EmergencyContact
+from .models import CommitteeMember, EmergencyContact, Vote, VoteRollHouse
 
 
 class UserRequest:
@@ -144,3 +144,58 @@ class CommunityPickForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         scope_community_field(self, user)
+
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class VoteForm(ServiceForm):
+    class Meta:
+        model = Vote
+        fields = ["community", "title", "matter", "description", "opens_at", "closes_at"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("opens_at", "closes_at"):
+            self.fields[name].widget = DATETIME
+        self.fields["matter"].help_text = _(
+            "第六至八项（筹集维修资金、改建重建、改变共有部分用途或经营）须经参与表决面积和人数各四分之三以上同意；其他事项过半数"
+        )
+        if self.instance.pk:
+            del self.fields["community"]
+        else:
+            scope_community_field(self, self.user)
+
+
+class RollHouseChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.building.name}{obj.unit.name}{obj.room_no}"
+
+
+class PaperBallotForm(forms.Form):
+    house = RollHouseChoiceField(
+        label=_("房屋"), queryset=House.objects.none(), empty_label=_("请选择房屋")
+    )
+    choice = forms.ChoiceField(
+        label=_("表决意见"), choices=BallotChoice.choices, widget=forms.RadioSelect
+    )
+    paper_ref = forms.CharField(label=_("纸质票编号"), max_length=30)
+
+    def __init__(self, *args, vote=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if vote is not None:
+            field = cast(RollHouseChoiceField, self.fields["house"])
+            field.queryset = (
+                House.objects.filter(
+                    pk__in=VoteRollHouse.objects.filter(
+                        vote=vote, voter__ballot__isnull=True
+                    ).values("house_id")
+                )
+                .select_related("building", "unit")
+                .order_by("building__sort", "unit__name", "floor", "room_no")
+            )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("原因"), max_length=200)

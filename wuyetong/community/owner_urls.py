@@ -3,9 +3,12 @@
 
 from django.urls import path
 
-from .owner import emergency
+from .owner import emergency, votes
 
 app_name = "owner_community"
 urlpatterns = [
     path("emergency/", emergency.emergency, name="emergency"),
+    path("votes/", votes.vote_list, name="vote_list"),
+    path("votes/<int:pk>/", votes.vote_detail, name="vote_detail"),
+    path("votes/<int:pk>/ballot/", votes.vote_cast, name="vote_cast"),
 ]

@@ -1,4 +1,4 @@
-from .views import committee, emergency
+from .views import committee, emergency, votes
 
 app_name = "community"
-urlpatterns = committee.urlpatterns + emergency.urlpatterns
+urlpatterns = committee.urlpatterns + emergency.urlpatterns + votes.urlpatterns

@@ -36,6 +36,7 @@ NAV: list[tuple[str | Promise, list[NavItem]]] = [
         [
             NavItem(_("监管总览"), "web:dashboard", persona="bureau"),
             NavItem(_("辖区小区"), "orgs:bureau_community_list", persona="bureau"),
+            NavItem(_("业主表决"), "community:bureau_vote_list", persona="bureau"),
         ],
     ),
     (
@@ -88,6 +89,7 @@ NAV: list[tuple[str | Promise, list[NavItem]]] = [
     (
         _("客户关系"),
         [
+            NavItem(_("投票表决"), "community:vote_list", "community.view"),
             NavItem(_("业委会"), "community:committee_list", "community.view"),
             NavItem(_("一键救助"), "community:emergency_list", "community.view"),
         ],

@@ -107,7 +107,7 @@ class ListPage(ModulePermissionMixin, View):
         if order.removeprefix("-") in {c.order for c in columns if c.order}:
             queryset = queryset.order_by(order, "pk")
         if request.GET.get("export") == "xlsx":
-            if not self.access.can(self.export_permission):
+            if not self.export_allowed():
                 raise PermissionDenied
             cols = [c for c in columns if c.export]
             rows = (
@@ -147,7 +147,7 @@ class ListPage(ModulePermissionMixin, View):
             "page": page,
             "query": querystring_without(request, "page", "export"),
             "filter_query": querystring_without(request, "page", "export", "o"),
-            "can_export": self.access.can(self.export_permission),
+            "can_export": self.export_allowed(),
             "create_url": self._create_url(filterset),
             "batch_form": self.batch_form_class()
             if self.batch_form_class and self.batch_allowed()
@@ -166,6 +166,9 @@ class ListPage(ModulePermissionMixin, View):
 
     def batch_allowed(self) -> bool:
         return False
+
+    def export_allowed(self) -> bool:
+        return self.access.can(self.export_permission)
 
     def _create_url(self, filterset) -> str:
         """新增 opens the form for the community being looked at, when there is one."""

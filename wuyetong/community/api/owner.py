@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
+from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from wuyetong.accounts.api.serializers import with_errors
 
-from .. import selectors
+from .. import selectors, services
+from ..choices import VoteState
 from . import serializers as s
 
 
@@ -23,3 +25,48 @@ class MyEmergencyApi(APIView):
     def get(self, request):
         groups = selectors.owner_emergency_groups(request.user)
         return Response(s.OwnerEmergencyGroupSerializer(groups, many=True).data)
+
+
+class MyVoteListApi(APIView):
+    @extend_schema(
+        tags=["community-owner"],
+        summary=_("我所在小区的业主表决（含我的表决状态）"),
+        responses=with_errors({200: s.MyVoteSerializer(many=True)}, 401),
+    )
+    def get(self, request):
+        rows = [s.my_vote_data(r) for r in selectors.owner_votes(request.user)]
+        return Response(s.MyVoteSerializer(rows, many=True).data)
+
+
+def _my_vote(request, pk) -> dict:
+    row = selectors.owner_vote(request.user, pk)
+    vote = row["vote"]
+    shows = vote.state == VoteState.CLOSED or row["sees_progress"]
+    return s.my_vote_data(row, selectors.vote_result(vote) if shows else None)
+
+
+class MyVoteApi(APIView):
+    @extend_schema(
+        tags=["community-owner"],
+        summary=_("一项表决：我的表决权、我的票、结果（业委会成员可看实时进度）"),
+        responses=with_errors({200: s.MyVoteSerializer}, 401, 404),
+    )
+    def get(self, request, pk):
+        return Response(s.MyVoteSerializer(_my_vote(request, pk)).data)
+
+
+class MyBallotApi(APIView):
+    @extend_schema(
+        tags=["community-owner"],
+        summary=_("投票（每位业主一次，提交后不能更改）"),
+        request=s.CastSerializer,
+        responses=with_errors({201: s.MyVoteSerializer}, 400, 401, 404),
+    )
+    def post(self, request, pk):
+        vote = selectors.owner_vote(request.user, pk)["vote"]
+        data = s.CastSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.ballot_cast(user=request.user, vote_id=vote.pk, **data.validated_data)
+        return Response(
+            s.MyVoteSerializer(_my_vote(request, pk)).data, status=status.HTTP_201_CREATED
+        )

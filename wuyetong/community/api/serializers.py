@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from wuyetong.core.access import get_access
 from wuyetong.core.masking import mask_phone
-from wuyetong.estates.models import Resident
+from wuyetong.estates.models import House, Resident
 from wuyetong.orgs.models import Community
 
-from ..choices import CommitteeRole
+from ..choices import BallotChannel, BallotChoice, CommitteeRole
 from ..filters import reachable_communities
-from ..models import CommitteeMember, EmergencyContact
+from ..models import CommitteeMember, EmergencyContact, Vote
 
 
 class _Scoped(serializers.PrimaryKeyRelatedField):
@@ -37,12 +38,23 @@ class CompanyResidentField(_Scoped):
 
 
 class _NoModelValidators(serializers.ModelSerializer):
-    # Uniqueness and cross-field rules are the services'; keep DRF from guessing them.
+    """Uniqueness and cross-field rules are the services'; DRF does not guess them. Fields in
+    `create_only` are accepted when creating and read-only when updating an object."""
+
+    create_only: tuple[str, ...] = ()
+
     def get_validators(self):
         return []
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if isinstance(self.instance, self.Meta.model):
+            for name in self.create_only:
+                self.fields[name].read_only = True
+
 
 class CommitteeMemberSerializer(_NoModelValidators):
+    create_only = ("community", "role", "term_start")
     community: Any = CommunityField(queryset=Community.objects.none())
     resident: Any = CompanyResidentField(
         queryset=Resident.objects.none(), required=False, allow_null=True
@@ -72,12 +84,6 @@ class CommitteeMemberSerializer(_NoModelValidators):
         read_only_fields = ["ended_on", "end_reason"]
         extra_kwargs = {"name": {"required": False}}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if isinstance(self.instance, CommitteeMember):
-            for name in ("community", "role", "term_start"):
-                self.fields[name].read_only = True
-
     def to_representation(self, instance):
         data = super().to_representation(instance)
         user = getattr(self.context.get("request"), "user", None)
@@ -97,6 +103,7 @@ class CommitteeRoleSerializer(serializers.Serializer):
 
 
 class EmergencyContactSerializer(_NoModelValidators):
+    create_only = ("community",)
     community: Any = CommunityField(queryset=Community.objects.none())
     community_name = serializers.CharField(source="community.name", read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
@@ -114,11 +121,6 @@ class EmergencyContactSerializer(_NoModelValidators):
             "note",
             "sort",
         ]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if isinstance(self.instance, EmergencyContact):
-            self.fields["community"].read_only = True
 
 
 class OwnerEmergencyContactSerializer(serializers.Serializer):
@@ -141,3 +143,143 @@ class DefaultsInputSerializer(serializers.Serializer):
 
 class CountSerializer(serializers.Serializer):
     added = serializers.IntegerField()
+
+
+# ---------------------------------------------------------------- votes
+
+
+class VoteSerializer(_NoModelValidators):
+    create_only = ("community",)
+    community: Any = CommunityField(queryset=Community.objects.none())
+    community_name = serializers.CharField(source="community.name", read_only=True)
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    matter_display = serializers.CharField(source="get_matter_display", read_only=True)
+
+    class Meta:
+        model = Vote
+        fields = [
+            "id",
+            "community",
+            "community_name",
+            "title",
+            "description",
+            "matter",
+            "matter_display",
+            "major",
+            "state",
+            "state_display",
+            "opens_at",
+            "closes_at",
+            "published_at",
+            "closed_at",
+            "cancel_reason",
+            "total_area",
+            "total_owners",
+            "valid",
+            "passed",
+        ]
+        read_only_fields = [
+            "major",
+            "state",
+            "published_at",
+            "closed_at",
+            "cancel_reason",
+            "total_area",
+            "total_owners",
+            "valid",
+            "passed",
+        ]
+
+
+class RatioSerializer(serializers.Serializer):
+    label: Any = serializers.CharField()
+    part = serializers.CharField()
+    whole = serializers.CharField()
+    percent = serializers.DecimalField(max_digits=6, decimal_places=2)
+    rule = serializers.CharField()
+    met = serializers.BooleanField()
+
+
+class VoteResultSerializer(serializers.Serializer):
+    final = serializers.BooleanField(help_text="true: 已结束，结果已冻结；false: 实时进度")
+    verdict = serializers.ChoiceField(choices=["invalid", "passed", "rejected"])
+    verdict_label = serializers.CharField()
+    ratios = RatioSerializer(many=True, source="rows")
+    total_area = serializers.DecimalField(
+        max_digits=14, decimal_places=2, source="tally.total_area"
+    )
+    total_owners = serializers.IntegerField(source="tally.total_owners")
+    participant_area = serializers.DecimalField(
+        max_digits=14, decimal_places=2, source="tally.participant_area"
+    )
+    participant_count = serializers.IntegerField(source="tally.participant_count")
+    agree_area = serializers.DecimalField(
+        max_digits=14, decimal_places=2, source="tally.agree_area"
+    )
+    agree_count = serializers.IntegerField(source="tally.agree_count")
+
+
+class BallotOutSerializer(serializers.Serializer):
+    choice = serializers.ChoiceField(choices=BallotChoice.choices)
+    choice_display = serializers.CharField(source="get_choice_display")
+    channel = serializers.ChoiceField(choices=BallotChannel.choices)
+    paper_ref = serializers.CharField()
+    area = serializers.DecimalField(max_digits=14, decimal_places=2)
+    cast_at = serializers.DateTimeField()
+
+
+class RollEntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    label: Any = serializers.CharField()
+    owner_names = serializers.CharField()
+    area = serializers.DecimalField(max_digits=14, decimal_places=2)
+    developer = serializers.BooleanField()
+    ballot = serializers.SerializerMethodField()
+
+    @extend_schema_field(BallotOutSerializer(allow_null=True))
+    def get_ballot(self, obj):
+        ballot = getattr(obj, "ballot", None) if hasattr(obj, "ballot") else None
+        return BallotOutSerializer(ballot).data if ballot else None
+
+
+class PaperBallotSerializer(serializers.Serializer):
+    house = serializers.PrimaryKeyRelatedField(queryset=House.objects.none())
+    choice = serializers.ChoiceField(choices=BallotChoice.choices)
+    paper_ref = serializers.CharField(max_length=30)
+
+    def __init__(self, *args, vote=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if vote is not None:
+            field: Any = self.fields["house"]
+            field.queryset = House.objects.filter(community_id=vote.community_id)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)
+
+
+class CastSerializer(serializers.Serializer):
+    choice = serializers.ChoiceField(choices=BallotChoice.choices)
+
+
+class MyVoteSerializer(serializers.Serializer):
+    vote = VoteSerializer()
+    on_roll = serializers.BooleanField(help_text="是否在本次表决名册中（有表决权）")
+    roll_label = serializers.CharField(allow_blank=True)
+    roll_area = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    ballot = BallotOutSerializer(allow_null=True)
+    result = VoteResultSerializer(
+        allow_null=True, help_text="已结束的表决，或业委会成员查看进行中的表决"
+    )
+
+
+def my_vote_data(row: dict, result=None) -> dict:
+    roll = row["roll"]
+    return {
+        "vote": row["vote"],
+        "on_roll": roll is not None,
+        "roll_label": roll.voter.label if roll else "",
+        "roll_area": roll.voter.area if roll else None,
+        "ballot": row["ballot"],
+        "result": result,
+    }

@@ -6,8 +6,12 @@ from . import owner, views
 router = SimpleRouter()
 router.register("committee-members", views.CommitteeMemberViewSet, basename="committee-member")
 router.register("emergency-contacts", views.EmergencyContactViewSet, basename="emergency-contact")
+router.register("votes", views.VoteViewSet, basename="vote")
 
 urlpatterns = [
     path("my/emergency-contacts/", owner.MyEmergencyApi.as_view(), name="my-emergency-contacts"),
+    path("my/votes/", owner.MyVoteListApi.as_view(), name="my-votes"),
+    path("my/votes/<int:pk>/", owner.MyVoteApi.as_view(), name="my-vote"),
+    path("my/votes/<int:pk>/ballot/", owner.MyBallotApi.as_view(), name="my-vote-ballot"),
     *router.urls,
 ]

@@ -114,3 +114,85 @@ class EmergencyContactViewSet(
             actor=request.user, community=data.validated_data["community"]
         )
         return Response({"added": added})
+
+
+class VoteViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    StaffViewSet,
+):
+    """Owners' votes. Drafts are edited; `publish` freezes the roll and opens voting;
+    `result` gives the four ratios (live while open); `paper-ballot` enters a signed paper
+    ballot; `close` freezes the result after the deadline; `cancel` withdraws it."""
+
+    serializer_class = s.VoteSerializer
+    filterset_class = filters.VoteFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    action_permissions = {
+        "publish": "approve",
+        "cancel": "approve",
+        "close": "approve",
+        "paper_ballot": "change",
+        "result": "view",
+        "roll": "view",
+    }
+
+    def get_queryset(self):
+        action_ = self.action_permissions.get(self.action) or self.scope_action()
+        return selectors.vote_list(self.request.user, action_)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.vote_create(
+            actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.vote_update(
+            actor=self.request.user, vote=serializer.instance, **serializer.validated_data
+        )
+
+    def _vote(self, vote):
+        return Response(self.get_serializer(selectors.vote_get(self.request.user, vote.pk)).data)
+
+    @extend_schema(request=None, responses=s.VoteSerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        return self._vote(services.vote_publish(actor=request.user, vote=self.get_object()))
+
+    @extend_schema(request=None, responses=s.VoteSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self._vote(services.vote_close(vote=self.get_object(), actor=request.user))
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.VoteSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        vote = self.get_object()
+        data = s.ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._vote(
+            services.vote_cancel(actor=request.user, vote=vote, **data.validated_data)
+        )
+
+    @extend_schema(responses=s.VoteResultSerializer)
+    @action(detail=True, methods=["get"])
+    def result(self, request, pk=None):
+        return Response(s.VoteResultSerializer(selectors.vote_result(self.get_object())).data)
+
+    @extend_schema(responses=s.RollEntrySerializer(many=True))
+    @action(detail=True, methods=["get"], filterset_class=None)
+    def roll(self, request, pk=None):
+        roll = selectors.vote_roll(self.get_object(), status=request.query_params.get("status", ""))
+        page = self.paginate_queryset(roll)
+        return self.get_paginated_response(s.RollEntrySerializer(page, many=True).data)
+
+    @extend_schema(request=s.PaperBallotSerializer, responses={201: s.BallotOutSerializer})
+    @action(detail=True, methods=["post"], url_path="paper-ballot")
+    def paper_ballot(self, request, pk=None):
+        vote = self.get_object()
+        data = s.PaperBallotSerializer(data=request.data, vote=vote)
+        data.is_valid(raise_exception=True)
+        ballot = services.ballot_record_paper(actor=request.user, vote=vote, **data.validated_data)
+        return Response(s.BallotOutSerializer(ballot).data, status=status.HTTP_201_CREATED)

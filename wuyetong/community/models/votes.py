@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -12,8 +13,13 @@ from wuyetong.core.models import TimeStampedModel
 from ..choices import BallotChannel, BallotChoice, VoteMatter, VoteState
 from .base import CommunityLifeQuerySet
 
-AREA = {"max_digits": 14, "decimal_places": 2, "default": Decimal("0")}
-RESULT_AREA = {"max_digits": 14, "decimal_places": 2, "null": True, "blank": True}
+AREA: dict[str, Any] = {"max_digits": 14, "decimal_places": 2, "default": Decimal("0")}
+RESULT_AREA: dict[str, Any] = {
+    "max_digits": 14,
+    "decimal_places": 2,
+    "null": True,
+    "blank": True,
+}
 
 
 class VoteQuerySet(CommunityLifeQuerySet):

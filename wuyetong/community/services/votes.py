@@ -149,10 +149,10 @@ def vote_tally(vote: Vote) -> Tally:
         return Tally(
             total_area=vote.total_area,
             total_owners=vote.total_owners,
-            participant_area=vote.participant_area,
-            participant_count=vote.participant_count,
-            agree_area=vote.agree_area,
-            agree_count=vote.agree_count,
+            participant_area=vote.participant_area or to_money(0),
+            participant_count=vote.participant_count or 0,
+            agree_area=vote.agree_area or to_money(0),
+            agree_count=vote.agree_count or 0,
             major=vote.major,
         )
     counts = Ballot.objects.filter(vote=vote).aggregate(

@@ -9,69 +9,16 @@ from decimal import Decimal
 
 import pytest
 from django.db import DatabaseError, transaction
-from django.utils import timezone
 
 from wuyetong.community import services
-from wuyetong.community.models import Ballot, Vote, VoteVoter
+from wuyetong.community.models import Ballot, VoteVoter
 from wuyetong.core.exceptions import ApplicationError, NotFound, PermissionDenied
-from wuyetong.demo import builders as b
-from wuyetong.estates.models import House
+
+from .conftest import NOW
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
-NOW = timezone.make_aware(dt.datetime(2024, 6, 1, 9, 0))
-
-
-@pytest.fixture
-def estate(world):
-    """A community of `n` houses with chosen areas; owners bound on demand."""
-
-    class Estate:
-        def __init__(self):
-            self.community = b.community_create(
-                company=world.company_a,
-                project=world.a.projects[0],
-                district=world.districts[0],
-                name="测试花园",
-                code="TS01",
-            )
-            self.houses: list[House] = []
-            self.n = 0
-
-        def add_houses(self, *areas: str) -> list[House]:
-            made = b.houses_create(
-                self.community, buildings=1, units=1, floors=len(areas), per_floor=1, seed=9
-            )
-            if self.houses:  # a second call makes another building
-                pass
-            for house, area in zip(made, areas, strict=True):
-                house.building_area = D(area)
-                house.save(update_fields=["building_area"])
-            self.houses += made
-            return made
-
-        def owner(self, *houses: House, name: str = "业主"):
-            self.n += 1
-            user = b.user_create(f"1581234{self.n:04d}", f"{name}{self.n}")
-            for house in houses:
-                b.owner_bind(user=user, house=house)
-            return user
-
-        def vote(self, *, major: bool = False, **kw) -> Vote:
-            vote = services.vote_create(
-                actor=world.staff("project_manager"),
-                community=self.community,
-                title="更换物业服务企业" if not major else "利用共有部分设置广告位",
-                matter="common_use" if major else "manager",
-                opens_at=NOW - dt.timedelta(days=1),
-                closes_at=NOW + dt.timedelta(days=6),
-            )
-            return services.vote_publish(
-                actor=world.staff("project_manager"), vote=vote, now=NOW - dt.timedelta(hours=1)
-            )
-
-    return Estate()
 
 
 def cast(user, vote, choice="agree"):
@@ -85,7 +32,7 @@ def close(vote):
 # ------------------------------------------------------------------ the roll
 
 
-def test_one_owner_with_two_houses_counts_once_with_the_areas_summed(estate):
+def test_one_owner_with_two_houses_counts_once_with_the_areas_summed(estate, world):
     h1, h2, h3 = estate.add_houses("60.50", "39.50", "100.00")
     x = estate.owner(h1, h2)
     estate.owner(h3)
@@ -99,16 +46,15 @@ def test_one_owner_with_two_houses_counts_once_with_the_areas_summed(estate):
     assert exc.value.code == "already_voted"
     with pytest.raises(ApplicationError) as exc:
         services.ballot_record_paper(
-            actor=estate_pm(estate), vote=vote, house=h2, choice="oppose", paper_ref="P-1", now=NOW
+            actor=world.staff("project_manager"),
+            vote=vote,
+            house=h2,
+            choice="oppose",
+            paper_ref="P-1",
+            now=NOW,
         )
     assert exc.value.field == "house"
     assert Ballot.objects.count() == 1 and Ballot.objects.get().choice == "agree"
-
-
-def estate_pm(estate):
-    from wuyetong.accounts.models import User
-
-    return User.objects.get(phone="13900000002")
 
 
 def test_a_jointly_owned_house_counts_its_area_once_and_takes_one_ballot(estate):
@@ -137,8 +83,8 @@ def test_co_ownership_chains_merge_into_one_owner(estate):
     assert cast(a, vote).area == D("100.00")
 
 
-def test_houses_without_an_owner_count_as_the_developer_once(estate):
-    h1, h2, h3, h4 = estate.add_houses("100.00", "100.00", "70.00", "30.00")
+def test_houses_without_an_owner_count_as_the_developer_once(estate, world):
+    h1, h2, _h3, h4 = estate.add_houses("100.00", "100.00", "70.00", "30.00")
     estate.owner(h1)
     estate.owner(h2)
     vote = estate.vote()
@@ -147,7 +93,12 @@ def test_houses_without_an_owner_count_as_the_developer_once(estate):
     assert developer.area == D("100.00") and "建设单位" in developer.owner_names
     # its signed paper ballot is entered by staff
     ballot = services.ballot_record_paper(
-        actor=estate_pm(estate), vote=vote, house=h4, choice="abstain", paper_ref="KFS-01", now=NOW
+        actor=world.staff("project_manager"),
+        vote=vote,
+        house=h4,
+        choice="abstain",
+        paper_ref="KFS-01",
+        now=NOW,
     )
     assert ballot.area == D("100.00") and ballot.channel == "paper"
 
@@ -227,12 +178,17 @@ def test_someone_elses_vote_or_a_missing_one(estate, world):
 
 
 def test_paper_ballots_need_a_reference_and_staff_of_the_company(estate, world):
-    h1, h2 = estate.add_houses("100.00", "100.00")
+    h1, _h2 = estate.add_houses("100.00", "100.00")
     estate.owner(h1)
     vote = estate.vote()
     with pytest.raises(ApplicationError) as exc:
         services.ballot_record_paper(
-            actor=estate_pm(estate), vote=vote, house=h1, choice="agree", paper_ref=" ", now=NOW
+            actor=world.staff("project_manager"),
+            vote=vote,
+            house=h1,
+            choice="agree",
+            paper_ref=" ",
+            now=NOW,
         )
     assert exc.value.field == "paper_ref"
     with pytest.raises(NotFound):
@@ -255,7 +211,7 @@ def test_paper_ballots_need_a_reference_and_staff_of_the_company(estate, world):
         )
     with pytest.raises(ApplicationError) as exc:
         services.ballot_record_paper(
-            actor=estate_pm(estate),
+            actor=world.staff("project_manager"),
             vote=vote,
             house=world.owner_house,
             choice="agree",

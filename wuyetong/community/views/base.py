@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -11,7 +13,7 @@ from wuyetong.core.ids import parse_pk
 from wuyetong.web import pages
 from wuyetong.web.pages import Col
 
-__all__ = ["Col", "CreatePage", "FormPage", "ListPage", "run_action"]
+__all__ = ["Col", "CreatePage", "EditPage", "FormPage", "ListPage", "run_action"]
 
 
 class ListPage(pages.ListPage):
@@ -34,6 +36,35 @@ class CreatePage(FormPage):
             user=self.request.user,
             community_id=parse_pk(self.request.GET.get("community", "")),
         )
+
+
+class EditPage(FormPage):
+    """Edit one object fetched through `getter(user, pk, "change")` (404 outside the
+    user's reach) with `update(actor=…, <obj_kw>=obj, **data)`; back to `detail_url`."""
+
+    permission = "community.change"
+    getter: Any = None
+    update: Any = None
+    obj_kw = ""
+    detail_url = ""
+    title_format: Any = ""
+
+    def get_object(self):
+        return type(self).getter(self.request.user, self.kwargs["pk"], "change")
+
+    def get_title(self):
+        return str(self.title_format) % {"name": self.object}
+
+    def get_cancel_url(self):
+        return reverse(self.detail_url, args=[self.object.pk])
+
+    def perform(self, form):
+        return type(self).update(
+            actor=self.request.user, **{self.obj_kw: self.object}, **form.service_data()
+        )
+
+    def success_url(self, obj):
+        return self.get_cancel_url()
 
 
 def url_of(name: str):

@@ -12,7 +12,7 @@ from wuyetong.core.masking import mask_phone
 from wuyetong.core.views import ModulePermissionMixin
 
 from .. import filters, forms, selectors, services
-from .base import Col, CreatePage, FormPage, ListPage, run_action, url_of
+from .base import Col, CreatePage, EditPage, ListPage, run_action, url_of
 
 
 def _term(o) -> str:
@@ -58,26 +58,13 @@ class CommitteeCreate(CreatePage):
         return reverse("community:committee_detail", args=[obj.pk])
 
 
-class CommitteeEdit(FormPage):
-    permission = "community.change"
+class CommitteeEdit(EditPage):
     form_class = forms.CommitteeMemberForm
-
-    def get_object(self):
-        return selectors.committee_member_get(self.request.user, self.kwargs["pk"], "change")
-
-    def get_title(self):
-        return gettext("修改业委会成员：%(member)s") % {"member": self.object}
-
-    def get_cancel_url(self):
-        return reverse("community:committee_detail", args=[self.object.pk])
-
-    def perform(self, form):
-        return services.committee_member_update(
-            actor=self.request.user, member=self.object, **form.service_data()
-        )
-
-    def success_url(self, obj):
-        return self.get_cancel_url()
+    getter = selectors.committee_member_get
+    update = services.committee_member_update
+    obj_kw = "member"
+    detail_url = "community:committee_detail"
+    title_format = _("修改业委会成员：%(name)s")
 
 
 class CommitteeDetail(ModulePermissionMixin, View):
