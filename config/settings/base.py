@@ -224,6 +224,9 @@ SPECTACULAR_SETTINGS = {
         "VoteStateEnum": "wuyetong.community.choices.VoteState",
         "BallotChoiceEnum": "wuyetong.community.choices.BallotChoice",
         "BallotChannelEnum": "wuyetong.community.choices.BallotChannel",
+        "SurveyStateEnum": "wuyetong.community.choices.SurveyState",
+        "AnswerModeEnum": "wuyetong.community.choices.AnswerMode",
+        "QuestionKindEnum": "wuyetong.community.choices.QuestionKind",
     },
 }
 
@@ -307,5 +310,6 @@ CELERY_BEAT_SCHEDULE = {
     "servicedesk-sla-scan": {"task": "servicedesk.sla_scan", "schedule": 60.0},
     "servicedesk-return-visit-scan": {"task": "servicedesk.return_visit_scan", "schedule": 3600.0},
     "community-close-due-votes": {"task": "community.close_due_votes", "schedule": 60.0},
+    "community-close-due-surveys": {"task": "community.close_due_surveys", "schedule": 300.0},
 }
 EMBEDDED_SCHEDULER = env_bool("WUYETONG_EMBEDDED_SCHEDULER", False) and not REDIS_URL

@@ -51,3 +51,24 @@ class BallotChoice(models.TextChoices):
 class BallotChannel(models.TextChoices):
     ONLINE = "online", _("线上")
     PAPER = "paper", _("纸质票")
+
+
+class SurveyState(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    OPEN = "open", _("进行中")
+    CLOSED = "closed", _("已结束")
+
+
+class AnswerMode(models.TextChoices):
+    PER_HOUSE = "per_house", _("每户一份")
+    PER_PERSON = "per_person", _("每人一份")
+
+
+class QuestionKind(models.TextChoices):
+    SINGLE = "single", _("单选")
+    MULTIPLE = "multiple", _("多选")
+    TEXT = "text", _("填空")
+    RATING = "rating", _("评分")
+
+
+CHOICE_KINDS = frozenset({QuestionKind.SINGLE, QuestionKind.MULTIPLE})

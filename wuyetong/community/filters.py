@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from wuyetong.core.access import get_access
 from wuyetong.orgs.models import Community
 
-from .choices import CommitteeRole, EmergencyKind, VoteMatter, VoteState
-from .models import CommitteeMember, EmergencyContact, Vote
+from .choices import CommitteeRole, EmergencyKind, SurveyState, VoteMatter, VoteState
+from .models import CommitteeMember, EmergencyContact, Survey, Vote
 
 
 def reachable_communities(request):
@@ -90,3 +90,12 @@ class VoteFilter(CommunityFilterSet):
     class Meta:
         model = Vote
         fields = ["community", "state", "matter", "q"]
+
+
+class SurveyFilter(CommunityFilterSet):
+    search_fields = ("title",)
+    state = df.ChoiceFilter(label=_("状态"), choices=SurveyState.choices, empty_label=_("全部状态"))
+
+    class Meta:
+        model = Survey
+        fields = ["community", "state", "q"]

@@ -14,12 +14,12 @@ from django.utils.translation import gettext_lazy as _
 
 from wuyetong.core.ids import parse_pk
 from wuyetong.estates.forms import DATE, ServiceForm
-from wuyetong.estates.models import House, Occupancy, Resident
+from wuyetong.estates.models import Building, House, Occupancy, Resident
 from wuyetong.orgs.models import Community
 
-from .choices import BallotChoice, CommitteeRole
+from .choices import BallotChoice, CommitteeRole, QuestionKind
 from .filters import reachable_communities
-from .models import CommitteeMember, EmergencyContact, Vote, VoteRollHouse
+from .models import CommitteeMember, EmergencyContact, Survey, Vote, VoteRollHouse
 
 
 class UserRequest:
@@ -199,3 +199,83 @@ class PaperBallotForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("原因"), max_length=200)
+
+
+class BuildingsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class SurveyForm(ServiceForm):
+    buildings = BuildingsField(
+        label=_("面向楼栋"),
+        queryset=Building.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("不选则面向全小区"),
+    )
+
+    class Meta:
+        model = Survey
+        fields = [
+            "community",
+            "title",
+            "description",
+            "answer_mode",
+            "owners_only",
+            "anonymous",
+            "buildings",
+            "opens_at",
+            "closes_at",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("opens_at", "closes_at"):
+            self.fields[name].widget = DATETIME
+        if self.instance.pk:
+            del self.fields["community"]
+            self.initial["buildings"] = list(self.instance.buildings.all())
+        else:
+            scope_community_field(self, self.user)
+            posted = self.data.get("community") if self.is_bound else None
+            self.community_id = parse_pk(posted) or self.community_id
+        buildings = cast(BuildingsField, self.fields["buildings"])
+        buildings.queryset = (
+            Building.objects.filter(community_id=self.community_id).order_by("sort", "name")
+            if self.community_id
+            else Building.objects.none()
+        )
+        if not self.community_id:
+            buildings.help_text = _("先选择小区；不选楼栋则面向全小区")
+
+
+class QuestionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("题型"), choices=QuestionKind.choices)
+    text = forms.CharField(label=_("题目"), max_length=200)
+    options = forms.CharField(
+        label=_("选项"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": _("每行一个选项")}),
+        help_text=_("单选、多选题填写，每行一个"),
+    )
+    max_rating = forms.IntegerField(
+        label=_("最高分"),
+        min_value=2,
+        max_value=10,
+        initial=5,
+        required=False,
+        help_text=_("评分题填写"),
+    )
+    required = forms.BooleanField(label=_("必答"), required=False, initial=True)
+
+    def service_data(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "kind": d["kind"],
+            "text": d["text"],
+            "required": d["required"],
+            "options": (d.get("options") or "").splitlines(),
+            "max_rating": d.get("max_rating") or 5,
+        }

@@ -3,11 +3,13 @@
 
 from django.urls import path
 
-from .owner import emergency, votes
+from .owner import emergency, surveys, votes
 
 app_name = "owner_community"
 urlpatterns = [
     path("emergency/", emergency.emergency, name="emergency"),
+    path("surveys/", surveys.survey_list, name="survey_list"),
+    path("surveys/<int:pk>/", surveys.survey_detail, name="survey_detail"),
     path("votes/", votes.vote_list, name="vote_list"),
     path("votes/<int:pk>/", votes.vote_detail, name="vote_detail"),
     path("votes/<int:pk>/ballot/", votes.vote_cast, name="vote_cast"),

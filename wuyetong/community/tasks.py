@@ -16,3 +16,9 @@ from . import services
 def close_due_votes(now: datetime | str | None = None) -> list[int]:
     """Close votes whose deadline has passed and freeze their results."""
     return services.votes_close_due(now=parse_now(now))
+
+
+@shared_task(name="community.close_due_surveys")
+def close_due_surveys(now: datetime | str | None = None) -> list[int]:
+    """Close surveys whose deadline has passed."""
+    return services.surveys_close_due(now=parse_now(now))

@@ -1,4 +1,6 @@
-from .views import committee, emergency, votes
+from .views import committee, emergency, surveys, votes
 
 app_name = "community"
-urlpatterns = committee.urlpatterns + emergency.urlpatterns + votes.urlpatterns
+urlpatterns = (
+    committee.urlpatterns + emergency.urlpatterns + votes.urlpatterns + surveys.urlpatterns
+)

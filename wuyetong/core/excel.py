@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from io import BytesIO
 from urllib.parse import quote
@@ -55,6 +56,49 @@ def _looks_numeric(text: str) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of a workbook: a bold header row, then `rows` (streamed)."""
+
+    title: str
+    headers: Sequence[str]
+    rows: Iterable[Sequence]
+    widths: Sequence[int] | None = None
+
+
+def _write_sheet(wb: Workbook, sheet: Sheet) -> None:
+    title = "".join("_" if ch in _BAD_TITLE_CHARS else ch for ch in sheet.title)[:31].strip("'")
+    ws = wb.create_sheet(title=title or "Sheet1")
+    widths = sheet.widths
+    for i, header in enumerate(sheet.headers, start=1):
+        width = (
+            widths[i - 1]
+            if widths and i <= len(widths)
+            else max(10, min(40, len(str(header)) * 2 + 4))
+        )
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "A2"
+    header_cells = []
+    for header in sheet.headers:
+        cell = WriteOnlyCell(ws, value=str(header))
+        cell.font = _HEADER_FONT
+        cell.fill = _HEADER_FILL
+        header_cells.append(cell)
+    ws.append(header_cells)
+    for row in sheet.rows:
+        ws.append([_cell_value(v) for v in row])
+
+
+def workbook_sheets_bytes(sheets: Sequence[Sheet]) -> bytes:
+    """An .xlsx file with the sheets in order (write-only, so large exports stay small)."""
+    wb = Workbook(write_only=True)
+    for sheet in sheets:
+        _write_sheet(wb, sheet)
+    buffer = BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
 def workbook_bytes(
     headers: Sequence[str],
     rows: Iterable[Sequence],
@@ -64,29 +108,7 @@ def workbook_bytes(
 ) -> bytes:
     """An .xlsx file with one sheet: a bold header row, then `rows` (streamed, so large
     exports stay within memory)."""
-    wb = Workbook(write_only=True)
-    title = "".join("_" if ch in _BAD_TITLE_CHARS else ch for ch in sheet_title)[:31].strip("'")
-    ws = wb.create_sheet(title=title or "Sheet1")
-    for i, header in enumerate(headers, start=1):
-        width = (
-            widths[i - 1]
-            if widths and i <= len(widths)
-            else max(10, min(40, len(str(header)) * 2 + 4))
-        )
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = "A2"
-    header_cells = []
-    for header in headers:
-        cell = WriteOnlyCell(ws, value=str(header))
-        cell.font = _HEADER_FONT
-        cell.fill = _HEADER_FILL
-        header_cells.append(cell)
-    ws.append(header_cells)
-    for row in rows:
-        ws.append([_cell_value(v) for v in row])
-    buffer = BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_sheets_bytes([Sheet(sheet_title, headers, rows, widths)])
 
 
 def xlsx_response(
@@ -100,8 +122,16 @@ def xlsx_response(
     """A download response; `filename` may be Chinese (".xlsx" is added when missing)."""
     if not filename.lower().endswith(".xlsx"):
         filename += ".xlsx"
-    data = workbook_bytes(headers, rows, sheet_title=sheet_title or filename[:-5], widths=widths)
-    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+    return xlsx_sheets_response(
+        filename, [Sheet(sheet_title or filename[:-5], headers, rows, widths)]
+    )
+
+
+def xlsx_sheets_response(filename: str, sheets: Sequence[Sheet]) -> HttpResponse:
+    """A download of several sheets (e.g. a summary and the raw rows)."""
+    if not filename.lower().endswith(".xlsx"):
+        filename += ".xlsx"
+    response = HttpResponse(workbook_sheets_bytes(sheets), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = (
         f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}"
     )

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from wuyetong.accounts.api.serializers import with_errors
 
-from .. import selectors, services
+from .. import selectors, selectors_surveys, services
 from ..choices import VoteState
 from . import serializers as s
 
@@ -69,4 +69,51 @@ class MyBallotApi(APIView):
         services.ballot_cast(user=request.user, vote_id=vote.pk, **data.validated_data)
         return Response(
             s.MyVoteSerializer(_my_vote(request, pk)).data, status=status.HTTP_201_CREATED
+        )
+
+
+class MySurveyListApi(APIView):
+    @extend_schema(
+        tags=["community-owner"],
+        summary=_("面向我的房屋的问卷（含填写状态）"),
+        responses=with_errors({200: s.MySurveySerializer(many=True)}, 401),
+    )
+    def get(self, request):
+        return Response(
+            s.MySurveySerializer(selectors_surveys.owner_surveys(request.user), many=True).data
+        )
+
+
+class MySurveyApi(APIView):
+    @extend_schema(
+        tags=["community-owner"],
+        summary=_("一份问卷的题目和我的填写状态"),
+        responses=with_errors({200: s.MySurveyDetailSerializer}, 401, 404),
+    )
+    def get(self, request, pk):
+        return Response(
+            s.MySurveyDetailSerializer(selectors_surveys.owner_survey(request.user, pk)).data
+        )
+
+
+class MySurveyResponseApi(APIView):
+    @extend_schema(
+        tags=["community-owner"],
+        summary=_("提交问卷（每户或每人一份，提交后不能修改）"),
+        request=s.ResponseInputSerializer,
+        responses=with_errors({201: s.MySurveyDetailSerializer}, 400, 401, 404),
+    )
+    def post(self, request, pk):
+        survey = selectors_surveys.owner_survey(request.user, pk)["survey"]
+        data = s.ResponseInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.response_submit(
+            user=request.user,
+            survey_id=survey.pk,
+            house_id=data.validated_data.get("house"),
+            answers=data.validated_data["answers"],
+        )
+        return Response(
+            s.MySurveyDetailSerializer(selectors_surveys.owner_survey(request.user, pk)).data,
+            status=status.HTTP_201_CREATED,
         )

@@ -10,12 +10,19 @@ from rest_framework import serializers
 
 from wuyetong.core.access import get_access
 from wuyetong.core.masking import mask_phone
-from wuyetong.estates.models import House, Resident
+from wuyetong.estates.models import Building, House, Resident
 from wuyetong.orgs.models import Community
 
-from ..choices import BallotChannel, BallotChoice, CommitteeRole
+from ..choices import (
+    AnswerMode,
+    BallotChannel,
+    BallotChoice,
+    CommitteeRole,
+    QuestionKind,
+    SurveyState,
+)
 from ..filters import reachable_communities
-from ..models import CommitteeMember, EmergencyContact, Vote
+from ..models import CommitteeMember, EmergencyContact, Survey, Vote
 
 
 class _Scoped(serializers.PrimaryKeyRelatedField):
@@ -283,3 +290,135 @@ def my_vote_data(row: dict, result=None) -> dict:
         "ballot": row["ballot"],
         "result": result,
     }
+
+
+# ---------------------------------------------------------------- surveys
+
+
+class OptionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    text = serializers.CharField()
+
+
+class QuestionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    position = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=QuestionKind.choices)
+    text = serializers.CharField()
+    required: Any = serializers.BooleanField()
+    max_rating = serializers.IntegerField()
+    options = OptionSerializer(many=True, source="options.all")
+
+
+class QuestionInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=QuestionKind.choices)
+    text = serializers.CharField(max_length=200)
+    required: Any = serializers.BooleanField(default=True)
+    options = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, default=list, max_length=20
+    )
+    max_rating = serializers.IntegerField(min_value=2, max_value=10, default=5)
+
+
+class SurveySerializer(_NoModelValidators):
+    create_only = ("community",)
+    community: Any = CommunityField(queryset=Community.objects.none())
+    buildings: Any = serializers.PrimaryKeyRelatedField(
+        queryset=Building.objects.none(), many=True, required=False
+    )
+    community_name = serializers.CharField(source="community.name", read_only=True)
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    questions = QuestionSerializer(many=True, read_only=True, source="questions.all")
+
+    class Meta:
+        model = Survey
+        fields = [
+            "id",
+            "community",
+            "community_name",
+            "buildings",
+            "title",
+            "description",
+            "answer_mode",
+            "owners_only",
+            "anonymous",
+            "state",
+            "state_display",
+            "opens_at",
+            "closes_at",
+            "published_at",
+            "closed_at",
+            "questions",
+        ]
+        read_only_fields = ["state", "published_at", "closed_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["buildings"]
+        field.child_relation.queryset = Building.objects.filter(
+            community__in=reachable_communities(self.context.get("request"))
+        )
+
+
+class OptionStatSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    count = serializers.IntegerField()
+    percent = serializers.DecimalField(max_digits=6, decimal_places=2)
+
+
+class RatingStatSerializer(serializers.Serializer):
+    score = serializers.IntegerField()
+    count = serializers.IntegerField()
+
+
+class QuestionStatSerializer(serializers.Serializer):
+    question = serializers.IntegerField(source="question.pk")
+    number = serializers.IntegerField()
+    text = serializers.CharField(source="question.text")
+    kind = serializers.CharField(source="question.kind")
+    answered = serializers.IntegerField()
+    options = OptionStatSerializer(many=True)
+    ratings = RatingStatSerializer(many=True)
+    average = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    text_count = serializers.IntegerField()
+    texts = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_texts(self, obj):
+        return [a.text for a in obj.texts]
+
+
+class SurveyResultsSerializer(serializers.Serializer):
+    total = serializers.IntegerField(help_text="已收答卷")
+    target = serializers.IntegerField(help_text="可答户数或人数")
+    rate = serializers.DecimalField(max_digits=7, decimal_places=2, help_text="回收率(%)")
+    questions = QuestionStatSerializer(many=True)
+
+
+class MySurveySerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="survey.pk")
+    title = serializers.CharField(source="survey.title")
+    community_name = serializers.CharField(source="survey.community.name")
+    state = serializers.ChoiceField(choices=SurveyState.choices, source="survey.state")
+    answer_mode = serializers.ChoiceField(choices=AnswerMode.choices, source="survey.answer_mode")
+    opens_at = serializers.DateTimeField(source="survey.opens_at")
+    closes_at = serializers.DateTimeField(source="survey.closes_at")
+    pending_houses = serializers.ListField(
+        child=serializers.IntegerField(), source="pending", help_text="还可以代表填写的房屋"
+    )
+    done_houses = serializers.ListField(child=serializers.IntegerField(), source="done")
+
+
+class MySurveyDetailSerializer(MySurveySerializer):
+    description = serializers.CharField(source="survey.description")
+    questions = QuestionSerializer(many=True, source="survey.questions.all")
+
+
+class ResponseInputSerializer(serializers.Serializer):
+    house = serializers.IntegerField(
+        required=False, allow_null=True, help_text="每户一份的问卷：代表哪套房屋填写"
+    )
+    answers = serializers.DictField(
+        child=serializers.JSONField(),
+        help_text="题目ID → 选项ID、选项ID列表、文字或分数",
+    )

@@ -7,9 +7,17 @@ router = SimpleRouter()
 router.register("committee-members", views.CommitteeMemberViewSet, basename="committee-member")
 router.register("emergency-contacts", views.EmergencyContactViewSet, basename="emergency-contact")
 router.register("votes", views.VoteViewSet, basename="vote")
+router.register("surveys", views.SurveyViewSet, basename="survey")
 
 urlpatterns = [
     path("my/emergency-contacts/", owner.MyEmergencyApi.as_view(), name="my-emergency-contacts"),
+    path("my/surveys/", owner.MySurveyListApi.as_view(), name="my-surveys"),
+    path("my/surveys/<int:pk>/", owner.MySurveyApi.as_view(), name="my-survey"),
+    path(
+        "my/surveys/<int:pk>/responses/",
+        owner.MySurveyResponseApi.as_view(),
+        name="my-survey-responses",
+    ),
     path("my/votes/", owner.MyVoteListApi.as_view(), name="my-votes"),
     path("my/votes/<int:pk>/", owner.MyVoteApi.as_view(), name="my-vote"),
     path("my/votes/<int:pk>/ballot/", owner.MyBallotApi.as_view(), name="my-vote-ballot"),

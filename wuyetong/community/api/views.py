@@ -3,6 +3,7 @@ Thin: lists read through the console's selectors and FilterSets; writes call the
 
 from __future__ import annotations
 
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -10,8 +11,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from wuyetong.core.api import HasModulePermission
+from wuyetong.core.ids import lookup_pk
 
-from .. import filters, selectors, services
+from .. import filters, selectors, selectors_surveys, services
+from ..models import Question
 from . import serializers as s
 
 
@@ -196,3 +199,81 @@ class VoteViewSet(
         data.is_valid(raise_exception=True)
         ballot = services.ballot_record_paper(actor=request.user, vote=vote, **data.validated_data)
         return Response(s.BallotOutSerializer(ballot).data, status=status.HTTP_201_CREATED)
+
+
+class SurveyViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    StaffViewSet,
+):
+    """Surveys. A draft takes questions (`questions`, and DELETE `questions/<id>`);
+    `publish` opens it to residents; `close` ends it; `results` counts the answers."""
+
+    serializer_class = s.SurveySerializer
+    filterset_class = filters.SurveyFilter
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    action_permissions = {
+        "publish": "change",
+        "close": "change",
+        "add_question": "change",
+        "delete_question": "change",
+        "results": "view",
+    }
+
+    def get_queryset(self):
+        action_ = self.action_permissions.get(self.action) or self.scope_action()
+        return selectors_surveys.survey_list(self.request.user, action_).prefetch_related(
+            "buildings", "questions__options"
+        )
+
+    def perform_create(self, serializer):
+        serializer.instance = services.survey_create(
+            actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.survey_update(
+            actor=self.request.user, survey=serializer.instance, **serializer.validated_data
+        )
+
+    def _survey(self, survey):
+        return Response(
+            self.get_serializer(selectors_surveys.survey_get(self.request.user, survey.pk)).data
+        )
+
+    @extend_schema(request=s.QuestionInputSerializer, responses={201: s.SurveySerializer})
+    @action(detail=True, methods=["post"], url_path="questions")
+    def add_question(self, request, pk=None):
+        survey = self.get_object()
+        data = s.QuestionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.question_add(actor=request.user, survey=survey, **data.validated_data)
+        response = self._survey(survey)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=r"questions/(?P<qid>\d+)")
+    def delete_question(self, request, pk=None, qid=None):
+        survey = self.get_object()
+        question = get_object_or_404(Question, survey=survey, pk=lookup_pk(qid))
+        services.question_delete(actor=request.user, question=question)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses=s.SurveySerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        return self._survey(services.survey_publish(actor=request.user, survey=self.get_object()))
+
+    @extend_schema(request=None, responses=s.SurveySerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self._survey(services.survey_close(survey=self.get_object(), actor=request.user))
+
+    @extend_schema(responses=s.SurveyResultsSerializer)
+    @action(detail=True, methods=["get"])
+    def results(self, request, pk=None):
+        results = selectors_surveys.survey_results(self.get_object())
+        return Response(s.SurveyResultsSerializer(results).data)

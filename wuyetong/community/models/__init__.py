@@ -3,12 +3,18 @@ activities and neighbour help. One module per subject; all importable from here.
 
 from .committee import CommitteeMember
 from .emergency import EmergencyContact
+from .surveys import Answer, Option, Question, Response, Survey
 from .votes import Ballot, Vote, VoteRollHouse, VoteRollOwner, VoteVoter
 
 __all__ = [
+    "Answer",
     "Ballot",
     "CommitteeMember",
     "EmergencyContact",
+    "Option",
+    "Question",
+    "Response",
+    "Survey",
     "Vote",
     "VoteRollHouse",
     "VoteRollOwner",
