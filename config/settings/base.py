@@ -227,6 +227,8 @@ SPECTACULAR_SETTINGS = {
         "SurveyStateEnum": "wuyetong.community.choices.SurveyState",
         "AnswerModeEnum": "wuyetong.community.choices.AnswerMode",
         "QuestionKindEnum": "wuyetong.community.choices.QuestionKind",
+        "ActivityStateEnum": "wuyetong.community.choices.ActivityState",
+        "SignupStateEnum": "wuyetong.community.choices.SignupState",
     },
 }
 

@@ -72,3 +72,14 @@ class QuestionKind(models.TextChoices):
 
 
 CHOICE_KINDS = frozenset({QuestionKind.SINGLE, QuestionKind.MULTIPLE})
+
+
+class ActivityState(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    PUBLISHED = "published", _("已发布")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class SignupState(models.TextChoices):
+    ACTIVE = "active", _("已报名")
+    CANCELLED = "cancelled", _("已取消")

@@ -10,8 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from wuyetong.core.access import get_access
 from wuyetong.orgs.models import Community
 
-from .choices import CommitteeRole, EmergencyKind, SurveyState, VoteMatter, VoteState
-from .models import CommitteeMember, EmergencyContact, Survey, Vote
+from .choices import (
+    ActivityState,
+    CommitteeRole,
+    EmergencyKind,
+    SurveyState,
+    VoteMatter,
+    VoteState,
+)
+from .models import Activity, CommitteeMember, EmergencyContact, Survey, Vote
 
 
 def reachable_communities(request):
@@ -98,4 +105,15 @@ class SurveyFilter(CommunityFilterSet):
 
     class Meta:
         model = Survey
+        fields = ["community", "state", "q"]
+
+
+class ActivityFilter(CommunityFilterSet):
+    search_fields = ("title", "place")
+    state = df.ChoiceFilter(
+        label=_("状态"), choices=ActivityState.choices, empty_label=_("全部状态")
+    )
+
+    class Meta:
+        model = Activity
         fields = ["community", "state", "q"]

@@ -19,7 +19,14 @@ from wuyetong.orgs.models import Community
 
 from .choices import BallotChoice, CommitteeRole, QuestionKind
 from .filters import reachable_communities
-from .models import CommitteeMember, EmergencyContact, Survey, Vote, VoteRollHouse
+from .models import (
+    Activity,
+    CommitteeMember,
+    EmergencyContact,
+    Survey,
+    Vote,
+    VoteRollHouse,
+)
 
 
 class UserRequest:
@@ -279,3 +286,29 @@ class QuestionForm(forms.Form):
             "options": (d.get("options") or "").splitlines(),
             "max_rating": d.get("max_rating") or 5,
         }
+
+
+class ActivityForm(ServiceForm):
+    class Meta:
+        model = Activity
+        fields = [
+            "community",
+            "title",
+            "place",
+            "description",
+            "starts_at",
+            "ends_at",
+            "signup_deadline",
+            "capacity",
+            "max_party",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("starts_at", "ends_at", "signup_deadline"):
+            self.fields[name].widget = DATETIME
+        if self.instance.pk:
+            del self.fields["community"]
+        else:
+            scope_community_field(self, self.user)

@@ -3,11 +3,15 @@
 
 from django.urls import path
 
-from .owner import emergency, surveys, votes
+from .owner import activities, emergency, surveys, votes
 
 app_name = "owner_community"
 urlpatterns = [
     path("emergency/", emergency.emergency, name="emergency"),
+    path("activities/", activities.activity_list, name="activity_list"),
+    path("activities/<int:pk>/", activities.activity_detail, name="activity_detail"),
+    path("activities/<int:pk>/signup/", activities.activity_signup, name="activity_signup"),
+    path("activities/<int:pk>/cancel/", activities.activity_signup_cancel, name="activity_cancel"),
     path("surveys/", surveys.survey_list, name="survey_list"),
     path("surveys/<int:pk>/", surveys.survey_detail, name="survey_detail"),
     path("votes/", votes.vote_list, name="vote_list"),

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from wuyetong.accounts.api.serializers import with_errors
 
-from .. import selectors, selectors_surveys, services
+from .. import selectors, selectors_life, selectors_surveys, services
 from ..choices import VoteState
 from . import serializers as s
 
@@ -116,4 +116,57 @@ class MySurveyResponseApi(APIView):
         return Response(
             s.MySurveyDetailSerializer(selectors_surveys.owner_survey(request.user, pk)).data,
             status=status.HTTP_201_CREATED,
+        )
+
+
+class MyActivityListApi(APIView):
+    @extend_schema(
+        tags=["community-owner"],
+        summary=_("我所在小区的活动（含我的报名）"),
+        responses=with_errors({200: s.MyActivitySerializer(many=True)}, 401),
+    )
+    def get(self, request):
+        return Response(
+            s.MyActivitySerializer(selectors_life.owner_activities(request.user), many=True).data
+        )
+
+
+class MyActivitySignupApi(APIView):
+    @extend_schema(
+        tags=["community-owner"],
+        summary=_("一项活动和我的报名"),
+        responses=with_errors({200: s.MyActivitySerializer}, 401, 404),
+    )
+    def get(self, request, pk):
+        return Response(
+            s.MyActivitySerializer(selectors_life.owner_activity(request.user, pk)).data
+        )
+
+    @extend_schema(
+        tags=["community-owner"],
+        summary=_("报名（名额有限，先到先得）"),
+        request=s.SignupInputSerializer,
+        responses=with_errors({201: s.MyActivitySerializer}, 400, 401, 404),
+    )
+    def post(self, request, pk):
+        activity = selectors_life.owner_activity(request.user, pk)["activity"]
+        data = s.SignupInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.signup_create(user=request.user, activity_id=activity.pk, **data.validated_data)
+        return Response(
+            s.MyActivitySerializer(selectors_life.owner_activity(request.user, pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        tags=["community-owner"],
+        summary=_("取消报名（活动开始前）"),
+        request=None,
+        responses=with_errors({200: s.MyActivitySerializer}, 400, 401, 404),
+    )
+    def delete(self, request, pk):
+        activity = selectors_life.owner_activity(request.user, pk)["activity"]
+        services.signup_cancel(user=request.user, activity_id=activity.pk)
+        return Response(
+            s.MyActivitySerializer(selectors_life.owner_activity(request.user, pk)).data
         )

@@ -22,7 +22,7 @@ from ..choices import (
     SurveyState,
 )
 from ..filters import reachable_communities
-from ..models import CommitteeMember, EmergencyContact, Survey, Vote
+from ..models import Activity, CommitteeMember, EmergencyContact, Signup, Survey, Vote
 
 
 class _Scoped(serializers.PrimaryKeyRelatedField):
@@ -422,3 +422,71 @@ class ResponseInputSerializer(serializers.Serializer):
         child=serializers.JSONField(),
         help_text="题目ID → 选项ID、选项ID列表、文字或分数",
     )
+
+
+# ---------------------------------------------------------------- activities
+
+
+class ActivitySerializer(_NoModelValidators):
+    create_only = ("community",)
+    community: Any = CommunityField(queryset=Community.objects.none())
+    community_name = serializers.CharField(source="community.name", read_only=True)
+    state_display = serializers.CharField(source="get_state_display", read_only=True)
+    places_left = serializers.IntegerField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Activity
+        fields = [
+            "id",
+            "community",
+            "community_name",
+            "title",
+            "description",
+            "place",
+            "starts_at",
+            "ends_at",
+            "signup_deadline",
+            "capacity",
+            "max_party",
+            "signed_count",
+            "places_left",
+            "state",
+            "state_display",
+            "cancel_reason",
+        ]
+        read_only_fields = ["signed_count", "state", "cancel_reason"]
+
+
+class SignupSerializer(serializers.ModelSerializer):
+    house_label = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Signup
+        fields = ["id", "name", "phone", "house_label", "party_size", "note", "state", "created_at"]
+
+    def get_house_label(self, obj) -> str:
+        h = obj.house
+        return f"{h.building.name}{h.unit.name}{h.room_no}" if h else ""
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        user = getattr(self.context.get("request"), "user", None)
+        if not get_access(user).can("community.change"):
+            data["phone"] = mask_phone(data["phone"])
+        return data
+
+
+class SignupInputSerializer(serializers.Serializer):
+    party_size = serializers.IntegerField(min_value=1, max_value=10, default=1)
+    note = serializers.CharField(max_length=100, required=False, default="", allow_blank=True)
+
+
+class MySignupSerializer(serializers.Serializer):
+    party_size = serializers.IntegerField()
+    note = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class MyActivitySerializer(serializers.Serializer):
+    activity = ActivitySerializer()
+    signup = MySignupSerializer(allow_null=True)

@@ -8,9 +8,16 @@ router.register("committee-members", views.CommitteeMemberViewSet, basename="com
 router.register("emergency-contacts", views.EmergencyContactViewSet, basename="emergency-contact")
 router.register("votes", views.VoteViewSet, basename="vote")
 router.register("surveys", views.SurveyViewSet, basename="survey")
+router.register("activities", views.ActivityViewSet, basename="activity")
 
 urlpatterns = [
     path("my/emergency-contacts/", owner.MyEmergencyApi.as_view(), name="my-emergency-contacts"),
+    path("my/activities/", owner.MyActivityListApi.as_view(), name="my-activities"),
+    path(
+        "my/activities/<int:pk>/",
+        owner.MyActivitySignupApi.as_view(),
+        name="my-activity",
+    ),
     path("my/surveys/", owner.MySurveyListApi.as_view(), name="my-surveys"),
     path("my/surveys/<int:pk>/", owner.MySurveyApi.as_view(), name="my-survey"),
     path(

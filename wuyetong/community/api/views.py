@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from wuyetong.core.api import HasModulePermission
 from wuyetong.core.ids import lookup_pk
 
-from .. import filters, selectors, selectors_surveys, services
+from .. import filters, selectors, selectors_life, selectors_surveys, services
 from ..models import Question
 from . import serializers as s
 
@@ -277,3 +277,63 @@ class SurveyViewSet(
     def results(self, request, pk=None):
         results = selectors_surveys.survey_results(self.get_object())
         return Response(s.SurveyResultsSerializer(results).data)
+
+
+class ActivityViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    StaffViewSet,
+):
+    """Activities: `publish`, `cancel` (with a reason) and the `signups` list."""
+
+    serializer_class = s.ActivitySerializer
+    filterset_class = filters.ActivityFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    action_permissions = {"publish": "change", "cancel": "change", "signups": "view"}
+
+    def get_queryset(self):
+        action_ = self.action_permissions.get(self.action) or self.scope_action()
+        return selectors_life.activity_list(self.request.user, action_)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.activity_create(
+            actor=self.request.user, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.activity_update(
+            actor=self.request.user, activity=serializer.instance, **serializer.validated_data
+        )
+
+    def _activity(self, activity):
+        return Response(
+            self.get_serializer(selectors_life.activity_get(self.request.user, activity.pk)).data
+        )
+
+    @extend_schema(request=None, responses=s.ActivitySerializer)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        return self._activity(
+            services.activity_publish(actor=request.user, activity=self.get_object())
+        )
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.ActivitySerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        activity = self.get_object()
+        data = s.ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._activity(
+            services.activity_cancel(actor=request.user, activity=activity, **data.validated_data)
+        )
+
+    @extend_schema(responses=s.SignupSerializer(many=True))
+    @action(detail=True, methods=["get"], filterset_class=None)
+    def signups(self, request, pk=None):
+        rows = selectors_life.activity_signups(self.get_object())
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(
+            s.SignupSerializer(page, many=True, context={"request": request}).data
+        )

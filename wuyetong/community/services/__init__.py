@@ -1,6 +1,14 @@
 """Community-life actions (C8): one function per change, keyword-only, atomic. The console,
 the owner app and the API all call these."""
 
+from .activities import (
+    activity_cancel,
+    activity_create,
+    activity_publish,
+    activity_update,
+    signup_cancel,
+    signup_create,
+)
 from .committee import (
     committee_member_add,
     committee_member_change_role,
@@ -38,6 +46,10 @@ from .votes import (
 )
 
 __all__ = [
+    "activity_cancel",
+    "activity_create",
+    "activity_publish",
+    "activity_update",
     "ballot_cast",
     "ballot_record_paper",
     "choice_counts",
@@ -53,6 +65,8 @@ __all__ = [
     "question_add",
     "question_delete",
     "response_submit",
+    "signup_cancel",
+    "signup_create",
     "survey_close",
     "survey_create",
     "survey_publish",

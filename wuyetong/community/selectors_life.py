@@ -1,0 +1,72 @@
+"""Reads for activities and neighbour help: staff lists scoped by `for_user`, and the
+owner's views of their own communities."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from wuyetong.core.ids import lookup_pk
+
+from .choices import ActivityState, SignupState
+from .models import Activity, Signup
+from .selectors import resident_communities
+
+# Past activities stay on the owner's list this long (to see what they joined).
+OWNER_HISTORY = dt.timedelta(days=30)
+
+
+def activity_list(user, action: str = "view") -> QuerySet[Activity]:
+    return (
+        Activity.objects.for_user(user, action)
+        .select_related("community")
+        .order_by("-starts_at", "-pk")
+    )
+
+
+def activity_get(user, pk, action: str = "view") -> Activity:
+    return get_object_or_404(activity_list(user, action), pk=lookup_pk(pk))
+
+
+def activity_signups(activity: Activity) -> QuerySet[Signup]:
+    """Active sign-ups first, in the order they came."""
+    return (
+        Signup.objects.filter(activity=activity)
+        .select_related("house__building", "house__unit")
+        .order_by("state", "created_at", "pk")
+    )
+
+
+def owner_activities(user, now: dt.datetime | None = None) -> list[dict]:
+    """Published (or called-off) activities of the user's communities that have not long
+    ended, each with the user's active sign-up."""
+    now = now or timezone.now()
+    activities = list(
+        Activity.objects.filter(
+            community_id__in=resident_communities(user),
+            state__in=(ActivityState.PUBLISHED, ActivityState.CANCELLED),
+            ends_at__gte=now - OWNER_HISTORY,
+        )
+        .select_related("community")
+        .order_by("starts_at", "pk")
+    )
+    mine = {
+        s.activity_id: s
+        for s in Signup.objects.filter(activity__in=activities, user=user, state=SignupState.ACTIVE)
+    }
+    return [{"activity": a, "signup": mine.get(a.pk)} for a in activities]
+
+
+def owner_activity(user, pk) -> dict:
+    activity = get_object_or_404(
+        Activity.objects.filter(
+            community_id__in=resident_communities(user),
+            state__in=(ActivityState.PUBLISHED, ActivityState.CANCELLED),
+        ).select_related("community"),
+        pk=lookup_pk(pk),
+    )
+    signup = Signup.objects.filter(activity=activity, user=user, state=SignupState.ACTIVE).first()
+    return {"activity": activity, "signup": signup}
