@@ -123,6 +123,13 @@ class Notice(TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def publisher_name(self) -> str:
+        """Who speaks: the company's short name or the bureau (load them with the notice)."""
+        if self.company_id:
+            return self.company.short_name or self.company.name  # type: ignore[union-attr]
+        return self.bureau.name if self.bureau_id else ""  # type: ignore[union-attr]
+
 
 class NoticeAttachment(TimeStampedModel):
     """A file attached to a notice (a PDF of the water-cut schedule, a photo)."""

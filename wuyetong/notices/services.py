@@ -12,7 +12,7 @@ from datetime import datetime
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -348,19 +348,13 @@ def _phones_without_account(notice: Notice, known: set[str]) -> list[str]:
     return sorted({p for p in phones if p not in known})
 
 
-def _sender(notice: Notice) -> str:
-    if notice.company_id:
-        return notice.company.short_name or notice.company.name  # type: ignore[union-attr]
-    return notice.bureau.name  # type: ignore[union-attr]
-
-
 def _send_sms_after_commit(notice: Notice, phones: list[str], title: str) -> None:
     """SMS through the background worker once the transaction has committed (thousands of
     phones must not hold up the request; the embedded mode runs the task in-process)."""
     if not phones:
         return
     text = _("【%(sender)s】%(title)s，请打开物业通查看详情。") % {
-        "sender": _sender(notice),
+        "sender": notice.publisher_name,
         "title": title,
     }
     notice_id = notice.pk
@@ -581,7 +575,12 @@ def notice_mark_read(*, user, notice_id: int, now: datetime | None = None) -> No
 @transaction.atomic
 def message_mark_read(*, user, message_id: int, now: datetime | None = None) -> Message:
     """Mark one of the user's own messages read (idempotent)."""
-    message = Message.objects.filter(user_id=user.pk, pk=message_id).first()
+    # A withdrawn notice's messages are gone for the owner (as in the message list).
+    message = (
+        Message.objects.filter(user_id=user.pk, pk=message_id)
+        .filter(Q(notice__isnull=True) | Q(notice__state=NoticeState.PUBLISHED))
+        .first()
+    )
     if message is None:
         raise NotFound()
     if message.read_at is None:

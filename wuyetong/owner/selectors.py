@@ -1,12 +1,22 @@
-"""Reads for the owner's phone app: the house picker used while registering or adding a house."""
+"""Reads for the owner's phone app: the house picker used while registering or adding a house,
+and the home screen's summary."""
 
 from __future__ import annotations
 
-from django.db.models import Q
+from dataclasses import dataclass
+from decimal import Decimal
 
+from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
+
+from wuyetong.billing.selectors import bill_list
 from wuyetong.core.ids import parse_pk
+from wuyetong.core.money import to_money
 from wuyetong.estates.models import Building, House, Occupancy, Unit
+from wuyetong.notices import selectors as notices
+from wuyetong.notices.feed import selectors as feed
 from wuyetong.orgs.models import Community
+from wuyetong.servicedesk.selectors import owner_case_list
 
 
 def picker_communities(q: str = ""):
@@ -51,4 +61,39 @@ def owner_past_occupancies(user, limit: int = 20):
         Occupancy.objects.filter(resident__user=user, end_date__isnull=False)
         .select_related("house", "house__community", "house__building", "house__unit")
         .order_by("-end_date", "-id")[:limit]
+    )
+
+
+@dataclass
+class HomeSummary:
+    """What the home screen shows, each part read through its module's owner selector."""
+
+    notices: list
+    unread_notices: int
+    unread_messages: int
+    unpaid_total: Decimal
+    unpaid_count: int
+    open_cases: list
+    open_case_count: int
+    weather: tuple | None
+    air: object | None
+
+
+def home_summary(user, *, day=None) -> HomeSummary:
+    day = day or timezone.localdate()
+    bills = bill_list(user=user, open_only=True).aggregate(
+        total=Sum(F("amount") - F("paid_amount")), n=Count("id")
+    )
+    cases = owner_case_list(user=user, open_only=True).order_by("-submitted_at", "-id")
+    weather = feed.owner_weather_today(user=user, day=day)
+    return HomeSummary(
+        notices=list(notices.owner_notice_list(user=user)[:3]),
+        unread_notices=notices.owner_notice_unread_count(user=user),
+        unread_messages=notices.message_unread_count(user=user),
+        unpaid_total=to_money(bills["total"] or Decimal("0")),
+        unpaid_count=bills["n"],
+        open_cases=list(cases[:3]),
+        open_case_count=cases.count(),
+        weather=weather,
+        air=feed.air_for(weather[0], day) if weather else None,
     )

@@ -36,6 +36,8 @@ from wuyetong.estates import selectors as estate_selectors
 from wuyetong.estates.choices import BindingStatus
 from wuyetong.estates.models import BindingRequest
 from wuyetong.estates.services import bindings as binding_services
+from wuyetong.notices.choices import FeedTopic
+from wuyetong.notices.feed import selectors as feed_selectors
 
 from . import selectors
 from .forms import (
@@ -47,6 +49,7 @@ from .forms import (
     RegisterForm,
     SmsLoginForm,
 )
+from .shortcuts import first_url, home_shortcuts
 
 
 def owner_login_required(view):
@@ -74,6 +77,14 @@ def home(request):
         estate_selectors.owner_binding_requests(request.user).order_by("-created_at")[:20]
     )
     open_states = (BindingStatus.PENDING, BindingStatus.REJECTED)
+    summary = selectors.home_summary(request.user)
+    for case in summary.open_cases:
+        case.owner_url = first_url(("owner_servicedesk:case_detail",), case.pk)
+    # The tab bar's badges are the same counts: read them once.
+    request._owner_badges = {
+        "notices": summary.unread_notices,
+        "messages": summary.unread_messages,
+    }
     return render(
         request,
         "owner/home.html",
@@ -81,6 +92,10 @@ def home(request):
             "occupancies": list(estate_selectors.owner_occupancies(request.user)),
             "open_bindings": [b for b in recent if b.status in open_states][:5],
             "has_pending": any(b.status == BindingStatus.PENDING for b in recent),
+            "summary": summary,
+            "shortcuts": home_shortcuts(),
+            "bills_url": first_url(("owner_billing:bill_list",)),
+            "cases_url": first_url(("owner_servicedesk:case_list",)),
             "tab": "home",
         },
     )
@@ -322,11 +337,13 @@ def binding_cancel(request, pk: int):
 @never_cache
 @owner_login_required
 def me(request):
+    subscribed = feed_selectors.subscribed_topics(request.user)
     return render(
         request,
         "owner/me.html",
         {
             "occupancies": list(estate_selectors.owner_occupancies(request.user)),
+            "topics": [label for value, label in FeedTopic.choices if value in subscribed],
             "tab": "me",
         },
     )

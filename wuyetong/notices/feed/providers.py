@@ -60,6 +60,11 @@ class AirQuality:
     pm25: int
     source: str = ""
 
+    @property
+    def level(self) -> int:
+        """1 (优) … 6 (严重污染), for the colour of the figure."""
+        return next((i for i, top in enumerate((50, 100, 150, 200, 300), 1) if self.aqi <= top), 6)
+
 
 @dataclass(frozen=True)
 class FeedItem:

@@ -181,6 +181,17 @@ class Command(BaseCommand):
         )
         case_type_defaults_create(company_id=z.company.pk)
 
+        # Notices in every state with read receipts, the bureau's messages, the feed.
+        from wuyetong.notices import demo as notices_demo
+
+        notices_demo.populate(
+            bundle=a,
+            community=communities[0],
+            owner=owner,
+            family=family,
+            bureau_official=b.User.objects.get(phone="13800000001"),
+        )
+
     @staticmethod
     def binding_requests(community, reviewer):
         """Registered owners waiting for review, and one rejected, for the review queue."""

@@ -1,4 +1,4 @@
-// 物业通 业主端: registration steps, house cascade, SMS countdown, service worker.
+// 物业通 业主端: registration steps, house cascade, SMS countdown, live notices, service worker.
 // Everything here is an enhancement: the forms post and work without it.
 (function () {
   "use strict";
@@ -160,6 +160,95 @@
         else showErrors(wizard, res.errors, res.message);
       });
     });
+  }
+
+  // --- Live: notices and messages arrive on open screens (/ws/events/, this user only) ------
+  // Every event is also re-dispatched as a "wuyetong:event" DOM event for the modules' pages.
+  const toasts = document.querySelector("[data-toasts]");
+  function bump(name) {
+    document.querySelectorAll(`[data-badge="${name}"]`).forEach((b) => {
+      const n = (parseInt(b.textContent, 10) || 0) + 1;
+      b.textContent = String(n);
+      b.hidden = false;
+    });
+  }
+  function inApp(link) {
+    return typeof link === "string" && link.startsWith("/app/") && !link.startsWith("//");
+  }
+  function toast(p, label) {
+    if (!toasts) return;
+    const el = document.createElement(inApp(p.link) ? "a" : "div");
+    el.className = p.urgent ? "toast urgent" : "toast";
+    if (inApp(p.link)) el.href = p.link;
+    const small = document.createElement("small");
+    small.textContent = msg(p.urgent ? "urgent" : label);
+    el.append(small, document.createTextNode(p.title || ""));
+    toasts.appendChild(el);
+    setTimeout(() => el.remove(), 8000);
+  }
+  function prependNotice(p) {
+    document.querySelectorAll('[data-live-list="notices"]').forEach((list) => {
+      const item = document.createElement("a");
+      item.className = "item unread";
+      item.href = inApp(p.link) ? p.link : "#";
+      const dot = document.createElement("span");
+      dot.className = "dot";
+      const main = document.createElement("span");
+      main.className = "main";
+      const title = document.createElement("b");
+      if (p.urgent) {
+        const chip = document.createElement("span");
+        chip.className = "chip urgent";
+        chip.textContent = msg("urgent_chip");
+        title.appendChild(chip);
+      }
+      title.appendChild(document.createTextNode(p.title || ""));
+      const meta = document.createElement("span");
+      meta.textContent = msg("just_now");
+      main.append(title, meta);
+      item.append(dot, main);
+      const empty = list.querySelector(".empty");
+      if (empty) empty.remove();
+      const head = list.querySelector("h3");
+      if (head) head.after(item); else list.prepend(item);
+      const limit = parseInt(list.dataset.liveLimit || "0", 10);
+      const items = list.querySelectorAll(".item");
+      if (limit && items.length > limit) items[items.length - 1].remove();
+    });
+  }
+  function onEvent(p) {
+    document.dispatchEvent(new CustomEvent("wuyetong:event", { detail: p }));
+    if (p.type === "notice.published") {
+      bump("notices");
+      bump("messages");
+      prependNotice(p);
+      toast(p, "new_notice");
+    } else if (p.type === "notice.reminder") {
+      bump("messages");
+      toast(p, "reminder");
+    } else if (p.type === "message.created") {
+      bump("messages");
+      toast(p, "message");
+    }
+  }
+  if (document.body.dataset.live === "1" && "WebSocket" in window) {
+    let delay = 1000;
+    const connect = () => {
+      const scheme = location.protocol === "https:" ? "wss" : "ws";
+      const ws = new WebSocket(`${scheme}://${location.host}/ws/events/`);
+      ws.onopen = () => { delay = 1000; document.body.dataset.liveState = "open"; };
+      ws.onmessage = (e) => {
+        let p;
+        try { p = JSON.parse(e.data); } catch (_) { return; }
+        if (p && p.type !== "hello") onEvent(p);
+      };
+      ws.onclose = () => {
+        document.body.dataset.liveState = "closed";
+        setTimeout(connect, delay);
+        delay = Math.min(delay * 2, 30000);
+      };
+    };
+    connect();
   }
 
   // --- Installable app ---------------------------------------------------------------------
