@@ -27,6 +27,9 @@ class NoticeState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已撤回")
 
 
+EDITABLE_STATES = (NoticeState.DRAFT, NoticeState.SCHEDULED)
+
+
 class MessageKind(models.TextChoices):
     """What a message-centre entry is about (its icon and filter in the owner app)."""
 

@@ -21,10 +21,21 @@ from .models import Message, Notice, NoticeDelivery
 def notice_list(*, user, state: str | None = None) -> QuerySet[Notice]:
     """Notices the staff member (module "notices") or bureau official may manage, with
     their read counts."""
+    access = get_access(user)
+    # Staff scoped to some communities count only their communities' share of a company-wide
+    # announcement (the same figures as the notice's page).
+    mine = (
+        Q(deliveries__community_id__in=access.community_ids)
+        if access.company_id and access.community_ids is not None
+        else Q()
+    )
     qs = (
         Notice.objects.for_user(user, "view")
         .select_related("community", "company", "bureau", "created_by")
-        .annotate(read_count=Count("deliveries", filter=Q(deliveries__read_at__isnull=False)))
+        .annotate(
+            delivered_count=Count("deliveries", filter=mine),
+            read_count=Count("deliveries", filter=mine & Q(deliveries__read_at__isnull=False)),
+        )
         .order_by("-created_at", "-id")
     )
     if state:
@@ -44,6 +55,11 @@ def notice_get(*, user, notice_id: int) -> Notice:
     if notice is None:
         raise NotFound()
     return notice
+
+
+def notice_changeable(*, user, notice_id: int) -> bool:
+    """Whether the user may change this notice (project staff only read company-wide ones)."""
+    return Notice.objects.for_user(user, "change").filter(pk=notice_id).exists()
 
 
 @dataclass(frozen=True)

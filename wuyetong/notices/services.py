@@ -26,13 +26,19 @@ from wuyetong.orgs.choices import OpAction
 from wuyetong.orgs.models import Bureau, Community
 from wuyetong.orgs.services import diff, oplog_record, snapshot
 
-from .choices import BUREAU_KINDS, MessageKind, NoticeKind, NoticeState, NoticeTarget
+from .choices import (
+    BUREAU_KINDS,
+    EDITABLE_STATES,
+    MessageKind,
+    NoticeKind,
+    NoticeState,
+    NoticeTarget,
+)
 from .models import Message, Notice, NoticeAttachment, NoticeDelivery, NoticeReminder
 
 logger = logging.getLogger("wuyetong.notices")
 
 COMMUNITY_TARGETS = (NoticeTarget.COMMUNITY, NoticeTarget.BUILDINGS, NoticeTarget.HOUSES)
-EDITABLE_STATES = (NoticeState.DRAFT, NoticeState.SCHEDULED)
 
 
 def notice_owner_link(notice_id: int) -> str:
@@ -145,6 +151,35 @@ def _validate(
     return _Targeting(access.company_id, None, community.pk, buildings, houses)
 
 
+MAX_ATTACHMENTS = 5
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+ATTACHMENT_TYPES = frozenset(
+    {".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".txt"}
+)
+
+
+def _validate_attachments(files: Sequence[UploadedFile], *, already: int = 0) -> None:
+    if len(files) + already > MAX_ATTACHMENTS:
+        raise ApplicationError(_("附件最多 %(n)s 个") % {"n": MAX_ATTACHMENTS}, field="attachments")
+    for f in files:
+        name = f.name or ""
+        suffix = name[name.rfind(".") :].lower() if "." in name else ""
+        if suffix not in ATTACHMENT_TYPES:
+            raise ApplicationError(
+                _("附件 %(name)s 的类型不支持（可上传 PDF、图片、Word、Excel、PPT、文本）")
+                % {"name": name},
+                field="attachments",
+            )
+        if (f.size or 0) > MAX_ATTACHMENT_BYTES:
+            raise ApplicationError(
+                _("附件 %(name)s 超过 10MB") % {"name": name}, field="attachments"
+            )
+        if not f.size:
+            raise ApplicationError(
+                _("附件 %(name)s 是空文件") % {"name": name}, field="attachments"
+            )
+
+
 def _get_for_change(access: Access, notice_id: int, *, lock: bool = False) -> Notice:
     qs = Notice.objects.for_access(access, "change").select_related("company", "bureau")
     if lock:
@@ -188,6 +223,7 @@ def notice_create(
         expires_at=expires_at,
         now=now or timezone.now(),
     )
+    _validate_attachments(attachments)
     notice = Notice.objects.create(
         company_id=t.company_id,
         bureau_id=t.bureau_id,
@@ -204,9 +240,8 @@ def notice_create(
     )
     notice.buildings.set(t.building_ids)
     notice.houses.set(t.house_ids)
-    NoticeAttachment.objects.bulk_create(
-        [NoticeAttachment(notice=notice, file=f, name=f.name or "") for f in attachments]
-    )
+    for f in attachments:  # each file is written to storage as its row is saved
+        NoticeAttachment.objects.create(notice=notice, file=f, name=(f.name or "")[:200])
     oplog_record(actor=actor, action=OpAction.CREATE, obj=notice, changes=snapshot(notice))
     return notice
 
@@ -269,6 +304,50 @@ def notice_update(
         actor=actor, action=OpAction.UPDATE, obj=notice, changes=diff(before, snapshot(notice))
     )
     return notice
+
+
+@transaction.atomic
+def notice_attachment_add(
+    *, actor, notice_id: int, files: Sequence[UploadedFile]
+) -> list[NoticeAttachment]:
+    """Add files to a draft or scheduled notice."""
+    notice = _get_for_change(get_access(actor), notice_id, lock=True)
+    if notice.state not in EDITABLE_STATES:
+        raise ApplicationError(_("已发布或已撤回的通知不能修改"), field="state")
+    if not files:
+        raise ApplicationError(_("请选择附件"), field="attachments")
+    _validate_attachments(files, already=notice.attachments.count())
+    added = [
+        NoticeAttachment.objects.create(notice=notice, file=f, name=(f.name or "")[:200])
+        for f in files
+    ]
+    oplog_record(
+        actor=actor,
+        action=OpAction.UPDATE,
+        obj=notice,
+        note=_("添加附件 %(names)s") % {"names": "、".join(a.name for a in added)},
+    )
+    return added
+
+
+@transaction.atomic
+def notice_attachment_remove(*, actor, notice_id: int, attachment_id: int) -> None:
+    """Remove a file from a draft or scheduled notice."""
+    notice = _get_for_change(get_access(actor), notice_id, lock=True)
+    if notice.state not in EDITABLE_STATES:
+        raise ApplicationError(_("已发布或已撤回的通知不能修改"), field="state")
+    attachment = notice.attachments.filter(pk=parse_pk(attachment_id) or 0).first()
+    if attachment is None:
+        raise NotFound()
+    name = attachment.name
+    attachment.file.delete(save=False)
+    attachment.delete()
+    oplog_record(
+        actor=actor,
+        action=OpAction.UPDATE,
+        obj=notice,
+        note=_("删除附件 %(name)s") % {"name": name},
+    )
 
 
 @transaction.atomic

@@ -37,6 +37,7 @@ NAV: list[tuple[str | Promise, list[NavItem]]] = [
             NavItem(_("监管总览"), "web:dashboard", persona="bureau"),
             NavItem(_("辖区小区"), "orgs:bureau_community_list", persona="bureau"),
             NavItem(_("业主表决"), "community:bureau_vote_list", persona="bureau"),
+            NavItem(_("政策与公告"), "notices:notice_list", persona="bureau"),
         ],
     ),
     (
@@ -84,6 +85,12 @@ NAV: list[tuple[str | Promise, list[NavItem]]] = [
             NavItem(_("账单批次"), "billing:run_list", "billing.view"),
             NavItem(_("账单查询"), "billing:bill_list", "billing.view"),
             NavItem(_("收费设置"), "billing:settings_index", "billing.change"),
+        ],
+    ),
+    (
+        _("通知公告"),
+        [
+            NavItem(_("通知公告"), "notices:notice_list", "notices.view"),
         ],
     ),
     (
