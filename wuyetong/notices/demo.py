@@ -131,8 +131,9 @@ def populate(
     _read_some(water, 0.55, water.published_at, rng, skip=[owner.pk])  # type: ignore[arg-type]
     services.notice_remind_unread(actor=cs, notice_id=water.pk, now=now - timedelta(days=1))
 
+    floor = house.floor or 1  # type: ignore[union-attr]
     neighbours = list(
-        House.objects.filter(unit=house.unit, floor__in=[house.floor, house.floor + 1])  # type: ignore[union-attr]
+        House.objects.filter(unit=house.unit, floor__in=[floor, floor + 1])  # type: ignore[union-attr]
         .order_by("floor", "room_no")
         .values_list("pk", flat=True)
     )

@@ -52,13 +52,13 @@ class IdListField(forms.Field):
         return [str(v) for v in (value if isinstance(value, list | tuple) else [value])]
 
 
-def kind_choices(access) -> list[tuple[str, str]]:
+def kind_choices(access) -> list[tuple[str, object]]:
     if access.is_bureau and not access.is_staff_member:
         return [(k.value, k.label) for k in (NoticeKind.POLICY, NoticeKind.PUBLIC)]
     return [(k.value, k.label) for k in (NoticeKind.COMMUNITY, NoticeKind.COMPANY)]
 
 
-def target_choices(access) -> list[tuple[str, str]]:
+def target_choices(access) -> list[tuple[str, object]]:
     if access.is_bureau and not access.is_staff_member:
         targets = [NoticeTarget.JURISDICTION, NoticeTarget.COMMUNITY]
     else:
@@ -69,15 +69,35 @@ def target_choices(access) -> list[tuple[str, str]]:
 
 
 class NoticeForm(forms.Form):
-    kind = forms.ChoiceField(label=_("类型"), widget=forms.RadioSelect)
-    target = forms.ChoiceField(label=_("发送范围"), widget=forms.RadioSelect)
-    community = forms.ModelChoiceField(
-        queryset=None, required=False, label=_("小区"), empty_label=_("请选择小区")
+    kind = forms.ChoiceField(
+        label=_("类型"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择通知类型"), "invalid_choice": _("请选择通知类型")},
+    )
+    target = forms.ChoiceField(
+        label=_("发送范围"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择发送范围"), "invalid_choice": _("请选择发送范围")},
+    )
+    community: forms.ModelChoiceField = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label=_("小区"),
+        empty_label=_("请选择小区"),
+        error_messages={"invalid_choice": _("小区不存在或不在您的管理范围内")},
     )
     building_ids = IdListField(required=False, label=_("楼栋"))
     house_ids = IdListField(required=False, label=_("房屋"))
-    title = forms.CharField(label=_("标题"), max_length=100)
-    body = forms.CharField(label=_("正文"), widget=forms.Textarea(attrs={"rows": 10}))
+    title = forms.CharField(
+        label=_("标题"),
+        max_length=100,
+        error_messages={"required": _("请填写标题"), "max_length": _("标题不能超过100个字")},
+    )
+    body = forms.CharField(
+        label=_("正文"),
+        widget=forms.Textarea(attrs={"rows": 10}),
+        error_messages={"required": _("请填写正文")},
+    )
     urgent = forms.BooleanField(
         label=_("紧急"),
         required=False,

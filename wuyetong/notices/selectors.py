@@ -18,6 +18,14 @@ from .choices import NoticeState
 from .models import Message, Notice, NoticeDelivery
 
 
+def may_manage(access, action: str) -> bool:
+    """Who may use the notices console and API: staff with notices.<action>, and a bureau
+    official for the bureau's own notices (membership is their authority; no export)."""
+    if access.is_bureau and not access.is_staff_member:
+        return action in ("view", "add", "change")
+    return access.can(f"notices.{action}")
+
+
 def notice_list(*, user, state: str | None = None) -> QuerySet[Notice]:
     """Notices the staff member (module "notices") or bureau official may manage, with
     their read counts."""

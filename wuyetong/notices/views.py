@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from wuyetong.core.access import Access, get_access
+from wuyetong.core.access import get_access
 from wuyetong.core.excel import xlsx_response
 from wuyetong.core.exceptions import ApplicationError, NotFound
 from wuyetong.core.ids import lookup_pk, parse_pk
@@ -29,15 +29,9 @@ from . import selectors, services
 from .choices import EDITABLE_STATES, NoticeState, NoticeTarget
 from .filters import NoticeFilter, notice_communities
 from .forms import DisplayForm, NoticeForm, RemindForm
+from .selectors import may_manage
 
 UNREAD_EXPORT_LIMIT = 50000
-
-
-def may(access: Access, action: str) -> bool:
-    """Staff need notices.<action>; a bureau official manages the bureau's own notices."""
-    if access.is_bureau and not access.is_staff_member:
-        return action in ("view", "add", "change")
-    return access.can(f"notices.{action}")
 
 
 class NoticeAccessMixin(LoginRequiredMixin):
@@ -47,7 +41,7 @@ class NoticeAccessMixin(LoginRequiredMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.access = get_access(request.user)
-        if not may(self.access, self.action):
+        if not may_manage(self.access, self.action):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -198,6 +192,10 @@ class NoticeFormView(NoticeAccessMixin, View):
                 if request.POST.get("do") == "publish":
                     notice = services.notice_publish(actor=request.user, notice_id=notice.pk)
             except ApplicationError as exc:
+                # The service names the community "community_id"; the form calls it community.
+                exc.errors = {
+                    ("community" if k == "community_id" else k): v for k, v in exc.errors.items()
+                }
                 form_error_from(form, exc)
             else:
                 messages.success(request, _result_message(notice))
@@ -286,7 +284,7 @@ class NoticeDetail(NoticeAccessMixin, View):
         stats = selectors.notice_read_stats(user=request.user, notice_id=notice.pk)
         unread = selectors.notice_unread_deliveries(user=request.user, notice_id=notice.pk)
         if request.GET.get("export") == "unread":
-            if not may(self.access, "export"):
+            if not may_manage(self.access, "export"):
                 raise PermissionDenied
             return self.export(notice, unread)
         page = paginate(request, unread, 50)
@@ -301,8 +299,8 @@ class NoticeDetail(NoticeAccessMixin, View):
                 "rows": selectors.unread_recipients(user=request.user, deliveries=page),
                 "query": querystring_without(request, "page"),
                 "reminders": list(notice.reminders.select_related("actor")[:20]),
-                "can_change": changeable and may(self.access, "change"),
-                "can_export": may(self.access, "export"),
+                "can_change": changeable and may_manage(self.access, "change"),
+                "can_export": may_manage(self.access, "export"),
                 "shows_names": self.access.is_staff_member,
                 "display_form": DisplayForm(
                     initial={
@@ -354,10 +352,10 @@ class NoticeAction(NoticeAccessMixin, View):
             services.notice_withdraw(actor=user, notice_id=notice.pk)
             return _("已撤回，业主端不再显示")
         if verb == "remind":
-            form = RemindForm(request.POST)
-            form.is_valid()
+            remind = RemindForm(request.POST)
+            remind.is_valid()
             reminder = services.notice_remind_unread(
-                actor=user, notice_id=notice.pk, sms=form.cleaned_data.get("sms", False)
+                actor=user, notice_id=notice.pk, sms=remind.cleaned_data.get("sms", False)
             )
             if reminder.by_sms:
                 return _("已提醒 %(n)s 位未读住户（站内消息和短信）") % {
@@ -369,7 +367,8 @@ class NoticeAction(NoticeAccessMixin, View):
             if not form.is_valid():
                 field, errors = next(iter(form.errors.items()))
                 label = form.fields[field].label if field in form.fields else ""
-                raise ApplicationError(f"{label}：{errors[0]}" if label else errors[0], field=field)
+                text = str(errors[0])
+                raise ApplicationError(f"{label}：{text}" if label else text, field=field)
             services.notice_set_display(
                 actor=user,
                 notice_id=notice.pk,

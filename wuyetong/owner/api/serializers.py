@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from wuyetong.estates.choices import Relation
+from wuyetong.notices.api.serializers import AirOutput, OwnerNoticeOutput, WeatherOutput
 
 
 class HouseBrief(serializers.Serializer):
@@ -53,3 +54,36 @@ class BindingCreateInput(serializers.Serializer):
         default=None,
         help_text=_("改绑时填写要替换的房屋绑定 id（我的房屋中的 id）"),
     )
+
+
+class ShortcutOutput(serializers.Serializer):
+    label = serializers.CharField()  # type: ignore[assignment]
+    url = serializers.CharField()
+
+
+class CaseBrief(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    kind = serializers.CharField()
+    kind_label = serializers.CharField(source="get_kind_display")
+    type = serializers.CharField(source="case_type.name")
+    state = serializers.CharField()
+    state_label = serializers.CharField(source="get_state_display")
+    submitted_at = serializers.DateTimeField()
+
+
+class HomeWeather(WeatherOutput):
+    city = serializers.CharField()
+
+
+class HomeOutput(serializers.Serializer):
+    unread_messages = serializers.IntegerField()
+    unread_notices = serializers.IntegerField()
+    unpaid_total = serializers.DecimalField(max_digits=14, decimal_places=2)
+    unpaid_count = serializers.IntegerField()
+    open_case_count = serializers.IntegerField()
+    open_cases = CaseBrief(many=True)
+    notices = OwnerNoticeOutput(many=True)
+    weather = HomeWeather(allow_null=True)
+    air = AirOutput(allow_null=True)
+    shortcuts = ShortcutOutput(many=True)

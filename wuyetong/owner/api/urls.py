@@ -1,8 +1,11 @@
 from django.urls import path
 
+from wuyetong.notices.api.urls import owner_urlpatterns as notice_urlpatterns
+
 from . import views
 
 urlpatterns = [
+    path("home/", views.MyHomeApi.as_view(), name="api-me-home"),
     path("houses/", views.MyHousesApi.as_view(), name="api-me-houses"),
     path("bindings/", views.MyBindingsApi.as_view(), name="api-me-bindings"),
     path(
@@ -11,3 +14,4 @@ urlpatterns = [
         name="api-me-binding-cancel",
     ),
 ]
+urlpatterns += notice_urlpatterns

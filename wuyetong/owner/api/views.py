@@ -3,6 +3,8 @@ another owner's request simply does not exist here (404)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -17,7 +19,9 @@ from wuyetong.estates import selectors as estate_selectors
 from wuyetong.estates.models import BindingRequest, Occupancy
 from wuyetong.estates.services import bindings as binding_services
 
-from .serializers import BindingCreateInput, BindingOutput, OccupancyOutput
+from .. import selectors as owner_selectors
+from ..shortcuts import home_shortcuts
+from .serializers import BindingCreateInput, BindingOutput, HomeOutput, OccupancyOutput
 
 
 @extend_schema(
@@ -81,3 +85,23 @@ class MyBindingCancelApi(APIView):
         binding_services.binding_cancel(user=request.user, binding=binding)
         binding = estate_selectors.owner_binding_requests(request.user).get(pk=pk)
         return Response(BindingOutput(binding).data)
+
+
+@extend_schema(
+    tags=["me"],
+    summary=_("首页：未读数、待缴费用、进行中的工单、最新通知、今日天气、常用服务"),
+    responses=with_errors({200: HomeOutput}, 401),
+)
+class MyHomeApi(APIView):
+    def get(self, request):
+        summary = owner_selectors.home_summary(request.user)
+        weather = None
+        if summary.weather:
+            place, w = summary.weather
+            weather = {**dataclasses.asdict(w), "summary": w.summary, "city": place.city_name}
+        data = {
+            **{f.name: getattr(summary, f.name) for f in dataclasses.fields(summary)},
+            "weather": weather,
+            "shortcuts": [{"label": str(t["label"]), "url": t["url"]} for t in home_shortcuts()],
+        }
+        return Response(HomeOutput(data).data)
