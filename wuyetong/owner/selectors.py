@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from wuyetong.billing.selectors import bill_list
 from wuyetong.core.ids import parse_pk
-from wuyetong.core.money import to_money
+from wuyetong.core.money import MoneySum
 from wuyetong.estates.models import Building, House, Occupancy, Unit
 from wuyetong.notices import selectors as notices
 from wuyetong.notices.feed import selectors as feed
@@ -82,7 +82,7 @@ class HomeSummary:
 def home_summary(user, *, day=None) -> HomeSummary:
     day = day or timezone.localdate()
     bills = bill_list(user=user, open_only=True).aggregate(
-        total=Sum(F("amount") - F("paid_amount")), n=Count("id")
+        total=MoneySum(F("amount") - F("paid_amount")), n=Count("id")
     )
     cases = owner_case_list(user=user, open_only=True).order_by("-submitted_at", "-id")
     weather = feed.owner_weather_today(user=user, day=day)
@@ -90,7 +90,7 @@ def home_summary(user, *, day=None) -> HomeSummary:
         notices=list(notices.owner_notice_list(user=user)[:3]),
         unread_notices=notices.owner_notice_unread_count(user=user),
         unread_messages=notices.message_unread_count(user=user),
-        unpaid_total=to_money(bills["total"] or Decimal("0")),
+        unpaid_total=bills["total"] or Decimal("0.00"),
         unpaid_count=bills["n"],
         open_cases=list(cases[:3]),
         open_case_count=cases.count(),
