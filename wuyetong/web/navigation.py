@@ -84,6 +84,8 @@ NAV: list[tuple[str | Promise, list[NavItem]]] = [
             NavItem(_("生成账单"), "billing:run_new", "billing.add"),
             NavItem(_("账单批次"), "billing:run_list", "billing.view"),
             NavItem(_("账单查询"), "billing:bill_list", "billing.view"),
+            NavItem(_("抄表录入"), "billing:reading_grid", "billing.add"),
+            NavItem(_("抄表读数"), "billing:reading_list", "billing.view"),
             NavItem(_("收费设置"), "billing:settings_index", "billing.change"),
         ],
     ),
