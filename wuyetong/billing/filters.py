@@ -189,10 +189,23 @@ class BillFilter(SearchFilterSet):
     state = df.ChoiceFilter(label=_("状态"), choices=BillState.choices, empty_label=_("全部状态"))
     bill_run = IdFilter(label=_("批次ID"), field_name="bill_run_id", widget=forms.HiddenInput)
     house = IdFilter(label=_("房屋ID"), field_name="house_id", widget=forms.HiddenInput)
+    allocation = IdFilter(
+        label=_("公摊ID"), field_name="shared_allocation_id", widget=forms.HiddenInput
+    )
 
     class Meta:
         model = Bill
-        fields = ["community", "building", "fee_item", "period", "state", "bill_run", "house", "q"]
+        fields = [
+            "community",
+            "building",
+            "fee_item",
+            "period",
+            "state",
+            "bill_run",
+            "house",
+            "allocation",
+            "q",
+        ]
 
 
 class MeterReadingFilter(SearchFilterSet):

@@ -1,6 +1,6 @@
 """Console pages of billing under /billing/: each views module lists its own paths."""
 
-from .views import meters, runs, setup
+from .views import meters, runs, setup, shared
 
 app_name = "billing"
-urlpatterns = [*setup.urlpatterns, *runs.urlpatterns, *meters.urlpatterns]
+urlpatterns = [*setup.urlpatterns, *runs.urlpatterns, *meters.urlpatterns, *shared.urlpatterns]

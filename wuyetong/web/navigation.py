@@ -86,6 +86,7 @@ NAV: list[tuple[str | Promise, list[NavItem]]] = [
             NavItem(_("账单查询"), "billing:bill_list", "billing.view"),
             NavItem(_("抄表录入"), "billing:reading_grid", "billing.add"),
             NavItem(_("抄表读数"), "billing:reading_list", "billing.view"),
+            NavItem(_("公摊"), "billing:shared_list", "billing.view"),
             NavItem(_("收费设置"), "billing:settings_index", "billing.change"),
         ],
     ),
