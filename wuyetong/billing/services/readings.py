@@ -229,7 +229,7 @@ def meter_readings_save(
     )
     existing = {
         m.house_id: m
-        for m in MeterReading.objects.select_for_update()
+        for m in MeterReading.objects.select_for_update(of=("self",))
         .filter(house_id__in=ids, fee_item=fee_item, period=month)
         .select_related("bill")
     }

@@ -100,7 +100,11 @@ def shared_meter_update(
     is_active: bool = True,
 ) -> SharedMeter:
     """Changes apply to readings entered from now on; past allocations keep their figures."""
-    meter = SharedMeter.objects.select_for_update().select_related("community").get(pk=meter.pk)
+    meter = (
+        SharedMeter.objects.select_for_update(of=("self",))
+        .select_related("community")
+        .get(pk=meter.pk)
+    )
     require_billing(actor, meter.community, "change")
     clean = _clean(
         meter.community,
@@ -230,7 +234,11 @@ def shared_meter_read(
 ) -> SharedMeterReading:
     """Records the month's reading of a shared meter and splits its total over the houses
     (one bill each, with its share and how it was computed). Once per meter and month."""
-    meter = SharedMeter.objects.select_for_update().select_related("community").get(pk=meter.pk)
+    meter = (
+        SharedMeter.objects.select_for_update(of=("self",))
+        .select_related("community")
+        .get(pk=meter.pk)
+    )
     require_billing(actor, meter.community, "add")
     if not meter.is_active:
         raise ApplicationError("该公摊表已停用", field="meter")

@@ -410,7 +410,9 @@ def fee_assignment_end(*, actor, assignment: FeeAssignment, end_date: dt.date) -
     """Stops charging an object from a day on (moved out, space given back). Bills already
     issued stay; later runs bill up to `end_date` and then nothing."""
     row = (
-        FeeAssignment.objects.select_for_update().select_related("community").get(pk=assignment.pk)
+        FeeAssignment.objects.select_for_update(of=("self",))
+        .select_related("community")
+        .get(pk=assignment.pk)
     )
     require_billing(actor, row.community, "change")
     end = require_date(end_date, field="end_date", label="计费截止")
