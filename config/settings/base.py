@@ -239,6 +239,9 @@ SPECTACULAR_SETTINGS = {
         "QuestionKindEnum": "wuyetong.community.choices.QuestionKind",
         "ActivityStateEnum": "wuyetong.community.choices.ActivityState",
         "SignupStateEnum": "wuyetong.community.choices.SignupState",
+        "HelpKindEnum": "wuyetong.community.choices.HelpKind",
+        "ReportReasonEnum": "wuyetong.community.choices.ReportReason",
+        "ModerationActionEnum": "wuyetong.community.choices.ModerationAction",
     },
 }
 

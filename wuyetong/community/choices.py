@@ -83,3 +83,24 @@ class ActivityState(models.TextChoices):
 class SignupState(models.TextChoices):
     ACTIVE = "active", _("已报名")
     CANCELLED = "cancelled", _("已取消")
+
+
+class HelpKind(models.TextChoices):
+    SWAP = "swap", _("闲置互换")
+    CARPOOL = "carpool", _("拼车出行")
+    LOST_FOUND = "lost_found", _("失物招领")
+    OTHER = "other", _("邻里求助")
+
+
+class ReportReason(models.TextChoices):
+    SPAM = "spam", _("广告推销")
+    FRAUD = "fraud", _("虚假或诈骗")
+    ABUSE = "abuse", _("辱骂或不文明")
+    PRIVACY = "privacy", _("泄露他人隐私")
+    OTHER = "other", _("其他")
+
+
+class ModerationAction(models.TextChoices):
+    HIDE = "hide", _("隐藏")
+    RESTORE = "restore", _("恢复")
+    DISMISS = "dismiss", _("驳回举报")

@@ -14,11 +14,12 @@ from .choices import (
     ActivityState,
     CommitteeRole,
     EmergencyKind,
+    HelpKind,
     SurveyState,
     VoteMatter,
     VoteState,
 )
-from .models import Activity, CommitteeMember, EmergencyContact, Survey, Vote
+from .models import Activity, CommitteeMember, EmergencyContact, HelpPost, Survey, Vote
 
 
 def reachable_communities(request):
@@ -117,3 +118,31 @@ class ActivityFilter(CommunityFilterSet):
     class Meta:
         model = Activity
         fields = ["community", "state", "q"]
+
+
+HELP_STATUS = [
+    ("reported", _("有待处理举报")),
+    ("visible", _("正常显示")),
+    ("hidden", _("已隐藏")),
+    ("closed", _("已结束")),
+]
+
+
+class HelpPostFilter(CommunityFilterSet):
+    search_fields = ("title", "body")
+    kind = df.ChoiceFilter(label=_("类别"), choices=HelpKind.choices, empty_label=_("全部类别"))
+    status = df.ChoiceFilter(
+        label=_("状态"), choices=HELP_STATUS, empty_label=_("全部状态"), method="by_status"
+    )
+
+    class Meta:
+        model = HelpPost
+        fields = ["community", "kind", "status", "q"]
+
+    def by_status(self, queryset, name, value):
+        return {
+            "reported": queryset.filter(open_reports__gt=0),
+            "visible": queryset.filter(hidden=False),
+            "hidden": queryset.filter(hidden=True),
+            "closed": queryset.filter(closed=True),
+        }.get(value, queryset)

@@ -17,7 +17,7 @@ from wuyetong.estates.forms import DATE, ServiceForm
 from wuyetong.estates.models import Building, House, Occupancy, Resident
 from wuyetong.orgs.models import Community
 
-from .choices import BallotChoice, CommitteeRole, QuestionKind
+from .choices import BallotChoice, CommitteeRole, ModerationAction, QuestionKind
 from .filters import reachable_communities
 from .models import (
     Activity,
@@ -312,3 +312,13 @@ class ActivityForm(ServiceForm):
             del self.fields["community"]
         else:
             scope_community_field(self, self.user)
+
+
+class ModerationForm(forms.Form):
+    action = forms.ChoiceField(choices=ModerationAction.choices, widget=forms.HiddenInput)
+    comment_id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("原因"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": _("原因（发布人可见）")}),
+    )

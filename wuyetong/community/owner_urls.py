@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from .owner import activities, emergency, surveys, votes
+from .owner import activities, emergency, help_posts, surveys, votes
 
 app_name = "owner_community"
 urlpatterns = [
@@ -12,6 +12,12 @@ urlpatterns = [
     path("activities/<int:pk>/", activities.activity_detail, name="activity_detail"),
     path("activities/<int:pk>/signup/", activities.activity_signup, name="activity_signup"),
     path("activities/<int:pk>/cancel/", activities.activity_signup_cancel, name="activity_cancel"),
+    path("help/", help_posts.help_list, name="help_list"),
+    path("help/new/", help_posts.help_new, name="help_new"),
+    path("help/<int:pk>/", help_posts.help_detail, name="help_detail"),
+    path("help/<int:pk>/comment/", help_posts.help_comment, name="help_comment"),
+    path("help/<int:pk>/report/", help_posts.help_report, name="help_report"),
+    path("help/<int:pk>/close/", help_posts.help_close, name="help_close"),
     path("surveys/", surveys.survey_list, name="survey_list"),
     path("surveys/<int:pk>/", surveys.survey_detail, name="survey_detail"),
     path("votes/", votes.vote_list, name="vote_list"),

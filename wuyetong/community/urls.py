@@ -1,4 +1,4 @@
-from .views import activities, committee, emergency, surveys, votes
+from .views import activities, committee, emergency, help_posts, surveys, votes
 
 app_name = "community"
 urlpatterns = (
@@ -7,4 +7,5 @@ urlpatterns = (
     + votes.urlpatterns
     + surveys.urlpatterns
     + activities.urlpatterns
+    + help_posts.urlpatterns
 )

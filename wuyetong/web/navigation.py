@@ -102,6 +102,7 @@ NAV: list[tuple[str | Promise, list[NavItem]]] = [
             NavItem(_("投票表决"), "community:vote_list", "community.view"),
             NavItem(_("问卷调查"), "community:survey_list", "community.view"),
             NavItem(_("社区活动"), "community:activity_list", "community.view"),
+            NavItem(_("邻里互助"), "community:help_list", "community.view"),
             NavItem(_("业委会"), "community:committee_list", "community.view"),
             NavItem(_("一键救助"), "community:emergency_list", "community.view"),
         ],

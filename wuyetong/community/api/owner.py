@@ -4,15 +4,16 @@ written as the requesting owner, within the communities they live in."""
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from wuyetong.accounts.api.serializers import with_errors
+from wuyetong.core.api import StandardPagination
 
 from .. import selectors, selectors_life, selectors_surveys, services
-from ..choices import VoteState
+from ..choices import HelpKind, VoteState
 from . import serializers as s
 
 
@@ -170,3 +171,116 @@ class MyActivitySignupApi(APIView):
         return Response(
             s.MyActivitySerializer(selectors_life.owner_activity(request.user, pk)).data
         )
+
+
+def _ctx() -> dict:
+    return {"name": lambda user: selectors_life.mask_name(user.name)}
+
+
+def _my_post(request, pk):
+    data = selectors_life.owner_help_post(request.user, pk)
+    post = data["post"]
+    post.visible_comments = data["comments"]
+    return s.HelpPostDetailSerializer(post, context=_ctx()).data
+
+
+class MyHelpPostListApi(APIView):
+    @extend_schema(
+        tags=["community-owner"],
+        summary=_("邻里互助：我所在小区的帖子（kind 筛选类别，mine=1 只看我的）"),
+        parameters=[
+            OpenApiParameter("kind", str, enum=[*HelpKind.values]),
+            OpenApiParameter("mine", bool),
+            OpenApiParameter("page", int),
+        ],
+        responses=with_errors({200: s.HelpPostSerializer(many=True)}, 401),
+    )
+    def get(self, request):
+        kind = request.query_params.get("kind", "")
+        posts = selectors_life.owner_help_posts(
+            request.user,
+            kind=kind if kind in HelpKind.values else "",
+            mine=request.query_params.get("mine") in ("1", "true"),
+        )
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(posts, request, view=self)
+        return paginator.get_paginated_response(
+            s.HelpPostSerializer(page, many=True, context=_ctx()).data
+        )
+
+    @extend_schema(
+        tags=["community-owner"],
+        summary=_("发布互助帖"),
+        request=s.HelpPostInputSerializer,
+        responses=with_errors({201: s.HelpPostDetailSerializer}, 400, 401),
+    )
+    def post(self, request):
+        data = s.HelpPostInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        post = services.help_post_create(
+            user=request.user,
+            community_id=d.get("community"),
+            kind=d["kind"],
+            title=d["title"],
+            body=d["body"],
+            contact=d.get("contact", ""),
+        )
+        return Response(_my_post(request, post.pk), status=status.HTTP_201_CREATED)
+
+
+class MyHelpPostApi(APIView):
+    @extend_schema(
+        tags=["community-owner"],
+        summary=_("一条互助帖和评论（自己被隐藏的内容带原因）"),
+        responses=with_errors({200: s.HelpPostDetailSerializer}, 401, 404),
+    )
+    def get(self, request, pk):
+        return Response(_my_post(request, pk))
+
+
+class MyHelpCommentApi(APIView):
+    @extend_schema(
+        tags=["community-owner"],
+        summary=_("评论"),
+        request=s.CommentInputSerializer,
+        responses=with_errors({201: s.HelpPostDetailSerializer}, 400, 401, 404),
+    )
+    def post(self, request, pk):
+        data = s.CommentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.help_comment_create(user=request.user, post_id=pk, **data.validated_data)
+        return Response(_my_post(request, pk), status=status.HTTP_201_CREATED)
+
+
+class MyHelpReportApi(APIView):
+    @extend_schema(
+        tags=["community-owner"],
+        summary=_("举报帖子或其中一条评论"),
+        request=s.ReportInputSerializer,
+        responses=with_errors({201: None}, 400, 401, 404),
+    )
+    def post(self, request, pk):
+        data = s.ReportInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        services.help_report(
+            user=request.user,
+            post_id=pk,
+            reason=d["reason"],
+            comment_id=d.get("comment"),
+            detail=d.get("detail", ""),
+        )
+        return Response(status=status.HTTP_201_CREATED)
+
+
+class MyHelpCloseApi(APIView):
+    @extend_schema(
+        tags=["community-owner"],
+        summary=_("标记我的帖子为已解决"),
+        request=None,
+        responses=with_errors({200: s.HelpPostDetailSerializer}, 401, 404),
+    )
+    def post(self, request, pk):
+        services.help_post_close(user=request.user, post_id=pk)
+        return Response(_my_post(request, pk))

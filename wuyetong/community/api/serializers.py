@@ -18,7 +18,10 @@ from ..choices import (
     BallotChannel,
     BallotChoice,
     CommitteeRole,
+    HelpKind,
+    ModerationAction,
     QuestionKind,
+    ReportReason,
     SurveyState,
 )
 from ..filters import reachable_communities
@@ -490,3 +493,70 @@ class MySignupSerializer(serializers.Serializer):
 class MyActivitySerializer(serializers.Serializer):
     activity = ActivitySerializer()
     signup = MySignupSerializer(allow_null=True)
+
+
+# ---------------------------------------------------------------- neighbour help
+
+
+class HelpCommentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    author = serializers.SerializerMethodField()
+    body = serializers.CharField()
+    hidden = serializers.BooleanField()
+    hidden_reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+    def get_author(self, obj) -> str:
+        return self.context["name"](obj.author)
+
+
+class HelpPostSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    community = serializers.IntegerField(source="community_id")
+    community_name = serializers.CharField(source="community.name")
+    kind = serializers.ChoiceField(choices=HelpKind.choices)
+    kind_display = serializers.CharField(source="get_kind_display")
+    title = serializers.CharField()
+    body = serializers.CharField()
+    contact = serializers.CharField()
+    author = serializers.SerializerMethodField()
+    closed = serializers.BooleanField()
+    hidden = serializers.BooleanField()
+    hidden_reason = serializers.CharField(help_text="隐藏原因（发布人和物业可见）")
+    comment_count = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+
+    def get_author(self, obj) -> str:
+        return self.context["name"](obj.author)
+
+
+class StaffHelpPostSerializer(HelpPostSerializer):
+    open_reports = serializers.IntegerField()
+
+
+class HelpPostInputSerializer(serializers.Serializer):
+    community = serializers.IntegerField(required=False, allow_null=True)
+    kind = serializers.ChoiceField(choices=HelpKind.choices)
+    title = serializers.CharField(max_length=60)
+    body = serializers.CharField(max_length=1000)
+    contact = serializers.CharField(max_length=30, required=False, default="", allow_blank=True)
+
+
+class HelpPostDetailSerializer(HelpPostSerializer):
+    comments = HelpCommentSerializer(many=True, source="visible_comments")
+
+
+class CommentInputSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=300)
+
+
+class ReportInputSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=ReportReason.choices)
+    comment = serializers.IntegerField(required=False, allow_null=True)
+    detail = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+
+
+class ModerationInputSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=ModerationAction.choices)
+    reason = serializers.CharField(max_length=200)
+    comment = serializers.IntegerField(required=False, allow_null=True)

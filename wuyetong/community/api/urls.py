@@ -9,6 +9,7 @@ router.register("emergency-contacts", views.EmergencyContactViewSet, basename="e
 router.register("votes", views.VoteViewSet, basename="vote")
 router.register("surveys", views.SurveyViewSet, basename="survey")
 router.register("activities", views.ActivityViewSet, basename="activity")
+router.register("help-posts", views.HelpPostViewSet, basename="help-post")
 
 urlpatterns = [
     path("my/emergency-contacts/", owner.MyEmergencyApi.as_view(), name="my-emergency-contacts"),
@@ -18,6 +19,17 @@ urlpatterns = [
         owner.MyActivitySignupApi.as_view(),
         name="my-activity",
     ),
+    path("my/help-posts/", owner.MyHelpPostListApi.as_view(), name="my-help-posts"),
+    path("my/help-posts/<int:pk>/", owner.MyHelpPostApi.as_view(), name="my-help-post"),
+    path(
+        "my/help-posts/<int:pk>/comments/",
+        owner.MyHelpCommentApi.as_view(),
+        name="my-help-comments",
+    ),
+    path(
+        "my/help-posts/<int:pk>/reports/", owner.MyHelpReportApi.as_view(), name="my-help-reports"
+    ),
+    path("my/help-posts/<int:pk>/close/", owner.MyHelpCloseApi.as_view(), name="my-help-close"),
     path("my/surveys/", owner.MySurveyListApi.as_view(), name="my-surveys"),
     path("my/surveys/<int:pk>/", owner.MySurveyApi.as_view(), name="my-survey"),
     path(

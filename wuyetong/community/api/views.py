@@ -337,3 +337,41 @@ class ActivityViewSet(
         return self.get_paginated_response(
             s.SignupSerializer(page, many=True, context={"request": request}).data
         )
+
+
+def staff_name(user) -> str:
+    return user.name or user.phone
+
+
+class HelpPostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, StaffViewSet):
+    """Neighbour-help posts of the company's communities, most-reported first. `moderate`
+    hides or restores the post or one of its comments (with the reason the author sees), or
+    dismisses the open reports."""
+
+    serializer_class = s.StaffHelpPostSerializer
+    filterset_class = filters.HelpPostFilter
+    action_permissions = {"moderate": "change"}
+
+    def get_queryset(self):
+        action_ = self.action_permissions.get(self.action) or self.scope_action()
+        return selectors_life.help_post_list(self.request.user, action_)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "name": staff_name}
+
+    @extend_schema(request=s.ModerationInputSerializer, responses=s.StaffHelpPostSerializer)
+    @action(detail=True, methods=["post"])
+    def moderate(self, request, pk=None):
+        post = self.get_object()
+        data = s.ModerationInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        services.help_moderate(
+            actor=request.user,
+            post=post,
+            action=d["action"],
+            reason=d["reason"],
+            comment_id=d.get("comment"),
+        )
+        post.refresh_from_db()
+        return Response(self.get_serializer(post).data)

@@ -4,6 +4,7 @@ activities and neighbour help. One module per subject; all importable from here.
 from .activities import Activity, Signup
 from .committee import CommitteeMember
 from .emergency import EmergencyContact
+from .help import HelpComment, HelpModeration, HelpPost, HelpReport
 from .surveys import Answer, Option, Question, Response, Survey
 from .votes import Ballot, Vote, VoteRollHouse, VoteRollOwner, VoteVoter
 
@@ -13,6 +14,10 @@ __all__ = [
     "Ballot",
     "CommitteeMember",
     "EmergencyContact",
+    "HelpComment",
+    "HelpModeration",
+    "HelpPost",
+    "HelpReport",
     "Option",
     "Question",
     "Response",

@@ -21,6 +21,13 @@ from .emergency import (
     emergency_contact_update,
     emergency_defaults_create,
 )
+from .help import (
+    help_comment_create,
+    help_moderate,
+    help_post_close,
+    help_post_create,
+    help_report,
+)
 from .surveys import (
     eligible_house_ids,
     question_add,
@@ -62,6 +69,11 @@ __all__ = [
     "emergency_contact_delete",
     "emergency_contact_update",
     "emergency_defaults_create",
+    "help_comment_create",
+    "help_moderate",
+    "help_post_close",
+    "help_post_create",
+    "help_report",
     "question_add",
     "question_delete",
     "response_submit",
