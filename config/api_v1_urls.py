@@ -9,4 +9,5 @@ urlpatterns = [
     path("billing/", include("wuyetong.billing.api.urls")),
     path("notices/", include("wuyetong.notices.api.urls")),
     path("community/", include("wuyetong.community.api.urls")),
+    path("oversight/", include("wuyetong.oversight.api.urls")),
 ]

@@ -23,6 +23,7 @@ urlpatterns = [
     path("billing/", include("wuyetong.billing.urls")),
     path("notices/", include("wuyetong.notices.urls")),
     path("community/", include("wuyetong.community.urls")),
+    path("oversight/", include("wuyetong.oversight.urls")),
     path("", include("wuyetong.web.urls")),
 ]
 if settings.SERVE_MEDIA:

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "wuyetong.billing",
     "wuyetong.notices",
     "wuyetong.community",
+    "wuyetong.oversight",
     "wuyetong.web",
     "wuyetong.owner",
     "wuyetong.demo",

@@ -3,6 +3,7 @@ escalation, bureau urging and paid-repair charges."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -458,3 +459,45 @@ class CaseCharge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.amount}"
+
+
+class CaseMonthStat(models.Model):
+    """The dashboard figures of one company's cases of one kind in one community, for the
+    month they were submitted in (local time): received, accepted, resolved, overdue,
+    escalated, urged, rated, 好/差, and the summed response and resolution times. The bureau's
+    and the company's dashboards add these rows up instead of scanning every case.
+
+    Exact by construction: whenever a service records an event that can change a figure, the
+    row of that case's month is recomputed from the cases under the row's lock (never
+    incremented), and `rollup.rebuild` recomputes every row in bulk."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("月份"))
+    kind = models.CharField(_("类别"), max_length=10, choices=CaseKind.choices)
+    received = models.PositiveIntegerField(_("受理"), default=0)
+    accepted = models.PositiveIntegerField(_("已接单"), default=0)
+    resolved = models.PositiveIntegerField(_("已办结"), default=0)
+    overdue = models.PositiveIntegerField(_("超时"), default=0)
+    escalated = models.PositiveIntegerField(_("升级"), default=0)
+    urged = models.PositiveIntegerField(_("被催办"), default=0)
+    rated = models.PositiveIntegerField(_("已评价"), default=0)
+    good = models.PositiveIntegerField(_("好评"), default=0)
+    bad = models.PositiveIntegerField(_("差评"), default=0)
+    # Sums over the accepted (resolved) cases, so an average over any months and communities
+    # is one division: total / accepted (resolved).
+    response_total = models.DurationField(default=timedelta(0))
+    resolution_total = models.DurationField(default=timedelta(0))
+
+    class Meta:
+        verbose_name = _("工单月度统计")
+        verbose_name_plural = _("工单月度统计")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "month", "kind", "company"], name="casemonthstat_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["month", "community"], name="casemonthstat_month_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.community_id} {self.month:%Y-%m} {self.kind}"

@@ -3,7 +3,8 @@ within the data scope, a case's timeline, and the bureau's read-only view of its
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wuyetong.core.access import get_access
@@ -12,7 +13,7 @@ from wuyetong.core.ids import PK_MAX, parse_pk
 from wuyetong.orgs.models import Employee
 
 from .choices import CaseState
-from .models import CLOSED_STATES, Case, CaseEvent, CaseType
+from .models import CLOSED_STATES, Case, CaseEvent, CaseType, CaseUrge
 from .orgpath import path_ids
 
 _LIST_RELATED = (
@@ -104,14 +105,17 @@ def bureau_case_list(*, user) -> QuerySet[Case]:
         Case.objects.filter(community_id__in=access.bureau_community_ids)
         .select_related(
             "company",
-            "community",
+            "community__district",
+            "reporter",
             "case_type",
             "escalated_to",
             "house__building",
             "house__unit",
             "assignee__user",
         )
-        .prefetch_related(Prefetch("urges"))
+        .prefetch_related(
+            Prefetch("urges", queryset=CaseUrge.objects.select_related("urged_by", "answered_by"))
+        )
     )
 
 
@@ -123,11 +127,35 @@ def bureau_queue(*, user) -> QuerySet[Case]:
     return bureau_case_list(user=user).filter(bureau_id=bureau_id)
 
 
+def bureau_queue_open_count(*, user) -> int:
+    """How many cases in the bureau's queue are not closed yet."""
+    return bureau_queue(user=user).exclude(state__in=CLOSED_STATES).count()
+
+
 def bureau_case_get(*, user, case_id: int) -> Case:
     case = bureau_case_list(user=user).filter(pk=case_id).first() if _is_id(case_id) else None
     if case is None:
         raise NotFound(_("工单不存在"))
     return case
+
+
+def bureau_attention_list(*, user, view: str = "queued", now=None) -> QuerySet[Case]:
+    """What a bureau follows up: `queued` — the cases escalated into its queue (by a breach
+    or a 差评, per the company's rules); `long_open` — any case of its jurisdiction still open
+    after URGE_AFTER (72 h), which it may also urge. Oldest first, with urge counts."""
+    from .services.oversight import URGE_AFTER
+
+    now = now or timezone.now()
+    access = get_access(user)
+    qs = bureau_case_list(user=user)
+    if view == "long_open":
+        qs = qs.exclude(state__in=CLOSED_STATES).filter(submitted_at__lte=now - URGE_AFTER)
+    else:
+        qs = qs.filter(bureau_id=access.bureau_id or 0)
+    return qs.annotate(
+        urge_count=Count("urges", distinct=True),
+        unanswered_count=Count("urges", filter=Q(urges__answered_at__isnull=True), distinct=True),
+    ).order_by("submitted_at", "pk")
 
 
 def _is_id(value) -> bool:

@@ -35,6 +35,8 @@ NAV: list[tuple[str | Promise, list[NavItem]]] = [
         _("监管"),
         [
             NavItem(_("监管总览"), "web:dashboard", persona="bureau"),
+            NavItem(_("工单监管"), "oversight:bureau_dashboard", persona="bureau"),
+            NavItem(_("督办工单"), "oversight:bureau_queue", persona="bureau"),
             NavItem(_("辖区小区"), "orgs:bureau_community_list", persona="bureau"),
             NavItem(_("业主表决"), "community:bureau_vote_list", persona="bureau"),
             NavItem(_("政策与公告"), "notices:notice_list", persona="bureau"),
@@ -50,6 +52,12 @@ NAV: list[tuple[str | Promise, list[NavItem]]] = [
         _("工作台"),
         [
             NavItem(_("工作台"), "web:dashboard"),
+        ],
+    ),
+    (
+        _("统计分析"),
+        [
+            NavItem(_("工单统计"), "oversight:company_dashboard", "servicedesk.view"),
         ],
     ),
     (

@@ -28,7 +28,7 @@ from .handling import (
     case_start,
     case_transfer,
 )
-from .oversight import bureau_urge, company_answer_urge
+from .oversight import bureau_urge, company_answer_urge, urge_refusal
 from .owner import case_add_info, case_cancel, case_quote_accept, case_rate, case_submit
 from .scans import ScanResult, return_visit_scan, sla_scan
 
@@ -66,4 +66,5 @@ __all__ = [
     "return_visit_scan",
     "sla_rule_save",
     "sla_scan",
+    "urge_refusal",
 ]

@@ -19,6 +19,7 @@ from wuyetong.core.exceptions import ApplicationError, NotFound, PermissionDenie
 from wuyetong.core.ids import parse_pk
 from wuyetong.core.realtime import publish
 
+from .. import rollup
 from ..choices import CaseState, EventKind, PhotoStage
 from ..models import Case, CaseEvent, CasePhoto
 
@@ -78,6 +79,11 @@ ACTION_LABELS: dict[str, Any] = {
     "add_info": gettext_lazy("补充信息"),
     "message": gettext_lazy("留言"),
 }
+# Events that can change a figure of the monthly statistics (states, acceptance, completion,
+# rating, breach, escalation, urge); messages, quotes, replies and warnings cannot.
+FIGURE_EVENTS = frozenset(
+    {EventKind.TRANSITION, EventKind.BREACH, EventKind.ESCALATION, EventKind.URGE}
+)
 # States in which the handler is working and a quote may be given.
 WORKING_STATES = (S.ON_SITE, S.IN_PROGRESS, S.PAUSED)
 
@@ -161,7 +167,9 @@ def record(
     note: str = "",
     data: dict[str, Any] | None = None,
 ) -> CaseEvent:
-    return CaseEvent.objects.create(
+    """Write one timeline event of a case the caller has saved, and bring the case's monthly
+    figures up to date in the same transaction (the dashboards read them)."""
+    event = CaseEvent.objects.create(
         case=case,
         kind=kind,
         actor=actor if getattr(actor, "pk", None) else None,
@@ -172,6 +180,9 @@ def record(
         data=data or {},
         at=now,
     )
+    if kind in FIGURE_EVENTS:
+        rollup.refresh(case)
+    return event
 
 
 def event_payload(case: Case, event: CaseEvent) -> dict[str, Any]:

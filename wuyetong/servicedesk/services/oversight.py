@@ -29,6 +29,18 @@ from ._common import (
 URGE_AFTER = timedelta(hours=72)
 
 
+def urge_refusal(case: Case, *, now: datetime | None = None) -> ApplicationError | None:
+    """Why the bureau may not urge this case now (None: it may). The bureau's case page asks
+    this to decide whether to offer the urge form; the service raises it."""
+    now = now_or(now)
+    if case.state in CLOSED_STATES:
+        return ApplicationError(_("工单已结束，无需催办"), code="invalid_state")
+    escalated = case.escalation_level > 0 or case.bureau_queued_at is not None
+    if not escalated and case.submitted_at > now - URGE_AFTER:
+        return ApplicationError(_("只能催办已升级或超过72小时未办结的工单"), code="not_urgeable")
+    return None
+
+
 @transaction.atomic
 def bureau_urge(*, official, case_id: int, note: str, now: datetime | None = None) -> CaseUrge:
     """A bureau official urges an escalated or long-open case of a community in the bureau's
@@ -39,11 +51,9 @@ def bureau_urge(*, official, case_id: int, note: str, now: datetime | None = Non
         raise NotFound(_("工单不存在"))
     case = lock(Case.objects.filter(community_id__in=access.bureau_community_ids), case_id)
     note = clean_text(note, field="note", label=_("催办意见"), max_length=500, required=True)
-    if case.state in CLOSED_STATES:
-        raise ApplicationError(_("工单已结束，无需催办"), code="invalid_state")
-    escalated = case.escalation_level > 0 or case.bureau_queued_at is not None
-    if not escalated and case.submitted_at > now - URGE_AFTER:
-        raise ApplicationError(_("只能催办已升级或超过72小时未办结的工单"), code="not_urgeable")
+    refusal = urge_refusal(case, now=now)
+    if refusal is not None:
+        raise refusal
     assert access.bureau_id is not None
     urge = CaseUrge.objects.create(
         case=case, bureau_id=access.bureau_id, urged_by=official, note=note, urged_at=now

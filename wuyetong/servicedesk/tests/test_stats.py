@@ -32,7 +32,9 @@ def test_bureau_figures_equal_direct_counts(desk):
     desk.submit(kind="complaint")
     now = timezone.now()
     start, end = now - timedelta(days=40), now + timedelta(days=1)
-    rows = stats.bureau_case_stats(user=desk.world.bureau_official, start=start, end=end)
+    rows = stats.case_stats(
+        stats.bureau_scope(desk.world.bureau_official).cases(), start=start, end=end
+    )
     repair = [r for r in rows if r.kind == "repair"]
     assert len(repair) == 1
     row = repair[0]
@@ -43,18 +45,26 @@ def test_bureau_figures_equal_direct_counts(desk):
     assert row.urged == 1  # two urges, one case
     assert row.escalated == cases.filter(escalation_level__gt=0).count()
     assert row.overdue == 1
-    assert (row.rated, row.good) == (2, 1)
+    assert (row.rated, row.good, row.bad) == (2, 1, 1)
     assert row.satisfaction_rate == Decimal("50.0")
     assert row.avg_response_minutes is not None
     assert good.pk != bad.pk
     assert [r.kind for r in rows if r.kind == "complaint"] == ["complaint"]
     # Another district's bureau sees none of it; company staff see their own scope.
-    assert stats.bureau_case_stats(user=desk.world.bureau_b_official, start=start, end=end) == []
-    assert (
-        stats.company_case_stats(user=desk.world.staff("hq_admin", "b"), start=start, end=end) == []
+    other = stats.bureau_scope(desk.world.bureau_b_official)
+    assert stats.case_stats(other.cases(), start=start, end=end) == []
+    b_scope = stats.company_scope(desk.world.staff("hq_admin", "b"))
+    assert stats.case_stats(b_scope.cases(), start=start, end=end) == []
+    mine = stats.company_scope(desk.world.staff("hq_admin"))
+    assert sum(r.received for r in stats.case_stats(mine.cases(), start=start, end=end)) == (
+        Case.objects.count()
     )
-    mine = stats.company_case_stats(user=desk.world.staff("hq_admin"), start=start, end=end)
-    assert sum(r.received for r in mine) == Case.objects.count()
+    # Nobody else has a scope at all.
+    for user in (desk.world.owner, desk.world.merchant_user, desk.world.staff("cleaner")):
+        assert stats.bureau_scope(user) is None
+    assert stats.bureau_scope(desk.world.staff("hq_admin")) is None
+    assert stats.company_scope(desk.world.bureau_official) is None
+    assert stats.company_scope(desk.world.owner) is None
 
 
 def test_staff_message_reaches_the_owner(desk, pushes):
