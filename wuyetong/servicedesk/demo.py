@@ -197,3 +197,63 @@ def populate(
     for case in made.values():
         case.refresh_from_db()
     return made
+
+
+def history(
+    *,
+    bundles: list[tuple[Any, float]],
+    reporters: dict[int, Any],
+    officials: dict[int, Any],
+    months: int = 6,
+    per_month: int = 24,
+    now: datetime | None = None,
+) -> int:
+    """Months of past cases before the current one for every approved community of the
+    given companies (company bundle, quality: above 1 is slower and less liked), so the
+    bureau's and the companies' dashboards show trends and comparisons. `reporters` maps a
+    community id to the owner who reports there, `officials` a district id to the bureau
+    official who urges. Written in bulk; the monthly figures are then rebuilt."""
+    from wuyetong.orgs.models import Bureau, Community
+
+    from . import history as past
+    from . import rollup
+    from .stats import FigureQuery, default_months
+
+    now = now or timezone.now()
+    first, current = default_months(today=timezone.localdate(now), count=months + 1)
+    month_list = FigureQuery(first=first, last=current).months()[:-1]  # the current one is live
+    sites = []
+    for bundle, quality in bundles:
+        company = bundle.company
+        services.case_type_defaults_create(company_id=company.pk)
+        types = CaseType.objects.filter(company=company)
+        worker = Employee.objects.get(company=company, user=bundle.staff["repair_worker"])
+        for community in Community.objects.approved().filter(company=company, pk__in=reporters):
+            bureau = Bureau.objects.filter(
+                district_id=community.district_id, is_active=True
+            ).first()
+            official = officials.get(community.district_id)
+            sites.append(
+                past.Site(
+                    community_id=community.pk,
+                    company_id=company.pk,
+                    repair_type_ids=tuple(t.pk for t in types if t.kind == CaseKind.REPAIR),
+                    complaint_type_ids=tuple(t.pk for t in types if t.kind == CaseKind.COMPLAINT),
+                    worker_id=worker.pk,
+                    worker_user_id=worker.user_id,
+                    desk_user_id=bundle.staff["customer_service"].pk,
+                    reporter_id=reporters[community.pk].pk,
+                    region_id=bundle.region.pk,
+                    hq_id=bundle.hq.pk,
+                    bureau_id=bureau.pk if bureau else None,
+                    official_id=official.pk if official else None,
+                    quality=quality,
+                )
+            )
+    numbers = past.Numbers()
+    written = past.write(
+        past.past_cases(sites, month_list, per_month=per_month, now=now, numbers=numbers),
+        numbers=numbers,
+    )
+    rollup.rebuild(community_ids=[s.community_id for s in sites])
+    return written

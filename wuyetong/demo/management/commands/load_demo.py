@@ -26,6 +26,7 @@ DEMO_ACCOUNTS = [
     ("至善物业 总部管理员", "13700000001"),
     ("商户", "13600000001"),
     ("业主", "13500000001"),
+    ("至善物业 业主", "13500000021"),
     ("业主家属", "13500000002"),
     ("租户", "13500000003"),
 ]
@@ -114,7 +115,8 @@ class Command(BaseCommand):
             (a, a.projects[0], xihu, "翠苑一区", "CY01", 11),
             (a, a.projects[1], xihu, "西溪花园", "XX01", 12),
             (z, z.projects[0], binjiang, "江南名府", "JN01", 13),
-            (z, z.projects[1], binjiang, "星光公寓", "XG01", 14),
+            # In 西湖区 too, so that district's bureau compares two companies.
+            (z, z.projects[1], xihu, "星光公寓", "XG01", 14),
         ]
         communities = []
         for bundle, project, district, name, code, seed in specs:
@@ -180,6 +182,20 @@ class Command(BaseCommand):
             bundle=a, reporter=owner, bureau_official=b.User.objects.get(phone="13800000001")
         )
         case_type_defaults_create(company_id=z.company.pk)
+        # Six months of past cases in every community, for the bureau's and companies' figures.
+        zhishan_owner = b.user_create("13500000021", "周明")
+        self.take_over(zhishan_owner, communities[2], "owner", "occupied")
+        self.take_over(zhishan_owner, communities[3], "owner", "occupied")
+        servicedesk_demo.history(
+            bundles=[(a, 1.0), (z, 1.35)],
+            reporters={
+                c.pk: owner if c.company_id == a.company.pk else zhishan_owner for c in communities
+            },
+            officials={
+                xihu.pk: b.User.objects.get(phone="13800000001"),
+                binjiang.pk: b.User.objects.get(phone="13800000002"),
+            },
+        )
 
         # Notices in every state with read receipts, the bureau's messages, the feed.
         from wuyetong.notices import demo as notices_demo
