@@ -28,12 +28,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = int(os.environ.get("BENCH_CASES", "1000000"))
@@ -250,7 +252,7 @@ def _write_cases(sites: list[dict], total: int) -> dict:
     return {"cases": written, "urges": urges, "write_s": time.perf_counter() - t0}
 
 
-def _timed(fn, runs: int = RUNS) -> tuple[float, object]:
+def _timed(fn, runs: int = RUNS) -> tuple[float, Any]:
     fn()  # warm-up: caches, plans, first connection
     times, result = [], None
     for _ in range(runs):
@@ -291,6 +293,7 @@ def run_child() -> None:
 
     official = User.objects.get(pk=built["official_id"])
     scope = stats.bureau_scope(official)
+    assert scope is not None
     first, last = stats.default_months()
     query = stats.FigureQuery(first=first, last=last)
     start, end = query.bounds()
@@ -323,7 +326,11 @@ def run_child() -> None:
             get()
         figures["pages"][name] = {"ms": ms, "queries": len(queries), "bytes": len(response.content)}
         if name == "dashboard (6 months)":
-            total = response.context["total"]
+            html = response.content.decode()
+    total = stats.figure_totals(scope, query)
+    shown = re.search(
+        r'data-kpi="1">\s*<span class="ov-kpi-label">[^<]*</span><b>([0-9]+)</b>', html
+    )
     # The page's figures equal the direct count, company by company.
     by_company: dict[int, list[int]] = {}
     for row in direct_rows:
@@ -336,8 +343,10 @@ def run_child() -> None:
         r.company_id: [r.received, r.overdue, r.good, r.urged]
         for r in stats.figure_list(scope, query, by="company")
     }
-    figures["consistent"] = page_rows == by_company and total.received == sum(
-        v[0] for v in by_company.values()
+    figures["consistent"] = (
+        page_rows == by_company
+        and shown is not None
+        and int(shown[1]) == total.received == sum(v[0] for v in by_company.values())
     )
     figures["received_6m"] = total.received
     figures["rollup_table_rows"] = CaseMonthStat.objects.count()
@@ -423,12 +432,17 @@ def main() -> int:
                 timeout=3600,
             )
         finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            if os.environ.get("BENCH_KEEP"):  # for profiling: keep the database
+                print(f"  kept database {name}")
+            else:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     for line in proc.stdout.splitlines():
         if line.startswith("BENCH "):
             return 0 if _report(json.loads(line[6:])) else 1
     out = (proc.stderr or proc.stdout).strip()
     print(f"  FAILED: {out.splitlines()[-1] if out else 'no output'}")
+    if os.environ.get("BENCH_VERBOSE"):
+        print(out)
     return 1
 
 

@@ -11,6 +11,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.utils.functional import Promise
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -109,14 +111,25 @@ def cells(figures: Figures, link: Linker, narrow: dict[str, str]) -> list[dict]:
     return out
 
 
+def _tds(keys: list[str], figures: list[dict]) -> SafeString:
+    """One table row's cells as escaped HTML: a big table renders in a fraction of the time
+    the same loops take in the template language."""
+    parts = [format_html("<td>{}</td>", k) for k in keys]
+    for c in figures:
+        if c["url"]:
+            parts.append(
+                format_html('<td class="num"><a href="{}">{}</a></td>', c["url"], c["text"])
+            )
+        else:
+            parts.append(format_html('<td class="num">{}</td>', c["text"]))
+    return mark_safe("".join(parts))  # every part escaped by format_html
+
+
 def html_table(by: str, rows: Iterable[FigureRow], link: Linker, total: Figures | None) -> dict:
     """Headers and rows of a figure table for templates/oversight/_figure_table.html."""
     keys = KEY_COLS[by]
     body = [
-        {
-            "keys": [_text(value(r)) for _label, value in keys],
-            "cells": cells(r.figures, link, narrowing(r, by)),
-        }
+        _tds([_text(value(r)) for _label, value in keys], cells(r.figures, link, narrowing(r, by)))
         for r in rows
     ]
     return {
@@ -125,7 +138,7 @@ def html_table(by: str, rows: Iterable[FigureRow], link: Linker, total: Figures 
         "key_headers": [label for label, _value in keys],
         "headers": [c.label for c in FIGURE_COLS],
         "rows": body,
-        "total": cells(total, link, {}) if total is not None else None,
+        "total": _tds([], cells(total, link, {})) if total is not None else None,
         "key_span": len(keys),
     }
 

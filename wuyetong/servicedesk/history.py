@@ -125,7 +125,7 @@ def _one(
         "rating": "",
     }
     ev: list[tuple] = [(at, EventKind.TRANSITION, "submit", "", S.SUBMITTED, site.reporter_id, "")]
-    state = S.SUBMITTED
+    state: str = S.SUBMITTED
     if rng.random() < 0.02:
         cancel = at + timedelta(minutes=rng.randint(2, 20))
         f.update(state=S.CANCELLED, state_changed_at=cancel, closed_at=cancel)
@@ -367,7 +367,7 @@ def write(
                 urges.append(
                     CaseUrge(
                         case=case,
-                        bureau_id=case.bureau_id,
+                        bureau_id=case.bureau_id or 0,  # only queued cases are urged
                         urged_by_id=official,
                         note=note,
                         urged_at=urged_at,

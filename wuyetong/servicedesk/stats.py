@@ -423,6 +423,36 @@ def figure_totals(scope: Scope, query: FigureQuery) -> Figures:
     return _figures(_month_rows(scope, query).aggregate(**_sums()))
 
 
+def add_up(rows: list[FigureRow]) -> Figures:
+    """The figures of several disjoint rows together (e.g. the months of a range)."""
+    return Figures(
+        **{
+            name: sum(
+                (getattr(r.figures, name) for r in rows), ZERO if name.endswith("_total") else 0
+            )
+            for name in Figures.__dataclass_fields__
+        }
+    )
+
+
+class CommunityRows:
+    """The per-community table for a paginator: counted with a light query (distinct
+    community and company) instead of summing every figure just to count the lines."""
+
+    def __init__(self, scope: Scope, query: FigureQuery, order: str = ""):
+        self.rows = figure_rows(scope, query, by="community", order=order)
+        self.keys = _month_rows(scope, query).values("community_id", "company_id").distinct()
+
+    def count(self) -> int:
+        return self.keys.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        return self.rows[index]
+
+
 def month_series(scope: Scope, query: FigureQuery) -> list[FigureRow]:
     """One row per month of the range, months without cases included (for the trend)."""
     found = {r.month: r for r in figure_list(scope, query, by="month")}

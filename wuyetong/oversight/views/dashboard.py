@@ -122,8 +122,8 @@ class DashboardBase(View):
         if export is not None:
             return self.export(export, scope, query)
         link = tables.Linker(reverse(self.list_url), filterset.params())
-        total = stats.figure_totals(scope, query)
         months = stats.month_series(scope, query)
+        total = stats.add_up(months)
         context.update(
             query=query,
             total=total,
@@ -138,7 +138,7 @@ class DashboardBase(View):
             blocks.append(tables.html_table("company", companies, link, total))
         if "community" in self.tables:
             order = request.GET.get("o", "")
-            rows = stats.figure_rows(scope, query, by="community", order=order)
+            rows = stats.CommunityRows(scope, query, order)
             page = Paginator(rows, COMMUNITY_PAGE).get_page(request.GET.get("page"))
             table = tables.html_table(
                 "community", [stats.to_row(v, "community") for v in page], link, None
