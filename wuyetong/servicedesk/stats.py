@@ -425,14 +425,11 @@ def figure_totals(scope: Scope, query: FigureQuery) -> Figures:
 
 def add_up(rows: list[FigureRow]) -> Figures:
     """The figures of several disjoint rows together (e.g. the months of a range)."""
-    return Figures(
-        **{
-            name: sum(
-                (getattr(r.figures, name) for r in rows), ZERO if name.endswith("_total") else 0
-            )
-            for name in Figures.__dataclass_fields__
-        }
-    )
+    sums: dict[str, Any] = {}
+    for name in Figures.__dataclass_fields__:
+        start: Any = ZERO if name.endswith("_total") else 0
+        sums[name] = sum((getattr(r.figures, name) for r in rows), start)
+    return Figures(**sums)
 
 
 class CommunityRows:
