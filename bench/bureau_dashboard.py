@@ -22,6 +22,7 @@ Each child prints one JSON line; the parent prints the table. Goal (issue 3): th
     python -m bench.bureau_dashboard
     BENCH_CASES=100000 python -m bench.bureau_dashboard
     BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/postgres
+    BENCH_KEEP=1 …; BENCH_REUSE=<kept database> …   # measure again without rebuilding the data
 """
 
 from __future__ import annotations
@@ -121,6 +122,19 @@ def _build() -> dict:
             for cm in communities
         ]
     return {"official_id": official.pk, "sites": sites}
+
+
+def _built_before() -> dict:
+    from wuyetong.accounts.models import User
+    from wuyetong.orgs.models import Community
+
+    return {
+        "official_id": User.objects.get(phone="13800009999").pk,
+        "sites": [
+            {"community_id": pk, "company_id": company_id}
+            for pk, company_id in Community.objects.order_by("pk").values_list("pk", "company_id")
+        ],
+    }
 
 
 def _employee_id(company, user) -> int:
@@ -279,10 +293,14 @@ def run_child() -> None:
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)
     figures["migrate_s"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    built = _build()
-    figures["setup_s"] = time.perf_counter() - t0
-    figures.update(_write_cases(built["sites"], CASES))
+    if os.environ.get("BENCH_REUSE"):  # a database kept by BENCH_KEEP: measure again only
+        built = _built_before()
+        figures.update(setup_s=0.0, cases=Case.objects.count(), urges=0, write_s=0.0)
+    else:
+        t0 = time.perf_counter()
+        built = _build()
+        figures["setup_s"] = time.perf_counter() - t0
+        figures.update(_write_cases(built["sites"], CASES))
     t0 = time.perf_counter()
     figures["rollup_rows"] = rollup.rebuild()
     figures["rebuild_s"] = time.perf_counter() - t0
@@ -418,9 +436,11 @@ def main() -> int:
     except Exception as exc:  # any connection failure: report and skip
         print(f"  skipped: PostgreSQL unreachable at {PG_ADMIN_URL} ({exc.__class__.__name__})")
         return 1
-    name = f"wuyetong_bureaubench_{os.getpid()}"
+    reuse = os.environ.get("BENCH_REUSE", "")
+    name = reuse or f"wuyetong_bureaubench_{os.getpid()}"
     with admin, tempfile.TemporaryDirectory(prefix="wuyetong-bench-") as tmp:
-        admin.execute(f'CREATE DATABASE "{name}"')
+        if not reuse:
+            admin.execute(f'CREATE DATABASE "{name}"')
         try:
             url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
             proc = subprocess.run(
@@ -432,7 +452,7 @@ def main() -> int:
                 timeout=3600,
             )
         finally:
-            if os.environ.get("BENCH_KEEP"):  # for profiling: keep the database
+            if os.environ.get("BENCH_KEEP") or reuse:  # for profiling: keep the database
                 print(f"  kept database {name}")
             else:
                 admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
