@@ -3,7 +3,7 @@ case page; the company's own statistics."""
 
 from django.urls import path
 
-from .views import cases, dashboard
+from .views import cases, committees, dashboard
 
 app_name = "oversight"
 urlpatterns = [
@@ -11,6 +11,12 @@ urlpatterns = [
     path("cases/", cases.BureauCaseList.as_view(), name="bureau_case_list"),
     path("cases/<str:pk>/", cases.BureauCaseDetail.as_view(), name="bureau_case_detail"),
     path("queue/", cases.BureauQueue.as_view(), name="bureau_queue"),
+    path("committees/", committees.BureauCommitteeList.as_view(), name="bureau_committee_list"),
+    path(
+        "committees/<str:pk>/",
+        committees.BureauCommitteeDetail.as_view(),
+        name="bureau_committee_detail",
+    ),
     path("company/", dashboard.CompanyDashboard.as_view(), name="company_dashboard"),
     path("company/cases/", cases.CompanyCaseList.as_view(), name="company_case_list"),
 ]

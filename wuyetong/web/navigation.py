@@ -38,6 +38,7 @@ NAV: list[tuple[str | Promise, list[NavItem]]] = [
             NavItem(_("工单监管"), "oversight:bureau_dashboard", persona="bureau"),
             NavItem(_("督办工单"), "oversight:bureau_queue", persona="bureau"),
             NavItem(_("辖区小区"), "orgs:bureau_community_list", persona="bureau"),
+            NavItem(_("业委会"), "oversight:bureau_committee_list", persona="bureau"),
             NavItem(_("业主表决"), "community:bureau_vote_list", persona="bureau"),
             NavItem(_("政策与公告"), "notices:notice_list", persona="bureau"),
         ],
