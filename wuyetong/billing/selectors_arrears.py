@@ -8,8 +8,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, F, Max, Min, Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from wuyetong.core.access import get_access
+from wuyetong.core.ids import lookup_pk
 from wuyetong.core.money import MoneySum
 from wuyetong.estates.choices import Relation
 from wuyetong.estates.models import House, Occupancy
@@ -148,10 +150,6 @@ def dunning_list(user) -> QuerySet[DunningRecord]:
 
 
 def dunning_get(user, pk) -> DunningRecord:
-    from django.shortcuts import get_object_or_404
-
-    from wuyetong.core.ids import lookup_pk
-
     return get_object_or_404(dunning_list(user), pk=lookup_pk(pk))
 
 

@@ -1,6 +1,12 @@
 """Console pages of billing under /billing/: each views module lists its own paths."""
 
-from .views import meters, runs, setup, shared
+from .views import arrears, meters, runs, setup, shared
 
 app_name = "billing"
-urlpatterns = [*setup.urlpatterns, *runs.urlpatterns, *meters.urlpatterns, *shared.urlpatterns]
+urlpatterns = [
+    *setup.urlpatterns,
+    *runs.urlpatterns,
+    *meters.urlpatterns,
+    *shared.urlpatterns,
+    *arrears.urlpatterns,
+]

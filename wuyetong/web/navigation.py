@@ -96,6 +96,8 @@ NAV: list[tuple[str | Promise, list[NavItem]]] = [
             NavItem(_("抄表录入"), "billing:reading_grid", "billing.add"),
             NavItem(_("抄表读数"), "billing:reading_list", "billing.view"),
             NavItem(_("公摊"), "billing:shared_list", "billing.view"),
+            NavItem(_("欠费催缴"), "billing:arrears", "billing.view"),
+            NavItem(_("催缴记录"), "billing:dunning_list", "billing.view"),
             NavItem(_("收费设置"), "billing:settings_index", "billing.change"),
         ],
     ),
