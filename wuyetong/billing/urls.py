@@ -1,6 +1,6 @@
 """Console pages of billing under /billing/: each views module lists its own paths."""
 
-from .views import arrears, meters, runs, setup, shared
+from .views import arrears, meters, reports, runs, setup, shared
 
 app_name = "billing"
 urlpatterns = [
@@ -9,4 +9,5 @@ urlpatterns = [
     *meters.urlpatterns,
     *shared.urlpatterns,
     *arrears.urlpatterns,
+    *reports.urlpatterns,
 ]

@@ -98,6 +98,7 @@ NAV: list[tuple[str | Promise, list[NavItem]]] = [
             NavItem(_("公摊"), "billing:shared_list", "billing.view"),
             NavItem(_("欠费催缴"), "billing:arrears", "billing.view"),
             NavItem(_("催缴记录"), "billing:dunning_list", "billing.view"),
+            NavItem(_("财务报表"), "billing:reports", "billing.view"),
             NavItem(_("收费设置"), "billing:settings_index", "billing.change"),
         ],
     ),

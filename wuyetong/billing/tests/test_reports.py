@@ -1,0 +1,205 @@
+"""Billing reports: every figure equals the direct sum of the rows it stands for, to the fen;
+charts and Excel exports carry the same numbers; scope and permissions hold."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from wuyetong.billing import selectors_reports as reports
+from wuyetong.billing import services
+from wuyetong.billing.models import Bill, Payment, PrepaidBalance
+
+from .conftest import property_standard, set_house
+
+pytestmark = pytest.mark.django_db
+
+
+def key():
+    return uuid.uuid4().hex
+
+
+@pytest.fixture
+def books(world, fees):
+    """Three months of 物业费 for four houses (odd areas: amounts with fen), water on two,
+    payments by several methods and cashiers, a part payment, prepaid and a deposit."""
+    admin, cashier = world.staff("hq_admin"), world.staff("cashier")
+    houses = [
+        set_house(h, area=area)
+        for h, area in zip(world.houses_a1, ["89.37", "96.13", "105.77", "118.01"], strict=False)
+    ]
+    standard = property_standard(world, fees, unit_price="2.33")
+    services.fee_assign(
+        actor=admin, standard=standard, houses=houses, start_date=dt.date(2024, 1, 1)
+    )
+    for month in (1, 2, 3):
+        services.bill_run_commit(
+            actor=admin, community=world.community_a1, period=dt.date(2024, month, 1)
+        )
+    for h in houses[:2]:
+        services.bill_create_one_off(
+            actor=admin,
+            house=h,
+            fee_item=fees["水费"],
+            amount="37.37",
+            description="水费",
+            due_date=dt.date(2024, 2, 10),
+            idempotency_key=key(),
+        )
+    jan = list(
+        Bill.objects.filter(period=dt.date(2024, 1, 1), fee_item=fees["物业费"]).order_by(
+            "house_id"
+        )
+    )
+    services.payment_take(
+        actor=cashier, house=jan[0].house, method="cash", bills=[jan[0]], idempotency_key=key()
+    )
+    services.payment_take(
+        actor=cashier, house=jan[1].house, method="wechat", bills=[jan[1]], idempotency_key=key()
+    )
+    services.payment_take(
+        actor=admin, house=jan[2].house, method="alipay", amount="100.01", idempotency_key=key()
+    )
+    services.prepay_deposit(
+        actor=cashier, house=houses[3], amount="500.00", method="bank_card", idempotency_key=key()
+    )
+    services.payment_take(
+        actor=cashier, house=houses[3], method="prepaid", bills=[jan[3]], idempotency_key=key()
+    )
+    services.deposit_take(
+        actor=cashier, house=houses[0], amount="2000.00", method="transfer", idempotency_key=key()
+    )
+    services.deposit_refund(
+        actor=admin, house=houses[0], amount="300.00", reason="部分退还", idempotency_key=key()
+    )
+    return houses
+
+
+def test_collection_by_month_equals_direct_sums(world, fees, books):
+    rows = reports.collection(
+        world.staff("finance"), group="month", start=dt.date(2024, 1, 1), end=dt.date(2024, 3, 1)
+    )
+    for r in rows:
+        bills = Bill.objects.filter(period=r["period"]).exclude(state__in=["voided", "reversed"])
+        billed = sum((b.amount for b in bills), Decimal("0"))
+        collected = sum((b.paid_amount for b in bills), Decimal("0"))
+        assert (r["billed"], r["collected"], r["bills"]) == (billed, collected, bills.count())
+        assert r["rate"] == (collected * 100 / billed).quantize(Decimal("0.01"))
+    jan = rows[0]
+    # 208.23 + 223.98 + 246.44 + 274.96; paid: two in full, 100.01 in part, one from prepaid
+    assert jan["billed"] == Decimal("953.61") and jan["collected"] == Decimal("807.18")
+    assert str(jan["billed"]) == "953.61"  # exact Decimal, no float noise
+    total = reports.collection_total(rows)
+    assert total["billed"] == sum((r["billed"] for r in rows), Decimal("0"))
+
+
+def test_collection_by_fee_item_and_building(world, fees, books):
+    args = {"start": dt.date(2024, 1, 1), "end": dt.date(2024, 3, 1)}
+    by_item = {
+        r["fee_item__name"]: r
+        for r in reports.collection(world.staff("finance"), group="fee_item", **args)
+    }
+    assert by_item["水费"]["billed"] == Decimal("74.74") and by_item["水费"][
+        "collected"
+    ] == Decimal("0.00")
+    by_building = reports.collection(world.staff("finance"), group="building", **args)
+    assert sum((r["billed"] for r in by_building), Decimal("0")) == sum(
+        (r["billed"] for r in by_item.values()), Decimal("0")
+    )
+
+
+def test_income_by_method_and_cashier_equals_payments(world, books):
+    today = dt.date.today()
+    rows = {
+        r["method"]: r
+        for r in reports.income(world.staff("finance"), group="method", start=today, end=today)
+    }
+    for method, r in rows.items():
+        direct = sum((p.amount for p in Payment.objects.filter(method=method)), Decimal("0"))
+        assert r["total"] == direct
+    assert rows["alipay"]["total"] == Decimal("100.01")
+    assert rows["bank_card"]["prepay"] == Decimal("500.00") and rows["transfer"][
+        "deposit"
+    ] == Decimal("2000.00")
+    assert rows["prepaid"]["new_money"] is False  # drawn from money received earlier
+    by_cashier = {
+        r["label"]: r["total"]
+        for r in reports.income(world.staff("finance"), group="cashier", start=today, end=today)
+    }
+    cashier = world.staff("cashier")
+    assert by_cashier[cashier.name] == sum(
+        (p.amount for p in Payment.objects.filter(cashier=cashier)), Decimal("0")
+    )
+    assert reports.refunds(world.staff("finance"), start=today, end=today) == Decimal("300.00")
+
+
+def test_balances_equal_the_ledger(world, books):
+    rows = reports.balances(world.staff("finance"))
+    ledger = reports.ledger_balances(world.staff("finance"))
+    assert len(rows) == 1
+    r = rows[0]
+    cached = PrepaidBalance.objects.filter(community=world.community_a1)
+    assert r["prepaid"] == sum((b.balance for b in cached), Decimal("0"))
+    assert r["deposit"] == Decimal("1700.00")
+    assert ledger[world.community_a1.pk] == {"prepaid": r["prepaid"], "deposit": r["deposit"]}
+
+
+def test_reports_page_tabs_show_the_same_figures_and_export_them(world, books, client_for):
+    client = client_for(world.staff("finance"))
+    url = reverse("billing:reports")
+    page = client.get(
+        url, {"tab": "collection", "start": "2024-01", "end": "2024-03", "group": "month"}
+    )
+    body = page.content.decode()
+    assert page.status_code == 200 and 'data-echarts="collection-chart"' in body
+    rows = reports.collection(
+        world.staff("finance"), group="month", start=dt.date(2024, 1, 1), end=dt.date(2024, 3, 1)
+    )
+    total = reports.collection_total(rows)
+    assert f'id="sum-billed">{total["billed"]:.2f}<' in body
+    export = client.get(
+        url,
+        {
+            "tab": "collection",
+            "start": "2024-01",
+            "end": "2024-03",
+            "group": "month",
+            "export": "xlsx",
+        },
+    )
+    sheet = load_workbook(BytesIO(export.content)).active
+    exported = [
+        (r[0], Decimal(str(r[1])), Decimal(str(r[2])))
+        for r in sheet.iter_rows(min_row=2, values_only=True)
+    ]
+    assert exported == [(f"{r['period']:%Y-%m}", r["billed"], r["collected"]) for r in rows]
+    for tab in ("income", "ageing", "balances"):
+        response = client.get(url, {"tab": tab})
+        assert response.status_code == 200 and 'id="report-table"' in response.content.decode()
+    balances = client.get(url, {"tab": "balances"}).content.decode()
+    assert 'id="sum-deposit">1700.00<' in balances and "一致" in balances
+
+
+def test_reports_permission_matrix_and_scope(world, books, client, client_for):
+    url = reverse("billing:reports")
+    assert client.get(url).status_code == 302
+    assert client_for(world.owner).get(url).status_code == 403
+    assert client_for(world.staff("customer_service")).get(url).status_code == 403
+    assert (
+        client_for(world.staff("cashier"))
+        .get(url, {"tab": "collection", "export": "xlsx"})
+        .status_code
+        == 403
+    )
+    other = (
+        client_for(world.staff("hq_admin", "b"))
+        .get(url, {"tab": "collection", "start": "2024-01", "end": "2024-03"})
+        .content.decode()
+    )
+    assert "953.61" not in other and 'id="sum-billed">0.00<' in other
