@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from . import bill_run, houses_import
+from . import bill_run, houses_import, owner_bills_api
 
-BENCHMARKS = [houses_import, bill_run]
+BENCHMARKS = [houses_import, bill_run, owner_bills_api]
 
 
 def main() -> int:

@@ -276,6 +276,30 @@ EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@wuyetong.local")
 
+# Online payment (C5): keys from the environment; a gateway without its keys is not offered.
+# The sandbox (a local approve/decline page) is on in the embedded mode, off in production.
+PAYMENT_GATEWAYS = {
+    "sandbox": {
+        "enabled": env_bool("PAYMENT_SANDBOX", True),
+        "key": os.environ.get("PAYMENT_SANDBOX_KEY", "") or f"sandbox:{SECRET_KEY}",
+    },
+    "wechat": {
+        "mchid": os.environ.get("WECHATPAY_MCHID", ""),
+        "appid": os.environ.get("WECHATPAY_APPID", ""),
+        "serial_no": os.environ.get("WECHATPAY_SERIAL_NO", ""),
+        "private_key": os.environ.get("WECHATPAY_PRIVATE_KEY", ""),
+        "platform_public_key": os.environ.get("WECHATPAY_PLATFORM_PUBLIC_KEY", ""),
+        "platform_serial": os.environ.get("WECHATPAY_PLATFORM_SERIAL", ""),
+        "apiv3_key": os.environ.get("WECHATPAY_APIV3_KEY", ""),
+    },
+    "alipay": {
+        "app_id": os.environ.get("ALIPAY_APP_ID", ""),
+        "private_key": os.environ.get("ALIPAY_PRIVATE_KEY", ""),
+        "alipay_public_key": os.environ.get("ALIPAY_PUBLIC_KEY", ""),
+        "gateway": os.environ.get("ALIPAY_GATEWAY", "https://openapi.alipay.com/gateway.do"),
+    },
+}
+
 # Accounts policy (C2)
 LOGIN_MAX_FAILURES = 5
 LOGIN_LOCK_MINUTES = 15
@@ -327,5 +351,6 @@ CELERY_BEAT_SCHEDULE = {
     "servicedesk-return-visit-scan": {"task": "servicedesk.return_visit_scan", "schedule": 3600.0},
     "community-close-due-votes": {"task": "community.close_due_votes", "schedule": 60.0},
     "community-close-due-surveys": {"task": "community.close_due_surveys", "schedule": 300.0},
+    "billing-case-charges": {"task": "billing.case_charges_to_bills", "schedule": 60.0},
 }
 EMBEDDED_SCHEDULER = env_bool("WUYETONG_EMBEDDED_SCHEDULER", False) and not REDIS_URL

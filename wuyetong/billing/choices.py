@@ -130,3 +130,61 @@ class DunningStatus(models.TextChoices):
     PRINTED = "printed", _("已生成通知书")
     NO_RECIPIENT = "no_recipient", _("无接收人")
     FAILED = "failed", _("发送失败")
+
+
+# ---------------------------------------------------------------- collecting (desk, online)
+
+
+class DiscountKind(models.TextChoices):
+    PREPAY_PERCENT = "prepay_percent", "预缴N个月按比例优惠"
+    PREPAY_FREE = "prepay_free", "预缴N个月赠送M个月"
+    FIXED = "fixed", "固定减免"
+
+
+class ReliefState(models.TextChoices):
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已批准"
+    REJECTED = "rejected", "已驳回"
+
+
+class RefundState(models.TextChoices):
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已退款"
+    REJECTED = "rejected", "已驳回"
+
+
+class InvoiceState(models.TextChoices):
+    REQUESTED = "requested", "待审核"
+    APPROVED = "approved", "待开票"
+    ISSUED = "issued", "已开票"
+    SENT = "sent", "已发送"
+    REJECTED = "rejected", "已驳回"
+
+
+class Gateway(models.TextChoices):
+    SANDBOX = "sandbox", "模拟支付"
+    WECHAT = "wechat", "微信支付"
+    ALIPAY = "alipay", "支付宝"
+
+
+class OrderState(models.TextChoices):
+    CREATED = "created", "待支付"
+    PAID = "paid", "已支付"
+    FAILED = "failed", "支付失败"
+    CREDITED = "credited", "已转预存"
+
+
+class NoticeResult(models.TextChoices):
+    RECORDED = "recorded", "已入账"
+    DUPLICATE = "duplicate", "重复通知"
+    CREDITED = "credited", "账单已缴，转入预存"
+    FAILED = "failed", "支付失败"
+    BAD_SIGNATURE = "bad_signature", "签名无效"
+    BAD_AMOUNT = "bad_amount", "金额不符"
+    UNKNOWN_ORDER = "unknown_order", "订单不存在"
+    MALFORMED = "malformed", "报文无效"
+
+
+class DocKind(models.TextChoices):
+    REFUND = "refund", "退款单"
+    INVOICE = "invoice", "发票"

@@ -291,6 +291,10 @@ class Bill(models.Model):
     shared_allocation = models.ForeignKey(
         SharedAllocation, on_delete=models.PROTECT, null=True, blank=True, related_name="bills"
     )
+    # a late fee (滞纳金) is a bill of its own, charged on the overdue bill it names
+    late_fee_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="late_fees"
+    )
     period = models.DateField("账期(周期首月)")
     period_start = models.DateField("计费开始")
     period_end = models.DateField("计费结束")
@@ -299,6 +303,9 @@ class Bill(models.Model):
     unit_price = models.DecimalField("单价", **PRICE)
     amount = MoneyField("应收金额")
     paid_amount = MoneyField("已收金额", default=Decimal("0"))
+    # discounts granted when the bill was paid (ledger kind "discount"); they settle the
+    # bill like a payment but are no money received
+    discount_amount = MoneyField("优惠金额", default=Decimal("0"))
     calculation = models.CharField("计算过程", max_length=500)
     state = models.CharField(
         "状态", max_length=10, choices=BillState.choices, default=BillState.UNPAID
@@ -330,18 +337,22 @@ class Bill(models.Model):
             ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="bill_amount_not_negative"),
             models.CheckConstraint(
-                condition=Q(paid_amount__gte=0, paid_amount__lte=F("amount")),
+                condition=Q(
+                    paid_amount__gte=0,
+                    discount_amount__gte=0,
+                    paid_amount__lte=F("amount") - F("discount_amount"),
+                ),
                 name="bill_paid_within_amount",
             ),
             models.CheckConstraint(
                 condition=Q(period_end__gte=F("period_start")), name="bill_period_ordered"
             ),
             models.CheckConstraint(
-                condition=~Q(state="paid") | Q(paid_amount=F("amount")),
+                condition=~Q(state="paid") | Q(paid_amount=F("amount") - F("discount_amount")),
                 name="bill_paid_means_settled",
             ),
             models.CheckConstraint(
-                condition=~Q(state__in=["unpaid", "voided"]) | Q(paid_amount=0),
+                condition=~Q(state__in=["unpaid", "voided"]) | Q(paid_amount=0, discount_amount=0),
                 name="bill_unpaid_has_no_payment",
             ),
         ]
@@ -355,7 +366,7 @@ class Bill(models.Model):
 
     @property
     def outstanding(self) -> Decimal:
-        return self.amount - self.paid_amount
+        return self.amount - self.paid_amount - self.discount_amount
 
 
 class ReceiptCounter(models.Model):
@@ -396,6 +407,8 @@ class Payment(models.Model):
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     note = models.CharField("备注", max_length=200, blank=True)
+    # cash handed over at the desk (the change given is tendered − amount)
+    tendered = MoneyField("实收现金", null=True, blank=True)
     paid_at = models.DateTimeField("收款时间", auto_now_add=True, db_index=True)
 
     objects = BillingQuerySet.as_manager()
@@ -520,6 +533,9 @@ class PrepaidBalance(models.Model):
 
 
 # Models of meter reading, 公摊 meters, bill-run jobs and dunning live in their own module.
+# The collecting side (desk, discounts, late fees, refunds, invoices, online payment) lives in
+# its own module so the two halves of billing can grow without crowding one file.
+from .collect_models import *  # noqa: E402, F403
 from .models_operations import (  # noqa: E402, F401
     BillRunJob,
     DunningRecord,

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 
+from .services import charges
 from .services.jobs import bill_run_job_execute
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(name="billing.bill_run_job")
@@ -12,3 +17,19 @@ def bill_run_job(job_id: int) -> str:
     """Commits a queued bill run (see services.jobs)."""
     job = bill_run_job_execute(job_id=job_id)
     return job.state if job is not None else "taken"
+
+
+@shared_task(name="billing.case_charges_to_bills")
+def case_charges_to_bills() -> list[int]:
+    """Paid repairs accepted by owners become one-off bills on their houses. Runs every
+    minute; servicedesk may also enqueue it right after an acceptance commits."""
+    billed = []
+    for pk in charges.case_charges_pending():
+        try:
+            bill = charges.case_charge_bill(charge=charges.CaseCharge(pk=pk))
+        except Exception:  # one bad charge must not stop the others; retried next run
+            log.exception("case charge %s could not be billed", pk)
+            continue
+        if bill is not None:
+            billed.append(bill.pk)
+    return billed

@@ -1,5 +1,6 @@
 """Console pages of billing under /billing/: each views module lists its own paths."""
 
+from .urls_collect import urlpatterns as collect_urls
 from .views import arrears, meters, reports, runs, setup, shared
 
 app_name = "billing"
@@ -10,4 +11,5 @@ urlpatterns = [
     *shared.urlpatterns,
     *arrears.urlpatterns,
     *reports.urlpatterns,
+    *collect_urls,
 ]

@@ -60,3 +60,56 @@ class MoneySum(models.Sum):
 
     def get_db_converters(self, connection):
         return [*super().get_db_converters(connection), _to_fen]
+
+
+_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+_UNITS = ["", "拾", "佰", "仟"]
+_GROUPS = ["", "万", "亿", "万亿"]
+
+
+def amount_in_words(value: Decimal) -> str:
+    """人民币大写 for a receipt, e.g. 1234.50 → 壹仟贰佰叁拾肆元伍角整."""
+    amount = to_money(value)
+    if amount < 0:
+        return "负" + amount_in_words(-amount)
+    fen_total = int(amount * 100)
+    yuan, rest = divmod(fen_total, 100)
+    jiao, fen = divmod(rest, 10)
+    words = ""
+    if yuan:
+        groups = []
+        n = yuan
+        while n:
+            groups.append(n % 10000)
+            n //= 10000
+        parts: list[str] = []
+        zero_pending = False
+        for gi in range(len(groups) - 1, -1, -1):
+            g = groups[gi]
+            if g == 0:
+                zero_pending = bool(parts)
+                continue
+            text = ""
+            digits = [g // 1000, g // 100 % 10, g // 10 % 10, g % 10]
+            started = False
+            for pos, d in enumerate(digits):
+                if d == 0:
+                    if started or parts:
+                        zero_pending = True
+                    continue
+                if zero_pending and (started or parts):
+                    text += "零"
+                zero_pending = False
+                text += _DIGITS[d] + _UNITS[3 - pos]
+                started = True
+            parts.append(text + _GROUPS[gi])
+        words = "".join(parts) + "元"
+    if jiao:
+        words += ("零" if yuan and not words.endswith("元") else "") + _DIGITS[jiao] + "角"
+    elif yuan and fen:
+        words += "零"
+    if fen:
+        words += _DIGITS[fen] + "分"
+    if not fen:
+        words += "整"
+    return words if words != "整" else "零元整"

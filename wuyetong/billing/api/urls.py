@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import ops
+from .collect_urls import urlpatterns as collect_urls
 
 urlpatterns = [
     path("fee-items/", ops.FeeItemListApi.as_view(), name="api-billing-fee-items"),
@@ -44,4 +45,5 @@ urlpatterns = [
         ops.OwnerSharedShareApi.as_view(),
         name="api-billing-my-shared-share",
     ),
+    *collect_urls,
 ]

@@ -46,6 +46,8 @@ WRITE_FIELDS = (
     "created_at",
     "voided_at",
     "idempotency_key",  # one-off bills only: NULL in a run
+    "discount_amount",  # set when a discount settles part of the bill: zero here
+    "late_fee_of_id",  # late-fee bills only: NULL in a run
 )
 LEDGER_FIELDS = (
     "community_id",
@@ -138,7 +140,20 @@ def _copy_postgresql(
                         # bills are the first half of the work, their ledger entries the second
                         report(len(ledger) // 2, total)
                     copy.write_row(
-                        (bill_id, *row, run_id, None, ZERO, unpaid, actor_id, now, None, None)
+                        (
+                            bill_id,
+                            *row,
+                            run_id,
+                            None,
+                            ZERO,
+                            unpaid,
+                            actor_id,
+                            now,
+                            None,
+                            None,
+                            ZERO,
+                            None,
+                        )
                     )
                     # LEDGER_FIELDS: the bill's community and house, 应收, −amount, its fee item
                     ledger.append(

@@ -50,7 +50,15 @@ def _replay(key: str, house: House) -> Payment | None:
 
 
 def _new_payment(
-    *, house: House, purpose: str, method: str, amount: Decimal, key: str, actor, note: str
+    *,
+    house: House,
+    purpose: str,
+    method: str,
+    amount: Decimal,
+    key: str,
+    actor,
+    note: str,
+    tendered: Decimal | None = None,
 ) -> Payment | None:
     """Takes the next receipt number under the counter's lock and records the payment.
     Returns None when a concurrent request with the same key committed first (it held the
@@ -71,6 +79,7 @@ def _new_payment(
         idempotency_key=key,
         cashier=actor if getattr(actor, "pk", None) else None,
         note=(note or "")[:200],
+        tendered=tendered,
     )
 
 
@@ -103,6 +112,33 @@ def payment_take(
     prepaid balance. Two cashiers paying the same bill at once: the second waits for the
     first's lock, then finds the bill paid and is refused."""
     require_billing(actor, house.community, "add")
+    return bills_pay(
+        actor=actor,
+        cashier=actor,
+        house=house,
+        method=method,
+        idempotency_key=idempotency_key,
+        bills=bills,
+        amount=amount,
+        note=note,
+    )
+
+
+def bills_pay(
+    *,
+    actor,
+    cashier,
+    house: House,
+    method: str,
+    idempotency_key: str,
+    bills: list[Bill] | None = None,
+    amount: Decimal | str | None = None,
+    note: str = "",
+    tendered: Decimal | None = None,
+) -> Payment:
+    """payment_take without the staff permission check, for callers that checked who may
+    pay already (the desk, an online payment's verified notification). `cashier` is None for
+    money that did not pass through a desk."""
     key = _check_key(idempotency_key)
     if method not in PayMethod.values:
         raise ApplicationError("支付方式不正确", field="method")
@@ -150,15 +186,18 @@ def payment_take(
         method=method,
         amount=total,
         key=key,
-        actor=actor,
+        actor=cashier,
         note=note,
+        tendered=tendered,
     )
     if payment is None:
         return Payment.objects.get(idempotency_key=key)
     entries = []
     for bill, part in parts:
         bill.paid_amount += part
-        bill.state = BillState.PAID if bill.paid_amount == bill.amount else BillState.PARTIAL
+        bill.state = BillState.PAID if bill.outstanding == 0 else BillState.PARTIAL
+        if not part:  # settled wholly by a discount: no money moved for it
+            continue
         entries.append(
             entry(
                 kind=LedgerKind.PAYMENT,

@@ -497,8 +497,31 @@ def bill_create_one_off(
 ) -> Bill:
     """A one-off charge (a fine, a renovation fee, a paid repair) billed to a house. A
     repeated idempotency key returns the bill already written (a double click bills once)."""
+    require_billing(actor, house.community, "add")
+    return one_off_write(
+        actor=actor,
+        house=house,
+        fee_item=fee_item,
+        amount=amount,
+        description=description,
+        due_date=due_date,
+        idempotency_key=idempotency_key,
+    )
+
+
+def one_off_write(
+    *,
+    actor,
+    house: House,
+    fee_item: FeeItem,
+    amount: Decimal | str,
+    description: str,
+    due_date: dt.date,
+    idempotency_key: str,
+) -> Bill:
+    """bill_create_one_off without the staff permission check, for charges the system bills
+    on its own (a paid repair the owner accepted)."""
     community = house.community
-    require_billing(actor, community, "add")
     key = (idempotency_key or "").strip()
     if not key or len(key) > 64:
         raise ApplicationError("缺少或过长的请求编号(幂等键)", field="idempotency_key")

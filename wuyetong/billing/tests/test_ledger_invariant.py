@@ -37,6 +37,18 @@ operations = st.one_of(
     st.tuples(st.just("deposit"), house_ix, cents),
     st.tuples(st.just("deposit_refund"), house_ix, cents),
     st.tuples(st.just("replay"), house_ix),
+    # the collecting side: desk payments with late fees, discounts and months ahead, waivers,
+    # refunds through approval
+    st.tuples(
+        st.just("desk"),
+        house_ix,
+        st.lists(st.integers(0, 5), max_size=3),
+        methods,
+        st.integers(min_value=0, max_value=120),
+        st.integers(min_value=0, max_value=4),
+    ),
+    st.tuples(st.just("waive"), house_ix),
+    st.tuples(st.just("refund"), house_ix, st.booleans()),
 )
 
 
@@ -58,8 +70,11 @@ def _check(houses, community) -> None:
     for bill in Bill.objects.filter(house__in=houses):
         paid = LedgerEntry.objects.filter(bill=bill, kind="payment").aggregate(s=Sum("amount"))
         assert bill.paid_amount == to_money(paid["s"] or 0)
-        expected = {Decimal("0.00"): "unpaid", bill.amount: "paid"}.get(bill.paid_amount, "partial")
-        if bill.state != "voided":
+        off = LedgerEntry.objects.filter(bill=bill, kind="discount").aggregate(s=Sum("amount"))
+        assert bill.discount_amount == to_money(off["s"] or 0)
+        settled = bill.paid_amount + bill.discount_amount
+        expected = "unpaid" if not settled else "paid" if settled == bill.amount else "partial"
+        if bill.state not in ("voided", "reversed"):
             assert bill.state == expected
     seqs = list(
         Payment.objects.filter(community=community)
@@ -91,6 +106,31 @@ def test_every_balance_equals_its_ledger_after_any_sequence(world, fees, ops):
             standard=standard,
             houses=houses,
             start_date=dt.date(2024, 1, 17),
+        )
+        services.late_fee_rule_set(
+            actor=world.staff("hq_admin"),
+            community=community,
+            daily_rate_percent="0.05",
+            grace_days=5,
+            cap_percent="30",
+        )
+        services.discount_rule_create(
+            actor=world.staff("hq_admin"),
+            community=community,
+            name="预缴3个月95折",
+            kind="prepay_percent",
+            min_months=3,
+            percent="5",
+            valid_from=dt.date(2024, 1, 1),
+        )
+        services.discount_rule_create(
+            actor=world.staff("hq_admin"),
+            community=community,
+            name="无欠费减3元",
+            kind="fixed",
+            amount="3.00",
+            require_no_arrears=True,
+            valid_from=dt.date(2024, 1, 1),
         )
         # every house starts with a (prorated) January bill, so payments have work to do
         services.bill_run_commit(actor=cashier, community=community, period=dt.date(2024, 1, 1))
@@ -161,6 +201,54 @@ def _apply(op, n, houses, community, cashier, finance, fees, keys) -> None:
             amount=amount,
             reason="退还",
         )
+    elif kind == "desk":
+        house = houses[op[1]]
+        open_bills = list(
+            Bill.objects.filter(house=house, state__in=["unpaid", "partial"]).order_by("id")
+        )
+        chosen = sorted({open_bills[i].pk for i in op[2] if i < len(open_bills)})
+        keys.append(f"k{n}")
+        services.desk_pay(
+            actor=cashier,
+            house=house,
+            method=op[3],
+            bill_ids=chosen,
+            months_ahead=op[5],
+            idempotency_key=f"k{n}",
+            on=dt.date(2024, 2, 1) + dt.timedelta(days=op[4]),
+        )
+    elif kind == "waive":
+        bill = (
+            Bill.objects.filter(house=houses[op[1]], state="unpaid", late_fee_of__isnull=True)
+            .order_by("id")
+            .first()
+        )
+        if bill is not None:
+            services.late_fee_waive(
+                actor=finance, bill=bill, reason="测试减免", on=dt.date(2024, 4, 1)
+            )
+    elif kind == "refund":
+        payment = (
+            Payment.objects.filter(
+                house=houses[op[1]], purpose="bills", ledger_entries__bill__state="paid"
+            )
+            .order_by("-id")
+            .first()
+        )
+        if payment is not None:
+            bill_ids = {
+                e.bill_id
+                for e in payment.ledger_entries.filter(kind="payment").select_related("bill")
+                if e.bill.state == "paid" and e.bill.paid_amount == e.amount
+            }
+            request = services.refund_request(
+                actor=cashier,
+                payment=payment,
+                bill_ids=sorted(bill_ids),
+                reason="测试退款",
+                method="prepaid" if op[2] else "",
+            )
+            services.refund_approve(actor=finance, request=request)
     elif kind == "replay" and keys:
         # a repeated submission of an earlier payment records nothing new
         done = Payment.objects.filter(idempotency_key=keys[-1]).first()

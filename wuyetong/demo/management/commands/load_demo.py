@@ -208,6 +208,17 @@ class Command(BaseCommand):
             bureau_official=b.User.objects.get(phone="13800000001"),
         )
 
+        # Collecting: late-fee and discount rules, today's desk payments, an online payment,
+        # a refund awaiting approval, an invoice request (after the bills exist).
+        from wuyetong.billing import demo_collect
+
+        demo_collect.populate(
+            admin=a.staff["hq_admin"],
+            cashier=a.staff["cashier"],
+            owner=owner,
+            communities=communities[:2],
+        )
+
     @staticmethod
     def binding_requests(community, reviewer):
         """Registered owners waiting for review, and one rejected, for the review queue."""
