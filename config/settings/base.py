@@ -209,6 +209,8 @@ SPECTACULAR_SETTINGS = {
     # Several models have a "state"/"status" field; name each choice set once.
     "ENUM_NAME_OVERRIDES": {
         "HouseStateEnum": "wuyetong.estates.choices.HouseState",
+        "PayMethodEnum": "wuyetong.billing.choices.PayMethod",
+        "ChargeMethodEnum": "wuyetong.billing.choices.ChargeMethod",
         "HouseUseEnum": "wuyetong.estates.choices.HouseUse",
         "ShopStateEnum": "wuyetong.estates.choices.ShopState",
         "SpaceStateEnum": "wuyetong.estates.choices.SpaceState",
