@@ -210,7 +210,6 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "HouseStateEnum": "wuyetong.estates.choices.HouseState",
         "PayMethodEnum": "wuyetong.billing.choices.PayMethod",
-        "ChargeMethodEnum": "wuyetong.billing.choices.ChargeMethod",
         "HouseUseEnum": "wuyetong.estates.choices.HouseUse",
         "ShopStateEnum": "wuyetong.estates.choices.ShopState",
         "SpaceStateEnum": "wuyetong.estates.choices.SpaceState",
