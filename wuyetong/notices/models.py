@@ -3,9 +3,13 @@ and who has read it; and the owner's in-app message centre."""
 
 from __future__ import annotations
 
+import uuid
+from pathlib import PurePosixPath
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wuyetong.core.access import Access
@@ -131,13 +135,20 @@ class Notice(TimeStampedModel):
         return self.bureau.name if self.bureau_id else ""  # type: ignore[union-attr]
 
 
+def attachment_path(instance, filename: str) -> str:
+    """An unguessable path: in production the proxy serves media without asking Django, so
+    a file must not be findable from its name; readers get it through the scoped views."""
+    suffix = PurePosixPath(filename).suffix.lower()[:10]
+    return f"notices/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
 class NoticeAttachment(TimeStampedModel):
     """A file attached to a notice (a PDF of the water-cut schedule, a photo)."""
 
     notice = models.ForeignKey(
         Notice, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("通知")
     )
-    file = models.FileField(_("附件"), upload_to="notices/%Y/%m/")
+    file = models.FileField(_("附件"), upload_to=attachment_path, max_length=200)
     name = models.CharField(_("文件名"), max_length=200)
 
     class Meta:

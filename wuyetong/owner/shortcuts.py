@@ -22,18 +22,21 @@ ICONS = {
 }
 
 
+Target = str | tuple[str, tuple]  # a URL name, or a URL name with its arguments
+
+
 @dataclass(frozen=True)
 class Shortcut:
     label: str | Promise
     icon: str
-    url_names: tuple[str, ...]  # the first that exists is used
+    url_names: tuple[Target, ...]  # the first that exists is used
     tone: str = ""
 
 
 SHORTCUTS = [
-    Shortcut(_("报修"), "repair", ("owner_servicedesk:repair_create",), "blue"),
-    Shortcut(_("投诉"), "complaint", ("owner_servicedesk:complaint_create",), "orange"),
-    Shortcut(_("缴费"), "pay", ("owner_billing:bill_list",), "green"),
+    Shortcut(_("报修"), "repair", (("owner_servicedesk:report", ("repair",)),), "blue"),
+    Shortcut(_("投诉"), "complaint", (("owner_servicedesk:report", ("complaint",)),), "orange"),
+    Shortcut(_("缴费"), "pay", ("owner_billing:bills",), "green"),
     Shortcut(_("通知"), "notice", ("owner_notices:notice_list",), "purple"),
     Shortcut(_("邻里互助"), "help", ("owner_community:help_list",), "teal"),
     Shortcut(
@@ -45,13 +48,18 @@ SHORTCUTS = [
     Shortcut(_("活动"), "event", ("owner_community:activity_list",), "orange"),
     Shortcut(_("一键救助"), "sos", ("owner_community:emergency",), "red"),
 ]
+# The home's summary cards link to these when the modules have them.
+BILLS = ("owner_billing:bills",)
+CASES = ("owner_servicedesk:cases",)
+CASE = "owner_servicedesk:case"
 
 
-def first_url(names: tuple[str, ...], *args) -> str:
-    """The address of the first URL name that exists, or ""."""
-    for name in names:
+def first_url(targets: tuple[Target, ...], *args) -> str:
+    """The address of the first target that exists, or "". `args` go to plain names."""
+    for target in targets:
+        name, target_args = (target, args) if isinstance(target, str) else target
         try:
-            return reverse(name, args=args)
+            return reverse(name, args=target_args)
         except NoReverseMatch:
             continue
     return ""

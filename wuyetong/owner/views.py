@@ -49,6 +49,7 @@ from .forms import (
     RegisterForm,
     SmsLoginForm,
 )
+from . import shortcuts
 from .shortcuts import first_url, home_shortcuts
 
 
@@ -79,7 +80,7 @@ def home(request):
     open_states = (BindingStatus.PENDING, BindingStatus.REJECTED)
     summary = selectors.home_summary(request.user)
     for case in summary.open_cases:
-        case.owner_url = first_url(("owner_servicedesk:case_detail",), case.pk)
+        case.owner_url = first_url((shortcuts.CASE,), case.pk)
     # The tab bar's badges are the same counts: read them once.
     request._owner_badges = {
         "notices": summary.unread_notices,
@@ -94,8 +95,8 @@ def home(request):
             "has_pending": any(b.status == BindingStatus.PENDING for b in recent),
             "summary": summary,
             "shortcuts": home_shortcuts(),
-            "bills_url": first_url(("owner_billing:bill_list",)),
-            "cases_url": first_url(("owner_servicedesk:case_list",)),
+            "bills_url": first_url(shortcuts.BILLS),
+            "cases_url": first_url(shortcuts.CASES),
             "tab": "home",
         },
     )

@@ -187,3 +187,23 @@ def test_notice_messages_are_of_kind_notice(world):
     _notice(world.staff("customer_service"), community_id=world.community_a1.pk)
     assert list(Message.objects.values_list("kind", flat=True)) == [MessageKind.NOTICE]
     assert Notice.objects.get().sms_count == 0
+
+
+def test_attachment_files_are_stored_under_unguessable_names(world, settings, tmp_path):
+    import re
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    notice = services.notice_create(
+        actor=world.staff("customer_service"),
+        kind=NoticeKind.COMMUNITY,
+        target=NoticeTarget.COMMUNITY,
+        community_id=world.community_a1.pk,
+        title="停水",
+        body="停水",
+        attachments=[SimpleUploadedFile("停水安排.PDF", b"%PDF-1.4")],
+    )
+    att = notice.attachments.get()
+    assert att.name == "停水安排.PDF"
+    assert re.fullmatch(r"notices/\d{4}/\d{2}/[0-9a-f]{32}\.pdf", att.file.name)

@@ -105,12 +105,14 @@ def test_shortcut_tiles_follow_the_pages_that_exist(world, client_for, monkeypat
             shortcuts.Shortcut("通知", "notice", ("owner_notices:notice_list",)),
             shortcuts.Shortcut("不存在", "repair", ("owner_nothing:page",)),
             shortcuts.Shortcut("备选", "vote", ("owner_nothing:a", "owner_notices:feed")),
+            shortcuts.Shortcut("带参数", "pay", (("owner_notices:notice_detail", (7,)),)),
         ],
     )
     tiles = client_for(world.owner).get("/app/").context["shortcuts"]
     assert [(t["label"], t["url"]) for t in tiles] == [
         ("通知", "/app/notices/"),
         ("备选", "/app/notices/news/"),
+        ("带参数", "/app/notices/7/"),
     ]
 
 
