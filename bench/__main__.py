@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from . import bill_run, houses_import, owner_bills_api
+from . import bill_run, houses_import, notice_publish, owner_bills_api
 
-BENCHMARKS = [houses_import, bill_run, owner_bills_api]
+BENCHMARKS = [houses_import, bill_run, owner_bills_api, notice_publish]
 
 
 def main() -> int:

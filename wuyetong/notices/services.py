@@ -493,8 +493,7 @@ def _notify(
         "urgent": notice.urgent,
         "link": link,
     }
-    for uid in recipients:
-        realtime.publish(f"user.{uid}", payload)
+    realtime.publish_many([f"user.{uid}" for uid in recipients], payload)
 
 
 def message_send(
@@ -521,8 +520,7 @@ def message_send(
         batch_size=500,
     )
     payload = {"type": "message.created", "kind": str(kind), "title": title, "link": link}
-    for uid in ids:
-        realtime.publish(f"user.{uid}", payload)
+    realtime.publish_many([f"user.{uid}" for uid in ids], payload)
     return len(ids)
 
 

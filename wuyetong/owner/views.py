@@ -39,7 +39,7 @@ from wuyetong.estates.services import bindings as binding_services
 from wuyetong.notices.choices import FeedTopic
 from wuyetong.notices.feed import selectors as feed_selectors
 
-from . import selectors
+from . import selectors, shortcuts
 from .forms import (
     BindingForm,
     LoginForm,
@@ -49,7 +49,6 @@ from .forms import (
     RegisterForm,
     SmsLoginForm,
 )
-from . import shortcuts
 from .shortcuts import first_url, home_shortcuts
 
 

@@ -36,8 +36,10 @@ def pushes(monkeypatch):
 
     sent: list[tuple[str, dict]] = []
 
-    def _publish(group: str, payload: dict) -> None:
-        transaction.on_commit(lambda: sent.append((group, payload)))
+    def _publish_many(groups, payload: dict) -> None:
+        groups = list(groups)
+        transaction.on_commit(lambda: sent.extend((g, payload) for g in groups))
 
-    monkeypatch.setattr(realtime, "publish", _publish)
+    monkeypatch.setattr(realtime, "publish_many", _publish_many)
+    monkeypatch.setattr(realtime, "publish", lambda group, payload: _publish_many([group], payload))
     return sent
