@@ -14,6 +14,7 @@ from fractions import Fraction
 from django.db.models import Q
 
 from wuyetong.core.exceptions import ApplicationError
+from wuyetong.core.money import to_money
 from wuyetong.estates.models import House
 
 from ..calc import add_months, frac, round_fraction
@@ -85,6 +86,8 @@ class Quote:
     months_ahead: int
     lines: list[QuoteLine] = field(default_factory=list)
     rule: DiscountRule | None = None
+    # the caller passed every open bill of the house: no other arrears can exist
+    all_open: bool = False
 
     @property
     def outstanding(self) -> Decimal:
@@ -119,9 +122,15 @@ class Quote:
 # ---------------------------------------------------------------- late fees
 
 
-def late_fee_rule(community_id: int) -> LateFeeRule | None:
-    rule = LateFeeRule.objects.filter(community_id=community_id, enabled=True).first()
-    return rule if rule is not None and rule.daily_rate > 0 else None
+def late_fee_rule(community_id: int, *, house: House | None = None) -> LateFeeRule | None:
+    """The community's rule in force; read from `house.community` when the caller selected
+    it along (select_related("community__late_fee_rule")), else one query."""
+    community = house.community if house is not None else None
+    if community is not None and "late_fee_rule" in community._state.fields_cache:
+        rule = community._state.fields_cache["late_fee_rule"]
+    else:
+        rule = LateFeeRule.objects.filter(community_id=community_id).first()
+    return rule if rule is not None and rule.enabled and rule.daily_rate > 0 else None
 
 
 def late_fee_for(
@@ -134,18 +143,19 @@ def late_fee_for(
     days = (on - due).days - rule.grace_days
     if days <= 0:
         return None
-    exact = frac(principal) * frac(rule.daily_rate) * days
+    # Exact in Decimal: 2 + 6 decimal places and an integer fit the 28-digit context for
+    # any amount below 10¹⁸, so the only rounding is the final one, half up, to the fen.
+    exact = principal * rule.daily_rate * days
     capped = False
     if rule.cap_percent is not None:
-        cap = frac(principal) * frac(rule.cap_percent) / 100
+        cap = principal * rule.cap_percent / 100
         if exact > cap:
             exact, capped = cap, True
-    amount = round_fraction(exact)
+    amount = to_money(exact)
     if amount <= 0:
         return None
-    rate = (rule.daily_rate * 100).normalize()
     text = (
-        f"滞纳金：欠费 {principal}元 × 日费率 {rate:f}% × {days}天"
+        f"滞纳金：欠费 {principal}元 × 日费率 {rule.rate_percent}% × {days}天"
         f"（应缴日 {due:%Y-%m-%d}，宽限 {rule.grace_days} 天）= {amount}元"
     )
     if capped:
@@ -153,8 +163,13 @@ def late_fee_for(
     return LateFee(amount=amount, days=days, text=text[:500])
 
 
-def _waived_ids(bill_ids: list[int]) -> set[int]:
-    return set(LateFeeWaiver.objects.filter(bill_id__in=bill_ids).values_list("bill_id", flat=True))
+def _waived_ids(bills: list[Bill]) -> set[int]:
+    """Bills whose late fee was waived; from select_related("late_fee_waiver") when the
+    caller selected it along, else one query."""
+    if all("late_fee_waiver" in b._state.fields_cache for b in bills):
+        return {b.pk for b in bills if b._state.fields_cache["late_fee_waiver"] is not None}
+    ids = [b.pk for b in bills]
+    return set(LateFeeWaiver.objects.filter(bill_id__in=ids).values_list("bill_id", flat=True))
 
 
 # ---------------------------------------------------------------- months ahead
@@ -302,7 +317,7 @@ def _apply_discounts(quote: Quote) -> None:
             continue
         if rule.require_no_arrears:
             if arrears is None:
-                arrears = _has_other_arrears(house, chosen, quote.on)
+                arrears = False if quote.all_open else _has_other_arrears(house, chosen, quote.on)
             if arrears:
                 continue
         best = (total, rule, pairs)
@@ -318,14 +333,16 @@ def _apply_discounts(quote: Quote) -> None:
 # ---------------------------------------------------------------- the quote
 
 
-def quote_build(*, house: House, bills: list[Bill], months_ahead: int = 0, on: dt.date) -> Quote:
+def quote_build(
+    *, house: House, bills: list[Bill], months_ahead: int = 0, on: dt.date, all_open: bool = False
+) -> Quote:
     """The quote for paying `bills` (open bills of the house, usually locked by the caller)
     and `months_ahead` months in advance, as of day `on`."""
     if isinstance(months_ahead, bool) or not isinstance(months_ahead, int) or months_ahead < 0:
         raise ApplicationError("预缴月数必须是不小于0的整数", field="months_ahead")
-    quote = Quote(house=house, on=on, months_ahead=months_ahead)
-    rule = late_fee_rule(house.community_id)
-    waived = _waived_ids([b.pk for b in bills]) if rule else set()
+    quote = Quote(house=house, on=on, months_ahead=months_ahead, all_open=all_open)
+    rule = late_fee_rule(house.community_id, house=house)
+    waived = _waived_ids(bills) if rule and bills else set()
     for b in sorted(bills, key=lambda b: (b.period_start, b.pk)):
         if b.house_id != house.pk or b.state not in OPEN_STATES:
             raise ApplicationError("所选账单已缴清、已作废或不属于该房屋", field="bills")
