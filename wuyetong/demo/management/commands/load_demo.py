@@ -219,6 +219,12 @@ class Command(BaseCommand):
             communities=communities[:2],
         )
 
+        # Community life: 业委会, 一键救助, votes, a survey, activities, neighbour help.
+        from wuyetong.community import demo as community_demo
+
+        community_demo.populate(bundle=a, communities=communities[:2], owner=owner)
+        community_demo.populate_other(bundle=z, community=communities[2])
+
     @staticmethod
     def binding_requests(community, reviewer):
         """Registered owners waiting for review, and one rejected, for the review queue."""
