@@ -17,6 +17,10 @@ from ..choices import HelpKind, ReportReason
 from .common import owner_login_required
 
 
+def _shown(author, user) -> str:
+    return _("我") if author.pk == user.pk else selectors_life.mask_name(author.name)
+
+
 @require_GET
 @owner_login_required
 def help_list(request):
@@ -27,7 +31,7 @@ def help_list(request):
     posts = selectors_life.owner_help_posts(request.user, kind=kind, mine=mine)
     page = Paginator(posts, 20).get_page(request.GET.get("page"))
     for post in page:
-        post.author_shown = selectors_life.mask_name(post.author.name)
+        post.author_shown = _shown(post.author, request.user)
     return render(
         request,
         "community/owner/help_list.html",
@@ -81,9 +85,8 @@ def help_new(request):
 def _detail(request, pk, *, error: str = "", status: int = 200):
     data = selectors_life.owner_help_post(request.user, pk)
     post = data["post"]
-    post.author_shown = selectors_life.mask_name(post.author.name)
-    for c in data["comments"]:
-        c.author_shown = selectors_life.mask_name(c.author.name)
+    for item in (post, *data["comments"]):
+        item.author_shown = _shown(item.author, request.user)
     return render(
         request,
         "community/owner/help_detail.html",

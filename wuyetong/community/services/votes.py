@@ -296,6 +296,7 @@ def ballot_record_paper(
 ) -> Ballot:
     """Staff enter a signed paper ballot (纸质表决票) for the roll entry holding `house`."""
     require_in_scope(actor, vote, "change", label=_("表决"))
+    vote = Vote.objects.select_related("community").get(pk=vote.pk)  # its state as stored now
     now = now or timezone.now()
     paper_ref = (paper_ref or "").strip()
     if not paper_ref:

@@ -187,7 +187,11 @@ def vote_chart(vote: Vote, result) -> dict:
                 "stack": "all",
                 "itemStyle": {"color": colours[key]},
                 "label": {"show": True, "formatter": "{c}%"},
-                "data": [share(n, t.total_owners), share(area, t.total_area)],
+                # a label only where the segment is wide enough to hold it
+                "data": [
+                    {"value": v, "label": {"show": v >= 6}}
+                    for v in (share(n, t.total_owners), share(area, t.total_area))
+                ],
             }
         )
     return {
