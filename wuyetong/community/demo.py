@@ -52,16 +52,14 @@ def app_residents(community: Community, n: int, *, seed: int) -> list:
 
 def committee(*, staff, community: Community, director=None, seed: int, today: dt.date) -> None:
     rng = random.Random(seed)
-    owners = list(
-        Resident.objects.filter(
-            occupancies__house__community=community,
-            occupancies__relation="owner",
-            occupancies__end_date__isnull=True,
-        )
-        .exclude(pk=getattr(director, "pk", None))
-        .distinct()
-        .order_by("pk")[:200]
+    candidates = Resident.objects.filter(
+        occupancies__house__community=community,
+        occupancies__relation="owner",
+        occupancies__end_date__isnull=True,
     )
+    if director is not None:
+        candidates = candidates.exclude(pk=director.pk)
+    owners = list(candidates.distinct().order_by("pk")[:200])
     picked = rng.sample(owners, 5)
     term_start = dt.date(today.year - 2, 3, 18)
     term_end = dt.date(today.year + 3, 3, 17)
