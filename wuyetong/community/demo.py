@@ -421,5 +421,7 @@ def populate(
 def populate_other(*, bundle, community: Community, now: dt.datetime | None = None) -> None:
     """A second company's community: its committee and numbers (the other bureau sees it)."""
     today = timezone.localdate(now or timezone.now())
-    committee(staff=bundle.staff["hq_admin"], community=community, seed=91, today=today)
+    committee(
+        staff=bundle.staff["hq_admin"], community=community, seed=91 + community.pk, today=today
+    )
     emergency(staff=bundle.staff["hq_admin"], community=community, extra=False)

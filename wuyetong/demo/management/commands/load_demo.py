@@ -223,7 +223,8 @@ class Command(BaseCommand):
         from wuyetong.community import demo as community_demo
 
         community_demo.populate(bundle=a, communities=communities[:2], owner=owner)
-        community_demo.populate_other(bundle=z, community=communities[2])
+        for other in communities[2:]:
+            community_demo.populate_other(bundle=z, community=other)
 
     @staticmethod
     def binding_requests(community, reviewer):
