@@ -21,6 +21,7 @@ from wuyetong.orgs.services import snapshot
 
 from ..choices import ActivityState, SignupState
 from ..models import Activity, Signup
+from . import notify
 from ._common import apply_data, create_logged, require_community, require_in_scope, save_logged
 
 ACTIVITY_FIELDS = (
@@ -96,7 +97,16 @@ def activity_cancel(*, actor, activity: Activity, reason: str) -> Activity:
         raise ApplicationError(_("活动已取消"), code="state")
     before = snapshot(activity)
     activity.state, activity.cancel_reason = ActivityState.CANCELLED, reason.strip()[:200]
-    return save_logged(actor, activity, before, note=_("取消活动"))
+    activity = save_logged(actor, activity, before, note=_("取消活动"))
+    notify.tell(
+        Signup.objects.filter(activity=activity, state=SignupState.ACTIVE).values_list(
+            "user_id", flat=True
+        ),
+        title=_("活动已取消：%(title)s") % {"title": activity.title},
+        body=activity.cancel_reason,
+        link=notify.link("activity_detail", activity.pk),
+    )
+    return activity
 
 
 # ---------------------------------------------------------------- residents

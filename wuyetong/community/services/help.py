@@ -15,6 +15,7 @@ from wuyetong.core.ids import parse_pk
 from ..choices import HelpKind, ModerationAction, ReportReason
 from ..models import HelpComment, HelpModeration, HelpPost, HelpReport
 from ..selectors import resident_communities
+from . import notify
 from ._common import require_in_scope
 
 
@@ -176,6 +177,19 @@ def help_moderate(
     resolved = _resolve_reports(post, comment, action)
     if action == ModerationAction.DISMISS and not resolved:
         raise ApplicationError(_("没有待处理的举报"), code="no_reports")
+    if action != ModerationAction.DISMISS:
+        what = _("评论") if comment else _("帖子")
+        title = (
+            _("您的%(what)s已被物业隐藏")
+            if action == ModerationAction.HIDE
+            else _("您的%(what)s已恢复显示")
+        ) % {"what": what}
+        notify.tell(
+            [target.author_id],
+            title=title,
+            body=_("“%(title)s”　原因：%(reason)s") % {"title": post.title, "reason": reason},
+            link=notify.link("help_detail", post.pk),
+        )
     return HelpModeration.objects.create(
         post=post, comment=comment, action=action, reason=reason, actor=actor
     )

@@ -22,6 +22,7 @@ from wuyetong.orgs.services import snapshot
 
 from ..choices import CHOICE_KINDS, AnswerMode, QuestionKind, SurveyState
 from ..models import Answer, Option, Question, Response, Survey
+from . import notify
 from ._common import apply_data, create_logged, require_community, require_in_scope, save_logged
 
 log = logging.getLogger(__name__)
@@ -178,7 +179,30 @@ def survey_publish(*, actor, survey: Survey, now: dt.datetime | None = None) -> 
         raise ApplicationError(_("截止时间已过，请先修改截止时间"), field="closes_at")
     before = snapshot(survey)
     survey.state, survey.published_at = SurveyState.OPEN, now
-    return save_logged(actor, survey, before, note=_("发布问卷"))
+    survey = save_logged(actor, survey, before, note=_("发布问卷"))
+    notify.tell(
+        _audience_users(survey),
+        title=_("问卷调查：%(title)s") % {"title": survey.title},
+        body=_("截止 %(time)s，欢迎参与。")
+        % {"time": timezone.localtime(survey.closes_at).strftime("%Y-%m-%d %H:%M")},
+        link=notify.link("survey_detail", survey.pk),
+    )
+    return survey
+
+
+def _audience_users(survey: Survey) -> list[int]:
+    """Users with an app account living in the houses the survey is addressed to."""
+    links = Occupancy.objects.filter(
+        end_date__isnull=True,
+        house__community_id=survey.community_id,
+        resident__user__isnull=False,
+    )
+    if survey.owners_only:
+        links = links.filter(relation="owner")
+    building_ids = list(survey.buildings.values_list("pk", flat=True))
+    if building_ids:
+        links = links.filter(house__building_id__in=building_ids)
+    return list(links.values_list("resident__user_id", flat=True).distinct())
 
 
 @transaction.atomic

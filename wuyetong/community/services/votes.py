@@ -22,6 +22,7 @@ from wuyetong.orgs.services import oplog_record, snapshot
 from ..choices import MAJOR_MATTERS, BallotChannel, BallotChoice, VoteState
 from ..models import Ballot, Vote, VoteRollHouse, VoteRollOwner, VoteVoter
 from ..tally import Tally
+from . import notify
 from ._common import apply_data, create_logged, require_community, require_in_scope, save_logged
 from .roll import build_roll, roll_label, roll_owner_names
 
@@ -123,7 +124,17 @@ def vote_publish(*, actor, vote: Vote, now: dt.datetime | None = None) -> Vote:
     vote.total_area = sum((entry.area for entry in roll), start=to_money(0))
     vote.total_owners = len(roll)
     vote.state, vote.published_at = VoteState.OPEN, now
-    return save_logged(actor, vote, before, note=_("发布表决，冻结表决名册"))
+    vote = save_logged(actor, vote, before, note=_("发布表决，冻结表决名册"))
+    notify.tell(
+        VoteRollOwner.objects.filter(vote=vote, resident__user__isnull=False).values_list(
+            "resident__user_id", flat=True
+        ),
+        title=_("业主表决：%(title)s") % {"title": vote.title},
+        body=_("投票截止 %(time)s，每位业主一票，提交后不能更改。")
+        % {"time": timezone.localtime(vote.closes_at).strftime("%Y-%m-%d %H:%M")},
+        link=notify.link("vote_detail", vote.pk),
+    )
+    return vote
 
 
 @transaction.atomic
