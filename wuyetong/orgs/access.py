@@ -71,12 +71,7 @@ def _bureau_facets(user) -> dict:
     )
     if bureau is None:
         return {}
-    ids = frozenset(
-        # Live communities only: approved, and run by an approved company.
-        Community.objects.approved()
-        .filter(district_id__in=bureau.district_ids())
-        .values_list("pk", flat=True)
-    )
+    ids = frozenset(bureau.communities().values_list("pk", flat=True))
     return {"bureau_id": bureau.pk, "bureau_community_ids": ids}
 
 

@@ -79,6 +79,14 @@ class Bureau(TimeStampedModel):
             return [self.district_id]
         return list(self.city.districts.values_list("pk", flat=True))
 
+    def communities(self) -> models.QuerySet[Community]:
+        """The live communities this bureau oversees: approved, run by an approved company,
+        in its district (or, for a city bureau, anywhere in its city)."""
+        live = Community.objects.approved()
+        if self.district_id:
+            return live.filter(district_id=self.district_id)
+        return live.filter(district__city_id=self.city_id)
+
 
 class BureauMember(models.Model):
     """A bureau official's membership."""

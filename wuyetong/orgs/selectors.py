@@ -44,12 +44,6 @@ def bureau_overview(access: Access) -> dict:
     }
 
 
-def bureau_name(access: Access) -> str:
-    return (
-        Bureau.objects.filter(pk=access.bureau_id or 0).values_list("name", flat=True).first() or ""
-    )
-
-
 def company_name(access: Access) -> str:
     return (
         Company.objects.filter(pk=access.company_id or 0).values_list("name", flat=True).first()

@@ -116,7 +116,7 @@ class CompanyFigureFilter(df.FilterSet):
             data["month_to"] = f"{last:%Y-%m}"
         self.scope = self.scope_for(getattr(request, "user", None))
         if queryset is None:  # the dashboards ask for figures, not for a list
-            queryset = (self.scope or stats.Scope(community_ids=frozenset())).cases()
+            queryset = (self.scope or stats.Scope.empty()).cases()
         super().__init__(data, queryset, request=request, **kwargs)
         for name in self.hidden:
             self.filters.pop(name, None)

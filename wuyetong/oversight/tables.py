@@ -81,10 +81,11 @@ def _text(value: Any) -> str:
 
 class Linker:
     """Builds the drill-down URL of a figure: the page's question, narrowed to a row, plus
-    the figure's condition."""
+    the figure's condition. A row's question is encoded once for all its figures."""
 
     def __init__(self, list_url: str, params: dict[str, str]):
         self.list_url, self.params = list_url, params
+        self._encoded: dict[tuple, tuple[str, str]] = {}
 
     def __call__(self, col: FigureCol, value: Any, narrow: dict[str, str]) -> str:
         return self.to(col.metric, value, kind=col.kind, narrow=narrow)
@@ -95,12 +96,16 @@ class Linker:
         """The list of the `count` cases behind a figure ("" when there is none to list)."""
         if not metric or not count:
             return ""
-        params = {**self.params, **(narrow or {}), "metric": metric}
-        if kind:
-            if params.get("kind", kind) != kind:
-                return ""
-            params["kind"] = kind
-        return f"{self.list_url}?{urlencode(params)}"
+        key = tuple(sorted((narrow or {}).items()))
+        if key not in self._encoded:
+            params = {**self.params, **(narrow or {})}
+            asked = params.pop("kind", "")
+            self._encoded[key] = (f"{self.list_url}?{urlencode(params)}", asked)
+        base, asked = self._encoded[key]
+        if kind and asked and asked != kind:
+            return ""  # a repair rate on a page about complaints: nothing behind it
+        kind = kind or asked
+        return f"{base}&metric={metric}&kind={kind}" if kind else f"{base}&metric={metric}"
 
 
 def cells(figures: Figures, link: Linker, narrow: dict[str, str]) -> list[dict]:

@@ -343,6 +343,14 @@ class Case(TimeStampedModel):
             models.Index(fields=["reporter", "-submitted_at"], name="case_reporter_idx"),
             models.Index(fields=["state", "response_due_at"], name="case_state_response_idx"),
             models.Index(fields=["state", "resolution_due_at"], name="case_state_resolution_idx"),
+            # The dashboards' drill-down lists: cases of a range of months.
+            models.Index(fields=["submitted_at"], name="case_submitted_idx"),
+            # The bureau's count of open cases in its queue, among years of closed ones.
+            models.Index(
+                fields=["bureau"],
+                condition=~Q(state__in=CLOSED_STATES),
+                name="case_bureau_open_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from wuyetong.core.access import get_access
 from wuyetong.core.exceptions import NotFound
 from wuyetong.core.ids import PK_MAX, parse_pk
-from wuyetong.orgs.models import Employee
+from wuyetong.orgs.models import Bureau, Employee
 
 from .choices import CaseState
 from .models import CLOSED_STATES, Case, CaseEvent, CaseType, CaseUrge
@@ -99,10 +99,12 @@ def case_timeline(*, case: Case) -> QuerySet[CaseEvent]:
 def bureau_case_list(*, user) -> QuerySet[Case]:
     """Every case of the communities in the bureau's jurisdiction, read only."""
     access = get_access(user)
-    if not access.is_bureau:
+    bureau = Bureau.objects.filter(pk=access.bureau_id or 0).first()
+    if bureau is None:
         return Case.objects.none()
     return (
-        Case.objects.filter(community_id__in=access.bureau_community_ids)
+        # The jurisdiction as a subquery: thousands of ids written out cost more to plan.
+        Case.objects.filter(community_id__in=bureau.communities().values("pk"))
         .select_related(
             "company",
             "community__district",
@@ -125,11 +127,6 @@ def bureau_queue(*, user) -> QuerySet[Case]:
     if bureau_id is None:
         return Case.objects.none()
     return bureau_case_list(user=user).filter(bureau_id=bureau_id)
-
-
-def bureau_queue_open_count(*, user) -> int:
-    """How many cases in the bureau's queue are not closed yet."""
-    return bureau_queue(user=user).exclude(state__in=CLOSED_STATES).count()
 
 
 def bureau_case_get(*, user, case_id: int) -> Case:

@@ -33,16 +33,17 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Cast, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wuyetong.core.access import get_access
-from wuyetong.orgs.models import Community, Company, District
+from wuyetong.orgs.models import Bureau, Community, Company, District
 
 from .choices import CaseKind, Rating
-from .models import Case, CaseMonthStat, CaseUrge
+from .models import CLOSED_STATES, Case, CaseMonthStat, CaseUrge
 
 # figure -> the condition a case meets to be counted in it ("received" counts every case).
 METRICS: dict[str, Any] = {
@@ -215,17 +216,31 @@ def case_stats(qs: QuerySet[Case], *, start: datetime, end: datetime) -> list[Ca
 @dataclass(frozen=True)
 class Scope:
     """The communities whose cases a dashboard may count: a bureau's jurisdiction, or the
-    communities of a company within the staff member's data scope."""
+    communities of a company within the staff member's data scope. Held as a query, used as
+    a subquery: thousands of ids written out cost the database more to plan than the join."""
 
-    community_ids: frozenset[int]
+    communities: QuerySet[Community]
     bureau_id: int | None = None
     company_id: int | None = None
+    label: str = ""  # the bureau's or the company's name
+
+    @classmethod
+    def empty(cls) -> Scope:
+        return cls(communities=Community.objects.none())
+
+    def ids(self) -> QuerySet:
+        return self.communities.values("pk")
 
     def cases(self) -> QuerySet[Case]:
-        return Case.objects.filter(community_id__in=self.community_ids)
+        return Case.objects.filter(community_id__in=self.ids())
 
-    def communities(self) -> QuerySet[Community]:
-        return Community.objects.filter(pk__in=self.community_ids)
+    def queue_open(self) -> int:
+        """Cases escalated into this bureau's queue and not closed yet."""
+        if self.bureau_id is None:
+            return 0
+        return (
+            self.cases().filter(bureau_id=self.bureau_id).exclude(state__in=CLOSED_STATES).count()
+        )
 
 
 def bureau_scope(user) -> Scope | None:
@@ -233,7 +248,8 @@ def bureau_scope(user) -> Scope | None:
     access = get_access(user)
     if not access.is_bureau or access.is_platform:
         return None
-    return Scope(community_ids=access.bureau_community_ids, bureau_id=access.bureau_id)
+    bureau = Bureau.objects.get(pk=access.bureau_id or 0)
+    return Scope(communities=bureau.communities(), bureau_id=bureau.pk, label=bureau.name)
 
 
 def company_scope(user) -> Scope | None:
@@ -245,23 +261,19 @@ def company_scope(user) -> Scope | None:
     communities = Community.objects.filter(company_id=access.company_id)
     if access.community_ids is not None:
         communities = communities.filter(pk__in=access.community_ids)
-    return Scope(
-        community_ids=frozenset(communities.values_list("pk", flat=True)),
-        company_id=access.company_id,
-    )
+    return Scope(communities=communities, company_id=access.company_id)
 
 
 def scope_choices(scope: Scope | None) -> dict[str, QuerySet]:
     """What a dashboard's filters offer: the districts, companies and communities of the
     scope (empty for no scope)."""
-    ids = scope.community_ids if scope is not None else frozenset()
-    communities = Community.objects.filter(pk__in=ids)
+    communities = (scope or Scope.empty()).communities
     return {
         "community": communities.order_by("code", "pk"),
-        "district": District.objects.filter(communities__in=communities)
+        "district": District.objects.filter(pk__in=communities.values("district_id"))
         .select_related("city")
-        .distinct(),
-        "company": Company.objects.filter(communities__in=communities).distinct().order_by("name"),
+        .order_by("code"),
+        "company": Company.objects.filter(pk__in=communities.values("company_id")).order_by("name"),
     }
 
 
@@ -316,20 +328,6 @@ def default_months(today: date | None = None, count: int = 6) -> tuple[date, dat
 
 # --- the dashboards: sums of the monthly table -------------------------------------------
 
-GROUPS: dict[str, tuple[str, ...]] = {
-    "total": (),
-    "month": ("month",),
-    "company": ("company_id", "company__name"),
-    "community": (
-        "community_id",
-        "community__name",
-        "community__code",
-        "community__district__name",
-        "company_id",
-        "company__name",
-    ),
-}
-
 
 def _sums() -> dict[str, Any]:
     # Aliased "n_…": an alias equal to a column name would shadow the column for the
@@ -343,13 +341,17 @@ def _sums() -> dict[str, Any]:
     return sums
 
 
-def _figures(values: dict[str, Any]) -> Figures:
+# `_summed` reads the sums by position.
+assert [k[2:] for k in _sums()] == list(Figures.__dataclass_fields__)
+
+
+def _figures(values: Mapping[str, Any]) -> Figures:
     return Figures.from_values({k[2:]: v for k, v in values.items() if k.startswith("n_")})
 
 
 def _month_rows(scope: Scope, query: FigureQuery) -> QuerySet[CaseMonthStat]:
     qs = CaseMonthStat.objects.filter(
-        community_id__in=scope.community_ids, month__gte=query.first, month__lte=query.last
+        community_id__in=scope.ids(), month__gte=query.first, month__lte=query.last
     )
     if query.district_id:
         qs = qs.filter(community__district_id=query.district_id)
@@ -376,51 +378,18 @@ class FigureRow:
         return getattr(self.__dict__["figures"], name)
 
 
-# Sort keys of the per-community table; the satisfaction rate sorts worst first.
-ORDERS = {
-    "received": "-n_received",
-    "overdue": "-n_overdue",
-    "escalated": "-n_escalated",
-    "urged": "-n_urged",
-    "bad": "-n_bad",
-    "satisfaction": "satisfaction",
-    "name": "community__code",
-}
-
-
-def figure_rows(scope: Scope, query: FigureQuery, *, by: str, order: str = "") -> QuerySet:
-    """Lazy rows of the monthly table summed by `by` (month / company / community), so a
-    long list can be paginated in the database. Turn each into a FigureRow with `to_row`."""
-    keys = GROUPS[by]
-    qs = _month_rows(scope, query).values(*keys).annotate(**_sums())
-    if by == "community":
-        qs = qs.annotate(
-            satisfaction=CaseWhen(
-                When(
-                    n_rated__gt=0,
-                    then=Cast("n_good", FloatField()) / Cast("n_rated", FloatField()),
-                ),
-                default=Value(2.0),  # nothing rated: after every real rate
-                output_field=FloatField(),
-            )
-        )
-        return qs.order_by(ORDERS.get(order, "-n_received"), "community__code", "company_id")
-    if by == "company":
-        return qs.order_by("-n_received", "company_id")
-    return qs.order_by(*keys)
-
-
-def to_row(values: dict[str, Any], by: str) -> FigureRow:
-    key = {name: values[name] for name in GROUPS[by]}
-    return FigureRow(key=key, figures=_figures(values))
-
-
-def figure_list(scope: Scope, query: FigureQuery, *, by: str) -> list[FigureRow]:
-    return [to_row(v, by) for v in figure_rows(scope, query, by=by)]
-
-
-def figure_totals(scope: Scope, query: FigureQuery) -> Figures:
-    return _figures(_month_rows(scope, query).aggregate(**_sums()))
+def _summed(scope: Scope, query: FigureQuery, keys: tuple[str, ...]) -> list[FigureRow]:
+    """The monthly table summed by `keys` (ids only: cheap to group). Read as tuples in the
+    order of `_sums()`, which is the order of Figures' fields: thousands of lines a page."""
+    rows = _month_rows(scope, query).values_list(*keys).annotate(**_sums()).order_by(*keys)
+    n = len(keys)
+    out = []
+    for row in rows:
+        figures: list[Any] = [v or 0 for v in row[n:]]
+        figures[9] = figures[9] or ZERO  # response_total
+        figures[10] = figures[10] or ZERO  # resolution_total
+        out.append(FigureRow(key=dict(zip(keys, row[:n], strict=True)), figures=Figures(*figures)))
+    return out
 
 
 def add_up(rows: list[FigureRow]) -> Figures:
@@ -432,28 +401,138 @@ def add_up(rows: list[FigureRow]) -> Figures:
     return Figures(**sums)
 
 
-class CommunityRows:
-    """The per-community table for a paginator: counted with a light query (distinct
-    community and company) instead of summing every figure just to count the lines."""
-
-    def __init__(self, scope: Scope, query: FigureQuery, order: str = ""):
-        self.rows = figure_rows(scope, query, by="community", order=order)
-        self.keys = _month_rows(scope, query).values("community_id", "company_id").distinct()
-
-    def count(self) -> int:
-        return self.keys.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, index):
-        return self.rows[index]
+def months_and_companies(
+    scope: Scope, query: FigureQuery
+) -> tuple[list[FigureRow], list[FigureRow]]:
+    """The trend (one row per month of the range, empty months included) and the companies
+    (busiest first), both added up from one pass over the table by company and month."""
+    cells = _summed(scope, query, ("company_id", "month"))
+    per_month: dict[date, list[FigureRow]] = {}
+    per_company: dict[int, list[FigureRow]] = {}
+    for cell in cells:
+        per_month.setdefault(cell.month, []).append(cell)
+        per_company.setdefault(cell.company_id, []).append(cell)
+    months = [
+        FigureRow(key={"month": m}, figures=add_up(per_month.get(m, []))) for m in query.months()
+    ]
+    companies = sorted(
+        (FigureRow(key={"company_id": c}, figures=add_up(rows)) for c, rows in per_company.items()),
+        key=lambda r: (-r.received, r.company_id),
+    )
+    return months, named(companies, "company")
 
 
 def month_series(scope: Scope, query: FigureQuery) -> list[FigureRow]:
-    """One row per month of the range, months without cases included (for the trend)."""
-    found = {r.month: r for r in figure_list(scope, query, by="month")}
-    return [found.get(m) or FigureRow(key={"month": m}) for m in query.months()]
+    return months_and_companies(scope, query)[0]
+
+
+# Sort keys of the per-community table; the satisfaction rate sorts worst first, lines with
+# nothing rated after every rate.
+ORDERS: dict[str, Any] = {
+    "received": "-n_received",
+    "overdue": "-n_overdue",
+    "escalated": "-n_escalated",
+    "urged": "-n_urged",
+    "bad": "-n_bad",
+    "satisfaction": "satisfaction",
+    "name": "community__code",
+}
+_COMMUNITY = ("community_id", "company_id")
+
+
+def _community_sums(scope: Scope, query: FigureQuery, order: str) -> QuerySet:
+    """The monthly table summed by community, sorted in the database, each line carrying
+    how many lines there are (a window count: no second pass to count them)."""
+    return (
+        _month_rows(scope, query)
+        .values_list(*_COMMUNITY)
+        .annotate(**_sums())
+        .annotate(
+            satisfaction=CaseWhen(
+                When(
+                    n_rated__gt=0,
+                    then=Cast("n_good", FloatField()) / Cast("n_rated", FloatField()),
+                ),
+                default=Value(2.0),
+                output_field=FloatField(),
+            ),
+            lines=Window(Count("*")),
+        )
+        .order_by(ORDERS.get(order, ORDERS["received"]), "community_id", "company_id")
+    )
+
+
+def _community_row(row: tuple) -> FigureRow:
+    figures: list[Any] = [v or 0 for v in row[2:-2]]  # the sums, without satisfaction, lines
+    figures[9] = figures[9] or ZERO
+    figures[10] = figures[10] or ZERO
+    return FigureRow(key={"community_id": row[0], "company_id": row[1]}, figures=Figures(*figures))
+
+
+def community_rows(scope: Scope, query: FigureQuery, order: str = "") -> list[FigureRow]:
+    """Every community with cases in the range, sorted, without names (see `named`)."""
+    return [_community_row(r) for r in _community_sums(scope, query, order)]
+
+
+def community_page(
+    scope: Scope, query: FigureQuery, *, order: str, number: int, per_page: int
+) -> tuple[list[FigureRow], int, int]:
+    """One page of the per-community table (named), the page's number (a page past the end
+    becomes the last) and the number of lines — one query for a page that exists."""
+    qs = _community_sums(scope, query, order)
+    number = max(number, 1)
+    rows = list(qs[(number - 1) * per_page : number * per_page])
+    if not rows and number > 1:
+        first = list(qs[:1])
+        lines = first[0][-1] if first else 0
+        number = max((lines + per_page - 1) // per_page, 1)
+        rows = list(qs[(number - 1) * per_page : number * per_page])
+    lines = rows[0][-1] if rows else 0
+    return named([_community_row(r) for r in rows], "community"), number, lines
+
+
+def named(rows: list[FigureRow], by: str) -> list[FigureRow]:
+    """The same rows with the names of their company and community (one small query each,
+    for just these rows)."""
+    companies: dict[int, str] = {}
+    communities: dict[int, Mapping[str, Any]] = {}
+    if by in ("company", "community"):
+        companies = dict(
+            Company.objects.filter(pk__in={r.company_id for r in rows}).values_list("pk", "name")
+        )
+    if by == "community":
+        communities = {
+            c["pk"]: c
+            for c in Community.objects.filter(pk__in={r.community_id for r in rows}).values(
+                "pk", "name", "code", "district__name"
+            )
+        }
+    out = []
+    for r in rows:
+        key = dict(r.key)
+        if by in ("company", "community"):
+            key["company__name"] = companies.get(r.company_id, "")
+        if by == "community":
+            c = communities.get(r.community_id, {})
+            key.update(
+                community__name=c.get("name", ""),
+                community__code=c.get("code", ""),
+                community__district__name=c.get("district__name", ""),
+            )
+        out.append(FigureRow(key=key, figures=r.figures))
+    return out
+
+
+def figure_list(scope: Scope, query: FigureQuery, *, by: str, order: str = "") -> list[FigureRow]:
+    """A whole table (month / company / community), named."""
+    if by == "community":
+        return named(community_rows(scope, query, order), "community")
+    months, companies = months_and_companies(scope, query)
+    return months if by == "month" else companies
+
+
+def figure_totals(scope: Scope, query: FigureQuery) -> Figures:
+    return _figures(_month_rows(scope, query).aggregate(**_sums()))
 
 
 def cases_behind(cases: QuerySet[Case], query: FigureQuery, metric: str) -> QuerySet[Case]:

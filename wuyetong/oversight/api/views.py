@@ -64,20 +64,19 @@ class FigureTableBase(FigureBase):
         by = request.query_params.get("by", "company")
         if by not in BY:
             raise exceptions.ValidationError({"by": [_("请选择 company、community 或 month")]})
-        rows: Any
-        if by == "month":
-            rows = stats.month_series(scope, query)
+        order = request.query_params.get("o", "")
+        if by == "community":  # named a page at a time
+            rows = stats.community_rows(scope, query, order)
         else:
-            order = request.query_params.get("o", "")
-            rows = stats.figure_rows(scope, query, by=by, order=order)
+            rows = stats.figure_list(scope, query, by=by)
         page = self.paginate_queryset(rows)
         assert page is not None and self.paginator is not None
-        results = [r if by == "month" else stats.to_row(r, by) for r in page]
+        results = stats.named(page, by) if by == "community" else page
         paginator: Any = self.paginator
         table = {
             "month_from": query.first,
             "month_to": query.last,
-            "total": stats.figure_totals(scope, query),
+            "total": stats.add_up(rows),
             "count": paginator.page.paginator.count,
             "next": paginator.get_next_link(),
             "previous": paginator.get_previous_link(),
@@ -93,7 +92,7 @@ class CaseListBase(FigureBase):
         raise NotImplementedError
 
     def get_queryset(self):  # for the schema: reads go through `cases`
-        return stats.Scope(community_ids=frozenset()).cases()
+        return stats.Scope.empty().cases()
 
     def get(self, request):
         filterset = self.parsed(request)
@@ -106,7 +105,7 @@ class CaseListBase(FigureBase):
 TABLE_PARAMS = [
     OpenApiParameter("by", str, enum=BY, description=_("按物业公司 / 小区 / 月份")),
     OpenApiParameter(
-        "o", str, enum=list(stats.ORDERS), required=False, description=_("按小区时的排序")
+        "o", str, enum=[*stats.ORDERS, "name"], required=False, description=_("按小区时的排序")
     ),
 ]
 METRIC_PARAM = [OpenApiParameter("metric", str, enum=list(stats.METRIC_LABELS), required=False)]

@@ -18,8 +18,9 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from wuyetong.core.excel import xlsx_response
+from wuyetong.core.ids import parse_pk
 from wuyetong.orgs import selectors as org_selectors
-from wuyetong.servicedesk import selectors, stats
+from wuyetong.servicedesk import stats
 
 from .. import charts, tables
 from ..filters import BureauFigureFilter, CompanyFigureFilter
@@ -89,6 +90,11 @@ def _kpis(total: stats.Figures, link: tables.Linker) -> list[dict[str, Any]]:
     ]
 
 
+def _page_number(request) -> int:
+    number = parse_pk(request.GET.get("page", "1"))
+    return min(number or 1, 100_000)
+
+
 class DashboardBase(View):
     template_name = "oversight/dashboard.html"
     title: str | Promise = ""
@@ -122,7 +128,7 @@ class DashboardBase(View):
         if export is not None:
             return self.export(export, scope, query)
         link = tables.Linker(reverse(self.list_url), filterset.params())
-        months = stats.month_series(scope, query)
+        months, companies = stats.months_and_companies(scope, query)
         total = stats.add_up(months)
         context.update(
             query=query,
@@ -133,18 +139,16 @@ class DashboardBase(View):
         )
         blocks = []
         if "company" in self.tables:
-            companies = stats.figure_list(scope, query, by="company")
             context["companies_chart"] = charts.companies(companies)
             blocks.append(tables.html_table("company", companies, link, total))
         if "community" in self.tables:
             order = request.GET.get("o", "")
-            rows = stats.CommunityRows(scope, query, order)
-            page = Paginator(rows, COMMUNITY_PAGE).get_page(request.GET.get("page"))
-            table = tables.html_table(
-                "community", [stats.to_row(v, "community") for v in page], link, None
+            rows, number, lines = stats.community_page(
+                scope, query, order=order, number=_page_number(request), per_page=COMMUNITY_PAGE
             )
-            table["page"] = page
-            table["order"] = order if order in stats.ORDERS else "received"
+            table = tables.html_table("community", rows, link, None)
+            table["page"] = Paginator(range(lines), COMMUNITY_PAGE).page(number) if lines else None
+            table["order"] = order if order in (*stats.ORDERS, "name") else "received"
             blocks.append(table)
         blocks.append(tables.html_table("month", months, link, total))
         context["tables"] = blocks
@@ -155,14 +159,8 @@ class DashboardBase(View):
             raise Http404
         if not self.export_allowed():
             raise PermissionDenied
-        if by == "month":
-            rows = stats.month_series(scope, query)
-        else:
-            order = self.request.GET.get("o", "")
-            rows = [
-                stats.to_row(v, by) for v in stats.figure_rows(scope, query, by=by, order=order)
-            ]
-        total = stats.figure_totals(scope, query)
+        rows = stats.figure_list(scope, query, by=by, order=self.request.GET.get("o", ""))
+        total = stats.add_up(rows)
         headers, data = tables.excel_rows(by, rows, total)
         name = _("工单统计_%(table)s_%(first)s至%(last)s") % {
             "table": tables.TABLE_TITLES[by],
@@ -179,10 +177,9 @@ class BureauDashboard(BureauMixin, DashboardBase):
     tables = ("company", "community", "month")
 
     def extra_context(self, scope: stats.Scope) -> dict[str, Any]:
-        user = self.request.user
         return {
-            "scope_label": org_selectors.bureau_name(self.access),
-            "queue_open": selectors.bureau_queue_open_count(user=user),
+            "scope_label": scope.label,
+            "queue_open": scope.queue_open(),
             "queue_url": reverse("oversight:bureau_queue"),
         }
 
