@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from . import bill_run, houses_import, notice_publish, owner_bills_api, vote_roll
+from . import bill_run, bureau_dashboard, houses_import, notice_publish, owner_bills_api, vote_roll
 
-BENCHMARKS = [houses_import, bill_run, owner_bills_api, notice_publish, vote_roll]
+BENCHMARKS = [houses_import, bill_run, owner_bills_api, notice_publish, vote_roll, bureau_dashboard]
 
 
 def main() -> int:

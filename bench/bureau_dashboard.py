@@ -27,18 +27,17 @@ Each child prints one JSON line; the parent prints the table. Goal (issue 3): th
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from . import child
+
 CASES = int(os.environ.get("BENCH_CASES", "1000000"))
 COMMUNITIES = int(os.environ.get("BENCH_COMMUNITIES", "3000"))
 COMPANIES = 50
@@ -46,7 +45,6 @@ DISTRICTS = 10
 MONTHS = 24
 RUNS = 7
 GOAL_MS = 300.0
-PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 
 
 # --- child: one database ----------------------------------------------------------------------
@@ -372,26 +370,10 @@ def run_child() -> None:
     )
     figures["received_6m"] = total.received
     figures["rollup_table_rows"] = CaseMonthStat.objects.count()
-    print("BENCH " + json.dumps(figures, ensure_ascii=False), flush=True)
+    child.emit(figures)
 
 
 # --- parent -----------------------------------------------------------------------------------
-
-
-def _child_env(directory: Path, database_url: str) -> dict:
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings.base",
-            "DATABASE_URL": database_url,
-            "WUYETONG_VAR_DIR": str(directory / "var"),
-            "LOG_LEVEL": "WARNING",
-            "PYTHONPATH": str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
-        }
-    )
-    env.pop("DEBUG", None)
-    env.pop("REDIS_URL", None)
-    return env
 
 
 def _report(f: dict) -> bool:
@@ -430,54 +412,33 @@ def _report(f: dict) -> bool:
     return ok and f["consistent"]
 
 
-def _pg_admin():
-    import psycopg
-
-    return psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
-
-
 def main() -> int:
     print(
         f"bureau_dashboard: {CASES:,} cases, {COMMUNITIES:,} communities, {COMPANIES} companies,"
         f" {MONTHS} months; a city bureau's /oversight/dashboard/ on PostgreSQL"
     )
-    try:
-        admin = _pg_admin()
-    except Exception as exc:  # any connection failure: report and skip
-        print(f"  skipped: PostgreSQL unreachable at {PG_ADMIN_URL} ({exc.__class__.__name__})")
-        return 1
     reuse = os.environ.get("BENCH_REUSE", "")
+    if not reuse and not os.environ.get("BENCH_KEEP"):
+        return child.run_everywhere("bench.bureau_dashboard", _report, sqlite=False)
+    # Iterating on the page: keep the database (BENCH_KEEP) or measure a kept one again.
+    import psycopg
+
     name = reuse or f"wuyetong_bureaubench_{os.getpid()}"
-    with admin, tempfile.TemporaryDirectory(prefix="wuyetong-bench-") as tmp:
+    with psycopg.connect(child.PG_ADMIN_URL, autocommit=True) as admin:
         if not reuse:
             admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-            proc = subprocess.run(
-                [sys.executable, "-m", "bench.bureau_dashboard", "--child"],
-                cwd=ROOT,
-                env=_child_env(Path(tmp), url),
-                capture_output=True,
-                text=True,
-                timeout=3600,
-            )
-        finally:
-            if os.environ.get("BENCH_KEEP") or reuse:  # for profiling: keep the database
-                print(f"  kept database {name}")
-            else:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    for line in proc.stdout.splitlines():
-        if line.startswith("BENCH "):
-            return 0 if _report(json.loads(line[6:])) else 1
-    out = (proc.stderr or proc.stdout).strip()
-    print(f"  FAILED: {out.splitlines()[-1] if out else 'no output'}")
-    if os.environ.get("BENCH_VERBOSE"):
-        print(out)
+    print(f"  database {name} (kept)")
+    url = child.PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    with tempfile.TemporaryDirectory(prefix="wuyetong-bench-") as tmp:
+        figures = child._child("bench.bureau_dashboard", Path(tmp), "postgresql", url)
+    if isinstance(figures, dict):
+        return 0 if _report(figures) else 1
+    print(f"  FAILED: {figures}")
     return 1
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 2 and sys.argv[1] == "--child":
+    if len(sys.argv) >= 2 and sys.argv[1] == "--child":
         run_child()
     else:
         sys.exit(main())

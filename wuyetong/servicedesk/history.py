@@ -268,38 +268,16 @@ def _rate_and_close(
             visit = rated + timedelta(hours=rng.randint(2, 24))
             if visit >= now:
                 return state
-            f.update(return_visit_note="电话回访，已向业主致歉并返修", state=S.RETURN_VISITED)
-            ev.append(
-                (
-                    visit,
-                    EventKind.TRANSITION,
-                    "return_visit",
-                    state,
-                    S.RETURN_VISITED,
-                    site.desk_user_id,
-                    "电话回访",
-                )
+            state, last = _visit(
+                f, ev, visit, state, site.desk_user_id, "电话回访，已向业主致歉并返修"
             )
-            state, last = S.RETURN_VISITED, visit
         else:
             last = rated
     else:
         visit = completed + timedelta(days=3)
         if visit >= now:
             return state
-        f.update(return_visit_note="业主3天未评价，系统自动回访", state=S.RETURN_VISITED)
-        ev.append(
-            (
-                visit,
-                EventKind.TRANSITION,
-                "return_visit",
-                state,
-                S.RETURN_VISITED,
-                None,
-                "系统自动回访",
-            )
-        )
-        state, last = S.RETURN_VISITED, visit
+        state, last = _visit(f, ev, visit, state, None, "业主3天未评价，系统自动回访")
     closed = last + timedelta(days=1)
     if closed < now:
         f.update(state=S.CLOSED, closed_at=closed, state_changed_at=closed)
@@ -307,6 +285,13 @@ def _rate_and_close(
         return S.CLOSED
     f["state_changed_at"] = last
     return state
+
+
+def _visit(f: dict, ev: list, at: datetime, state: str, actor, note: str) -> tuple[str, datetime]:
+    """A return visit (回访) by the desk, or by the system when the owner never rated."""
+    f.update(return_visit_note=note, state=S.RETURN_VISITED)
+    ev.append((at, EventKind.TRANSITION, "return_visit", state, S.RETURN_VISITED, actor, note))
+    return S.RETURN_VISITED, at
 
 
 def _escalate(f: dict, ev: list, site: Site, at: datetime, reason: str, *, to_bureau: bool) -> None:

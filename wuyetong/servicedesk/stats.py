@@ -157,10 +157,6 @@ class Figures:
         return _per(self.response_total, self.accepted, 60)
 
     @property
-    def avg_resolution_minutes(self) -> Decimal | None:
-        return _per(self.resolution_total, self.resolved, 60)
-
-    @property
     def avg_resolution_hours(self) -> Decimal | None:
         """From submission to completion, over the resolved cases."""
         return _per(self.resolution_total, self.resolved, 3600)
