@@ -34,8 +34,18 @@ class Shortcut:
 
 
 SHORTCUTS = [
-    Shortcut(_("报修"), "repair", (("owner_servicedesk:report", ("repair",)),), "blue"),
-    Shortcut(_("投诉"), "complaint", (("owner_servicedesk:report", ("complaint",)),), "orange"),
+    Shortcut(
+        _("报修"),
+        "repair",
+        ("owner_servicedesk:repair_create", ("owner_servicedesk:report", ("repair",))),
+        "blue",
+    ),
+    Shortcut(
+        _("投诉"),
+        "complaint",
+        ("owner_servicedesk:complaint_create", ("owner_servicedesk:report", ("complaint",))),
+        "orange",
+    ),
     Shortcut(_("缴费"), "pay", ("owner_billing:bills",), "green"),
     Shortcut(_("通知"), "notice", ("owner_notices:notice_list",), "purple"),
     Shortcut(_("邻里互助"), "help", ("owner_community:help_list",), "teal"),
@@ -50,8 +60,8 @@ SHORTCUTS = [
 ]
 # The home's summary cards link to these when the modules have them.
 BILLS = ("owner_billing:bills",)
-CASES = ("owner_servicedesk:cases",)
-CASE = "owner_servicedesk:case"
+CASES = ("owner_servicedesk:case_list", "owner_servicedesk:cases")
+CASE = ("owner_servicedesk:case_detail", "owner_servicedesk:case")
 
 
 def first_url(targets: tuple[Target, ...], *args) -> str:

@@ -79,7 +79,7 @@ def home(request):
     open_states = (BindingStatus.PENDING, BindingStatus.REJECTED)
     summary = selectors.home_summary(request.user)
     for case in summary.open_cases:
-        case.owner_url = first_url((shortcuts.CASE,), case.pk)
+        case.owner_url = first_url(shortcuts.CASE, case.pk)
     # The tab bar's badges are the same counts: read them once.
     request._owner_badges = {
         "notices": summary.unread_notices,
