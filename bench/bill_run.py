@@ -25,20 +25,16 @@ on PostgreSQL.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
-import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from .child import emit, run_everywhere
+
 HOUSES = int(os.environ.get("BENCH_BILL_HOUSES", "100000"))
 WITH_SQLITE = os.environ.get("BENCH_BILL_SQLITE", "1") != "0"
 GOAL_RATIO = 3.0
 GOAL_SECONDS = 60.0
-PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 PERIOD = dt.date(2025, 3, 1)
 PER_BUILDING = 200  # 2 units × 100 houses
 
@@ -225,7 +221,9 @@ def _empty_bill_tables() -> None:
     tables = [m._meta.db_table for m in (LedgerEntry, Bill, BillRun)]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"TRUNCATE {', '.join(tables)}")
+            cursor.execute(
+                f"TRUNCATE {', '.join(tables)} CASCADE"
+            )  # rows pointing at bills: none here
             cursor.execute("ANALYZE")
         else:
             for table in tables:
@@ -283,41 +281,10 @@ def run_child(backend: str) -> None:
         Bill.objects.filter(community=community).count() == expected
         and sum(r.bill_count for r in again) == expected
     )
-    print("BENCH " + json.dumps(figures, ensure_ascii=False), flush=True)
+    emit(figures)
 
 
 # --- parent -----------------------------------------------------------------------------------
-
-
-def _child_env(directory: Path, backend: str, database_url: str) -> dict:
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings.base",
-            "DATABASE_URL": database_url,
-            "WUYETONG_VAR_DIR": str(directory / f"var-{backend}"),
-            "LOG_LEVEL": "WARNING",
-            "PYTHONPATH": str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
-        }
-    )
-    env.pop("DEBUG", None)
-    return env
-
-
-def _run(directory: Path, backend: str, database_url: str) -> dict | str:
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench.bill_run", "--child", backend],
-        cwd=ROOT,
-        env=_child_env(directory, backend, database_url),
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
-    for line in proc.stdout.splitlines():
-        if line.startswith("BENCH "):
-            return json.loads(line[6:])
-    out = (proc.stderr or proc.stdout).strip()
-    return out.splitlines()[-1] if out else "no output"
 
 
 def _report(figures: dict, *, goal: bool) -> bool:
@@ -352,46 +319,13 @@ def _report(figures: dict, *, goal: bool) -> bool:
     return ok and checks
 
 
-def _pg_admin():
-    import psycopg
-
-    return psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
-
-
 def main() -> int:
     print(f"bill_run: {HOUSES:,} houses × 3 fee items, one month, through billing.services")
-    failures = 0
-    with tempfile.TemporaryDirectory(prefix="wuyetong-bench-") as tmp:
-        directory = Path(tmp)
-        try:
-            admin = _pg_admin()
-        except Exception as exc:  # any connection failure: report and skip
-            print(
-                f"  postgresql skipped: server unreachable at {PG_ADMIN_URL} ({exc.__class__.__name__})"
-            )
-            failures += 1
-        else:
-            name = f"wuyetong_billbench_{os.getpid()}"
-            with admin:
-                admin.execute(f'CREATE DATABASE "{name}"')
-                try:
-                    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-                    figures = _run(directory, "postgresql", url)
-                    if isinstance(figures, dict):
-                        failures += not _report(figures, goal=True)
-                    else:
-                        failures += 1
-                        print(f"  postgresql FAILED: {figures}")
-                finally:
-                    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if WITH_SQLITE:
-            figures = _run(directory, "sqlite", f"sqlite:///{directory / 'bench.sqlite3'}")
-            if isinstance(figures, dict):
-                failures += not _report(figures, goal=False)
-            else:
-                failures += 1
-                print(f"  sqlite     FAILED: {figures}")
-    return failures
+    return run_everywhere(
+        "bench.bill_run",
+        lambda figures: _report(figures, goal=figures["vendor"] == "postgresql"),
+        sqlite=WITH_SQLITE,
+    )
 
 
 if __name__ == "__main__":

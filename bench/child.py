@@ -38,9 +38,11 @@ def _env(directory: Path, backend: str, database_url: str) -> dict:
     return env
 
 
-def _child(module: str, directory: Path, backend: str, url: str) -> dict | str:
+def _child(
+    module: str, directory: Path, backend: str, url: str, args: tuple[str, ...]
+) -> dict | str:
     proc = subprocess.run(
-        [sys.executable, "-m", module, "--child", backend],
+        [sys.executable, "-m", module, "--child", backend, *args],
         cwd=ROOT,
         env=_env(directory, backend, url),
         capture_output=True,
@@ -54,40 +56,51 @@ def _child(module: str, directory: Path, backend: str, url: str) -> dict | str:
     return out.splitlines()[-1] if out else "no output"
 
 
-def run_everywhere(module: str, report: Callable[[dict], bool], *, sqlite: bool = True) -> int:
-    """Run `python -m <module> --child <backend>` on PostgreSQL then SQLite; `report` prints
-    a child's figures and says whether its goals were met. Returns the number of failures."""
-    failures = 0
-    with tempfile.TemporaryDirectory(prefix="wuyetong-bench-") as tmp:
-        directory = Path(tmp)
-        try:
-            import psycopg
-
-            admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
-        except Exception as exc:  # any connection failure: report and skip
-            print(f"  postgresql skipped: unreachable at {PG_ADMIN_URL} ({exc.__class__.__name__})")
-            failures += 1
-        else:
-            name = f"wuyetong_bench_{module.rsplit('.', 1)[-1]}_{os.getpid()}"
-            with admin:
-                admin.execute(f'CREATE DATABASE "{name}"')
-                try:
-                    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-                    figures = _child(module, directory, "postgresql", url)
-                    if isinstance(figures, dict):
-                        failures += not report(figures)
-                    else:
-                        failures += 1
-                        print(f"  postgresql FAILED: {figures}")
-                finally:
-                    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if sqlite:
-            figures = _child(
-                module, directory, "sqlite", f"sqlite:///{directory / 'bench.sqlite3'}"
+def run_everywhere(
+    module: str,
+    report: Callable[[dict], bool],
+    *,
+    sqlite: bool = True,
+    directory: Path | None = None,
+    child_args: tuple[str, ...] = (),
+) -> int:
+    """Run `python -m <module> --child <backend> [child_args]` on PostgreSQL then SQLite;
+    `report` prints a child's figures and says whether its goals were met. `directory`
+    (default: a temporary one) holds the SQLite file and each child's var/. Returns the
+    number of failures."""
+    if directory is None:
+        with tempfile.TemporaryDirectory(prefix="wuyetong-bench-") as tmp:
+            return run_everywhere(
+                module, report, sqlite=sqlite, directory=Path(tmp), child_args=child_args
             )
-            if isinstance(figures, dict):
-                failures += not report(figures)
-            else:
-                failures += 1
-                print(f"  sqlite     FAILED: {figures}")
+    failures = 0
+    try:
+        import psycopg
+
+        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
+    except Exception as exc:  # any connection failure: report and skip
+        print(f"  postgresql skipped: unreachable at {PG_ADMIN_URL} ({exc.__class__.__name__})")
+        failures += 1
+    else:
+        name = f"wuyetong_bench_{module.rsplit('.', 1)[-1]}_{os.getpid()}"
+        with admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+            try:
+                url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+                figures = _child(module, directory, "postgresql", url, child_args)
+                if isinstance(figures, dict):
+                    failures += not report(figures)
+                else:
+                    failures += 1
+                    print(f"  postgresql FAILED: {figures}")
+            finally:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    if sqlite:
+        url = f"sqlite:///{directory / 'bench.sqlite3'}"
+        figures = _child(module, directory, "sqlite", url, child_args)
+        if isinstance(figures, dict):
+            failures += not report(figures)
+        else:
+            failures += 1
+            print(f"  sqlite     FAILED: {figures}")
     return failures

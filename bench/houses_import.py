@@ -15,18 +15,16 @@ child prints one JSON line; the parent prints the table. Goal: under 30 s per da
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from .child import ROOT, emit, run_everywhere
+
 HOUSES = int(os.environ.get("BENCH_HOUSES", "10000"))
 GOAL_SECONDS = 30.0
-PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 STRUCTURE_HEADERS = [
     "楼栋*",
     "单元*",
@@ -208,50 +206,10 @@ def run_child(backend: str, directory: Path) -> None:
     with transaction.atomic():
         House.objects.bulk_create(rows, batch_size=2000)
     figures["baseline_s"] = time.perf_counter() - t0
-    print("BENCH " + json.dumps(figures, ensure_ascii=False), flush=True)
+    emit(figures)
 
 
 # --- parent -----------------------------------------------------------------------------------
-
-
-def _child_env(directory: Path, backend: str, database_url: str) -> dict:
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings.base",
-            "DATABASE_URL": database_url,
-            "WUYETONG_VAR_DIR": str(directory / f"var-{backend}"),
-            "LOG_LEVEL": "WARNING",
-            "PYTHONPATH": str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
-        }
-    )
-    env.pop("DEBUG", None)
-    return env
-
-
-def _run(directory: Path, backend: str, database_url: str) -> dict | str:
-    proc = subprocess.run(
-        [sys.executable, "-m", "bench.houses_import", "--child", backend, str(directory)],
-        cwd=ROOT,
-        env=_child_env(directory, backend, database_url),
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    for line in proc.stdout.splitlines():
-        if line.startswith("BENCH "):
-            return json.loads(line[6:])
-    return (
-        (proc.stderr or proc.stdout).strip().splitlines()[-1]
-        if (proc.stderr or proc.stdout)
-        else "no output"
-    )
-
-
-def _pg_admin():
-    import psycopg
-
-    return psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
 
 
 def _report(figures: dict) -> bool:
@@ -283,7 +241,6 @@ def main() -> int:
     print(
         f"houses_import: {HOUSES:,} houses + {HOUSES:,} owners from .xlsx through estates.services.imports"
     )
-    failures = 0
     with tempfile.TemporaryDirectory(prefix="wuyetong-bench-") as tmp:
         directory = Path(tmp)
         t0 = time.perf_counter()
@@ -292,33 +249,9 @@ def main() -> int:
             f"  workbooks written in {time.perf_counter() - t0:.1f} s "
             f"({structure.stat().st_size // 1024} KB + {owners.stat().st_size // 1024} KB)"
         )
-        figures = _run(directory, "sqlite", f"sqlite:///{directory / 'bench.sqlite3'}")
-        if isinstance(figures, dict):
-            failures += not _report(figures)
-        else:
-            failures += 1
-            print(f"  sqlite     FAILED: {figures}")
-        try:
-            admin = _pg_admin()
-        except Exception as exc:  # any connection failure: report and skip
-            print(
-                f"  postgresql skipped: server unreachable at {PG_ADMIN_URL} ({exc.__class__.__name__})"
-            )
-            return failures
-        name = f"wuyetong_bench_{os.getpid()}"
-        with admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-            try:
-                url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-                figures = _run(directory, "postgresql", url)
-                if isinstance(figures, dict):
-                    failures += not _report(figures)
-                else:
-                    failures += 1
-                    print(f"  postgresql FAILED: {figures}")
-            finally:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    return failures
+        return run_everywhere(
+            "bench.houses_import", _report, directory=directory, child_args=(str(directory),)
+        )
 
 
 if __name__ == "__main__":

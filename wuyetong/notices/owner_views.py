@@ -6,7 +6,7 @@ message does not exist here (404)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from . import selectors, services
 from .choices import FeedTopic, MessageKind, NoticeKind
 from .feed import selectors as feed_selectors
 from .feed import services as feed_services
+from .files import attachment_response
 
 
 def _notice_or_404(request, pk):
@@ -75,15 +76,7 @@ def notice_detail(request, pk):
 def notice_attachment(request, pk, file_pk):
     """A notice's file, only to the owners the notice was delivered to (media addresses are
     never shown: they would reach anyone who has the link)."""
-    notice = _notice_or_404(request, pk)
-    attachment = notice.attachments.filter(pk=lookup_pk(file_pk)).first()
-    if attachment is None:
-        raise Http404
-    try:
-        handle = attachment.file.open("rb")
-    except (FileNotFoundError, ValueError) as exc:
-        raise Http404 from exc
-    return FileResponse(handle, filename=attachment.name or None)
+    return attachment_response(_notice_or_404(request, pk), file_pk)
 
 
 @never_cache

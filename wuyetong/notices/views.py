@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +27,7 @@ from wuyetong.web.pages import Col, ListPage, querystring_without
 
 from . import selectors, services
 from .choices import EDITABLE_STATES, NoticeState, NoticeTarget
+from .files import attachment_response
 from .filters import NoticeFilter, notice_communities
 from .forms import DisplayForm, NoticeForm, RemindForm
 from .selectors import may_manage
@@ -402,12 +403,4 @@ def _field_message(exc: ApplicationError) -> str:
 
 class NoticeFile(NoticeAccessMixin, View):
     def get(self, request, pk, file_pk):
-        notice = _get(request, pk)
-        attachment = notice.attachments.filter(pk=lookup_pk(file_pk)).first()
-        if attachment is None:
-            raise Http404
-        try:
-            handle = attachment.file.open("rb")
-        except (FileNotFoundError, ValueError) as exc:
-            raise Http404 from exc
-        return FileResponse(handle, filename=attachment.name or None)
+        return attachment_response(_get(request, pk), file_pk)

@@ -4,7 +4,6 @@ subscriptions under me/. Another tenant's notice answers 404."""
 
 from __future__ import annotations
 
-from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -22,6 +21,7 @@ from .. import selectors, services
 from ..choices import FeedTopic, MessageKind, NoticeKind
 from ..feed import selectors as feed_selectors
 from ..feed import services as feed_services
+from ..files import attachment_response
 from ..filters import NoticeFilter
 from ..models import Message, Notice
 from ..selectors import may_manage
@@ -237,7 +237,7 @@ class NoticeFileApi(StaffBase):
     )
     def get(self, request, pk: int, file_pk: int):
         notice = selectors.notice_get(user=request.user, notice_id=lookup_pk(pk))
-        return _file(notice, file_pk)
+        return attachment_response(notice, file_pk)
 
     @extend_schema(
         tags=["notices"],
@@ -250,17 +250,6 @@ class NoticeFileApi(StaffBase):
             actor=request.user, notice_id=lookup_pk(pk), attachment_id=file_pk
         )
         return Response(status=204)
-
-
-def _file(notice, file_pk) -> FileResponse:
-    attachment = notice.attachments.filter(pk=lookup_pk(file_pk)).first()
-    if attachment is None:
-        raise NotFound()
-    try:
-        handle = attachment.file.open("rb")
-    except (FileNotFoundError, ValueError) as exc:
-        raise NotFound() from exc
-    return FileResponse(handle, filename=attachment.name or "")
 
 
 # --- the owner's own (/api/v1/me/) ----------------------------------------------------------
@@ -334,7 +323,7 @@ class MyNoticeFileApi(OwnerBase):
     )
     def get(self, request, pk: int, file_pk: int):
         notice = selectors.owner_notice_get(user=request.user, notice_id=lookup_pk(pk))
-        return _file(notice, file_pk)
+        return attachment_response(notice, file_pk)
 
 
 class MyMessageListApi(OwnerBase):
