@@ -48,7 +48,7 @@ def trend(months: list[FigureRow]) -> dict[str, Any]:
 def companies(rows: list[FigureRow], limit: int = 12) -> dict[str, Any]:
     """The busiest companies side by side: received, overdue, escalated, and 好评率."""
     rows = rows[:limit]
-    names = [r.company__name for r in rows]
+    names = [r.company__short_name for r in rows]
     return {
         "color": ["#2f6fba", "#e0662f", "#c23531", "#35a46c"],
         "tooltip": _TOOLTIP,

@@ -490,12 +490,15 @@ def community_page(
 def named(rows: list[FigureRow], by: str) -> list[FigureRow]:
     """The same rows with the names of their company and community (one small query each,
     for just these rows)."""
-    companies: dict[int, str] = {}
+    companies: dict[int, tuple[str, str]] = {}
     communities: dict[int, Mapping[str, Any]] = {}
     if by in ("company", "community"):
-        companies = dict(
-            Company.objects.filter(pk__in={r.company_id for r in rows}).values_list("pk", "name")
-        )
+        companies = {
+            pk: (name, short or name)
+            for pk, name, short in Company.objects.filter(
+                pk__in={r.company_id for r in rows}
+            ).values_list("pk", "name", "short_name")
+        }
     if by == "community":
         communities = {
             c["pk"]: c
@@ -507,7 +510,7 @@ def named(rows: list[FigureRow], by: str) -> list[FigureRow]:
     for r in rows:
         key = dict(r.key)
         if by in ("company", "community"):
-            key["company__name"] = companies.get(r.company_id, "")
+            key["company__name"], key["company__short_name"] = companies.get(r.company_id, ("", ""))
         if by == "community":
             c = communities.get(r.community_id, {})
             key.update(

@@ -159,8 +159,12 @@ def _noop(queryset, name, value):
 
 
 class QueueFilter(df.FilterSet):
-    view = df.ChoiceFilter(
-        choices=QUEUE_VIEWS, label=gettext_lazy("范围"), empty_label=None, method=_noop
+    view = df.ChoiceFilter(  # chosen by the tabs above the list
+        choices=QUEUE_VIEWS,
+        label=gettext_lazy("范围"),
+        empty_label=None,
+        method=_noop,
+        widget=forms.HiddenInput,
     )
     status = df.ChoiceFilter(
         choices=[("open", gettext_lazy("未办结")), ("all", gettext_lazy("全部"))],

@@ -35,12 +35,16 @@ class CommitteeCommunityFilter(BureauCommunityFilter):
     formed = df.ChoiceFilter(
         choices=[("yes", gettext_lazy("已成立业委会")), ("no", gettext_lazy("未成立业委会"))],
         label=gettext_lazy("业委会"),
-        empty_label=gettext_lazy("全部"),
+        empty_label=gettext_lazy("是否成立业委会"),
         method="by_formed",
     )
 
     class Meta(BureauCommunityFilter.Meta):
         fields = ["q", "district", "formed"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["district"].extra["empty_label"] = gettext_lazy("全部区县")
 
     def by_formed(self, queryset, name, value):
         seated = Exists(_sitting(self.request.user).filter(community_id=OuterRef("pk")))
