@@ -1,0 +1,3 @@
+"""Workers' phone pages (/servicedesk/m/…): my tasks, accept, arrive, photos, complete."""
+
+urlpatterns: list = []
