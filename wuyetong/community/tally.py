@@ -7,7 +7,7 @@
 
 "以上" includes the boundary (≥ 2/3, ≥ 3/4); "过半数" does not (> 1/2). Areas are Decimals
 with two places, so comparing `part × den` with `whole × num` is exact. How the roll counts
-area and owners is documented in docs/adr/0005-owner-votes.md.
+area and owners is documented in docs/adr/0006-owner-votes.md.
 """
 
 from __future__ import annotations

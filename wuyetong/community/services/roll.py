@@ -1,6 +1,6 @@
 """The roll of an owners' vote (表决名册), built when the vote is published.
 
-The rule implemented (docs/adr/0005-owner-votes.md), from 民法典 第二百七十八条 and 最高人民法院
+The rule implemented (docs/adr/0006-owner-votes.md), from 民法典 第二百七十八条 and 最高人民法院
 《关于审理建筑物区分所有权纠纷案件适用法律若干问题的解释》第八条、第九条:
 
 - 专有部分面积 is each house's 建筑面积 as registered (House.building_area); the total area is
