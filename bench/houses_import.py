@@ -21,35 +21,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from wuyetong.estates.tests.import_helpers import OWNER_HEADERS, STRUCTURE_HEADERS
+
 from .child import ROOT, emit, run_everywhere
 
 HOUSES = int(os.environ.get("BENCH_HOUSES", "10000"))
 GOAL_SECONDS = 30.0
-STRUCTURE_HEADERS = [
-    "楼栋*",
-    "单元*",
-    "房号*",
-    "楼层",
-    "用途",
-    "建筑面积*",
-    "套内面积",
-    "收费系数",
-    "房屋状态",
-    "交房日期",
-    "备注",
-]
-OWNER_HEADERS = [
-    "楼栋*",
-    "单元*",
-    "房号*",
-    "姓名*",
-    "身份*",
-    "手机号",
-    "身份证号",
-    "性别",
-    "入住日期",
-    "备注",
-]
 STATES = ["入住"] * 7 + ["空置", "出租", "装修", "已交房"]
 
 
