@@ -5,7 +5,6 @@ PostgreSQL's row locks (SQLite serialises whole write transactions, which proves
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import uuid
 from decimal import Decimal
 
@@ -15,31 +14,9 @@ from django.db import connection
 from wuyetong.billing import services
 from wuyetong.billing.models import Bill, LedgerEntry, Payment, PrepaidBalance
 from wuyetong.core.exceptions import ApplicationError
+from wuyetong.core.tests.race import run_at_once
 
 from .conftest import set_house
-
-
-def _race(calls) -> list[BaseException | object]:
-    barrier = threading.Barrier(len(calls))
-    results: list[BaseException | object] = [None] * len(calls)
-
-    def run(i, call):
-        from django.db import connection as thread_connection
-
-        try:
-            barrier.wait(timeout=10)
-            results[i] = call()
-        except BaseException as exc:  # reported to the test; a thread must not swallow it
-            results[i] = exc
-        finally:
-            thread_connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
 
 
 @pytest.mark.postgres_only
@@ -65,7 +42,9 @@ def test_two_cashiers_paying_one_bill_at_once_make_one_payment(world, fees, same
             actor=actor, house=house, bills=[Bill(pk=bill.pk)], method="cash", idempotency_key=key
         )
 
-    results = _race([pay(c, "same" if same_key else f"desk-{i}") for i, c in enumerate(cashiers)])
+    results = run_at_once(
+        [pay(c, "same" if same_key else f"desk-{i}") for i, c in enumerate(cashiers)]
+    )
     payments = [r for r in results if isinstance(r, Payment)]
     refusals = [r for r in results if isinstance(r, ApplicationError)]
     assert not [r for r in results if r not in payments and r not in refusals], results
@@ -86,7 +65,7 @@ def test_concurrent_payments_in_one_community_get_consecutive_receipts(world, fe
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks: SQLite serialises whole transactions")
     houses = world.houses_a1[:6]
-    results = _race(
+    results = run_at_once(
         [
             lambda h=h, i=i: services.prepay_deposit(
                 actor=world.staff("cashier"),
@@ -137,10 +116,10 @@ def test_double_submitted_one_off_bill_and_deposit_refund_happen_once(world, fee
             reason="验收合格",
         )
 
-    bills = _race([bill, bill])
+    bills = run_at_once([bill, bill])
     assert all(isinstance(b, Bill) for b in bills), bills
     assert bills[0].pk == bills[1].pk
-    refunds = _race([refund, refund])
+    refunds = run_at_once([refund, refund])
     assert all(isinstance(r, LedgerEntry) for r in refunds), refunds
     assert refunds[0].pk == refunds[1].pk
     assert LedgerEntry.objects.filter(kind="bill").count() == 1
@@ -179,7 +158,7 @@ def test_concurrent_yearly_tier_readings_are_not_charged_at_too_low_a_tier(world
             current_reading=current,
         )
 
-    results = _race([read(1, "100", "110"), read(2, "110", "122.5")])
+    results = run_at_once([read(1, "100", "110"), read(2, "110", "122.5")])
     bills = {r.period.month: r for r in results if isinstance(r, Bill)}
     refused = [r for r in results if isinstance(r, ApplicationError)]
     assert len(bills) + len(refused) == 2, results

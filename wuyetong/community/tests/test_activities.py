@@ -4,7 +4,6 @@ per person, cancel gives the places back, staff see and export the list."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from io import BytesIO
 
 import pytest
@@ -16,6 +15,7 @@ from openpyxl import load_workbook
 from wuyetong.community import services
 from wuyetong.community.models import Activity, Signup
 from wuyetong.core.exceptions import ApplicationError, NotFound, PermissionDenied
+from wuyetong.core.tests.race import outcomes, run_at_once
 
 from .conftest import assert_page_matrix, assert_post_denied
 
@@ -174,31 +174,14 @@ def test_concurrent_signups_never_exceed_the_limit(world, bind_owner):
         pytest.skip("needs PostgreSQL's concurrent writers; SQLite serialises transactions")
     activity = make_activity(world, capacity=3, max_party=1)
     users = neighbours(world, bind_owner, 8)
-    barrier = threading.Barrier(len(users))
-    ok: list[int] = []
-    full: list[str] = []
-    errors: list[BaseException] = []
-
-    def sign(user):
-        from django.db import connection as thread_connection
-
-        try:
-            barrier.wait(timeout=10)
-            services.signup_create(user=user, activity_id=activity.pk)
-            ok.append(user.pk)
-        except ApplicationError as exc:
-            full.append(exc.code)
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-        finally:
-            thread_connection.close()
-
-    threads = [threading.Thread(target=sign, args=(u,)) for u in users]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    ok, refused, errors = outcomes(
+        run_at_once(
+            [lambda u=u: services.signup_create(user=u, activity_id=activity.pk) for u in users],
+            timeout=60,
+        )
+    )
     assert errors == []
+    full = [exc.code for exc in refused]
     assert len(ok) == 3 and full == ["full"] * 5
     activity.refresh_from_db()
     assert activity.signed_count == 3

@@ -3,12 +3,11 @@ approved request, so the owner is bound once. Needs PostgreSQL's real row locks.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 
+from wuyetong.core.tests.race import outcomes, run_at_once
 from wuyetong.demo.builders import make_id_card
 from wuyetong.estates.models import BindingRequest, Occupancy, Resident
 from wuyetong.estates.services import bindings as services
@@ -27,25 +26,14 @@ def test_two_reviewers_approving_at_once_bind_the_owner_once(world, monkeypatch)
         user=world.owner, house_id=world.houses_a1[2].pk, applicant_id_card=make_id_card(1)
     )
     reviewers = [world.staff("customer_service"), world.staff("project_manager")]
-    barrier = threading.Barrier(len(reviewers))
-    errors: list[BaseException] = []
-
-    def approve(actor):
-        from django.db import connection as thread_connection
-
-        try:
-            barrier.wait(timeout=10)
-            services.binding_approve(actor=actor, binding=BindingRequest(pk=binding.pk))
-        except BaseException as exc:  # reported below; a thread must not swallow it
-            errors.append(exc)
-        finally:
-            thread_connection.close()
-
-    threads = [threading.Thread(target=approve, args=(r,)) for r in reviewers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    _, _, errors = outcomes(
+        run_at_once(
+            [
+                lambda r=r: services.binding_approve(actor=r, binding=BindingRequest(pk=binding.pk))
+                for r in reviewers
+            ]
+        )
+    )
     assert errors == []
     assert (
         Occupancy.objects.filter(house=world.houses_a1[2], resident__user=world.owner).count() == 1

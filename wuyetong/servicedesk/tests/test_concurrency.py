@@ -3,12 +3,10 @@ exactly one wins. Needs PostgreSQL's real row locks (SQLite has none to test).""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.db import connection
 
-from wuyetong.core.exceptions import ApplicationError
+from wuyetong.core.tests.race import outcomes, run_at_once
 from wuyetong.servicedesk import services
 from wuyetong.servicedesk.models import Case, CaseEvent
 from wuyetong.servicedesk.services import _common, owner
@@ -24,34 +22,15 @@ def test_two_workers_grabbing_the_same_case_at_once_exactly_one_wins(desk, monke
         monkeypatch.setattr(module, "publish", lambda group, payload: None)
     case = desk.submit()
     workers = [desk.worker, desk.worker2]
-    barrier = threading.Barrier(len(workers))
-    won: list[int] = []
-    refused: list[str] = []
-    errors: list[BaseException] = []
-
-    def grab(user):
-        from django.db import connection as thread_connection
-
-        try:
-            barrier.wait(timeout=10)
-            services.case_grab(actor=user, case_id=case.pk)
-            won.append(user.pk)
-        except ApplicationError as exc:
-            refused.append(exc.message)
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-        finally:
-            thread_connection.close()
-
-    threads = [threading.Thread(target=grab, args=(w,)) for w in workers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    results = run_at_once(
+        [lambda w=w: services.case_grab(actor=w, case_id=case.pk) for w in workers]
+    )
+    won, refused, errors = outcomes(results)
     assert errors == []
     assert len(won) == 1 and len(refused) == 1
+    winner = workers[results.index(won[0])]
     case = Case.objects.select_related("assignee").get(pk=case.pk)
-    assert case.state == "accepted" and case.assignee.user_id == won[0]
+    assert case.state == "accepted" and case.assignee.user_id == winner.pk
     assert CaseEvent.objects.filter(case=case, action="grab").count() == 1
 
 
@@ -64,26 +43,9 @@ def test_the_same_report_submitted_twice_at_once_makes_one_case_without_a_number
         pytest.skip("needs PostgreSQL row locks; SQLite serialises whole transactions")
     for module in (_common, owner):
         monkeypatch.setattr(module, "publish", lambda group, payload: None)
-    barrier = threading.Barrier(2)
-    made: list[int] = []
-    errors: list[BaseException] = []
-
-    def submit():
-        from django.db import connection as thread_connection
-
-        try:
-            barrier.wait(timeout=10)
-            made.append(desk.submit(client_token="tap-tap").pk)
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-        finally:
-            thread_connection.close()
-
-    threads = [threading.Thread(target=submit) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    made, _, errors = outcomes(
+        run_at_once([lambda: desk.submit(client_token="tap-tap").pk for _ in range(2)])
+    )
     assert errors == []
     assert len(set(made)) == 1 and Case.objects.count() == 1
     follow_up = desk.submit()

@@ -4,7 +4,6 @@ each figure are exactly as many as the figure says."""
 
 from __future__ import annotations
 
-import threading
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -13,6 +12,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from wuyetong.core.tests.race import outcomes, run_at_once
 from wuyetong.servicedesk import rollup, services, stats
 from wuyetong.servicedesk.models import Case, CaseMonthStat
 
@@ -163,25 +163,11 @@ def test_concurrent_changes_to_one_month_keep_it_exact(desk, monkeypatch):
     emp = desk.emp(desk.worker).pk
     for case in cases:
         services.case_dispatch(actor=desk.cs, case_id=case.pk, assignee_id=emp)
-    barrier = threading.Barrier(len(cases))
-    errors: list[BaseException] = []
-
-    def accept(case_id: int):
-        from django.db import connection as thread_connection
-
-        try:
-            barrier.wait(timeout=10)
-            services.case_accept(actor=desk.worker, case_id=case_id)
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-        finally:
-            thread_connection.close()
-
-    threads = [threading.Thread(target=accept, args=(c.pk,)) for c in cases]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    _, _, errors = outcomes(
+        run_at_once(
+            [lambda c=c: services.case_accept(actor=desk.worker, case_id=c.pk) for c in cases]
+        )
+    )
     assert errors == []
     row = CaseMonthStat.objects.get()
     assert (row.received, row.accepted) == (6, 6)
