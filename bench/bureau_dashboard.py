@@ -430,7 +430,7 @@ def main() -> int:
     print(f"  database {name} (kept)")
     url = child.PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     with tempfile.TemporaryDirectory(prefix="wuyetong-bench-") as tmp:
-        figures = child._child("bench.bureau_dashboard", Path(tmp), "postgresql", url)
+        figures = child._child("bench.bureau_dashboard", Path(tmp), "postgresql", url, ())
     if isinstance(figures, dict):
         return 0 if _report(figures) else 1
     print(f"  FAILED: {figures}")
