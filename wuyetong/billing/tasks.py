@@ -21,8 +21,9 @@ def bill_run_job(job_id: int) -> str:
 
 @shared_task(name="billing.case_charges_to_bills")
 def case_charges_to_bills() -> list[int]:
-    """Paid repairs accepted by owners become one-off bills on their houses. Runs every
-    minute; servicedesk may also enqueue it right after an acceptance commits."""
+    """Paid repairs accepted by owners become one-off bills on their houses. servicedesk
+    bills each charge as soon as its acceptance commits; this runs every minute to catch up
+    on any that failed there."""
     billed = []
     for pk in charges.case_charges_pending():
         try:

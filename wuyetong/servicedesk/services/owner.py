@@ -3,6 +3,7 @@ accept a quote, rate the work."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -34,6 +35,8 @@ from ._common import (
     transition,
     validate_photos,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def _lock_sequence(*, company_id: int, now: datetime) -> CaseNumberSequence:
@@ -289,7 +292,20 @@ def case_quote_accept(
         [reporter.pk, case.assignee.user_id if case.assignee else None],
         event_payload(case, event),
     )
+    transaction.on_commit(lambda: _charge_bill(charge.pk))
     return charge
+
+
+def _charge_bill(charge_id: int) -> None:
+    """Turns the accepted charge into a bill at once, after the acceptance committed. A
+    failure here must not undo the owner's acceptance: billing's once-a-minute catch-up job
+    bills every charge still pending."""
+    from wuyetong.billing.services.charges import case_charge_bill  # billing imports our models
+
+    try:
+        case_charge_bill(charge=CaseCharge(pk=charge_id))
+    except Exception:
+        logger.exception("case charge %s not billed yet; the catch-up job retries", charge_id)
 
 
 @transaction.atomic
