@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from wuyetong.core.money import ZERO, MoneySum
 
-from .choices import BillState, LedgerKind, PaymentPurpose, PayMethod
+from .choices import BillState, LedgerKind, PaymentPurpose, PayMethod, RefundState
+from .collect_models import RefundRequest
 from .models import Bill, LedgerEntry, Payment, PrepaidBalance
 
 LIVE = ~Q(state__in=[BillState.VOIDED, BillState.REVERSED])
@@ -57,8 +58,11 @@ def collection(
     community_id: int | None = None,
     fee_item_id: int | None = None,
 ) -> list[dict]:
-    """Bills of the months start..end (by their period): billed, collected (paid on them so
-    far), outstanding and the rate collected ÷ billed, one row per group."""
+    """Bills of the months start..end (by their period): billed, discounts granted on them,
+    collected (paid on them so far), outstanding and the collection rate, one row per group.
+    A discount settles its part of a bill without being paid: it is neither collected nor
+    owed, so the rate is collected ÷ (billed − discounts) and a discounted bill settled in
+    full counts as fully collected."""
     qs = Bill.objects.for_user(user, "view").filter(LIVE, period__gte=start, period__lte=end)
     if community_id:
         qs = qs.filter(community_id=community_id)
@@ -66,25 +70,30 @@ def collection(
         qs = qs.filter(fee_item_id=fee_item_id)
     rows = list(
         qs.values(*COLLECTION_GROUPS[group])
-        .annotate(billed=MoneySum("amount"), collected=MoneySum("paid_amount"), bills=Count("id"))
+        .annotate(
+            billed=MoneySum("amount"),
+            discount=MoneySum("discount_amount"),
+            collected=MoneySum("paid_amount"),
+            bills=Count("id"),
+        )
         .order_by(*COLLECTION_ORDER[group])
     )
     for r in rows:
-        r["outstanding"] = r["billed"] - r["collected"]
-        r["rate"] = rate(r["collected"], r["billed"])
+        _collection_figures(r)
     return rows
 
 
+def _collection_figures(r: dict) -> dict:
+    r["receivable"] = r["billed"] - r["discount"]
+    r["outstanding"] = r["receivable"] - r["collected"]
+    r["rate"] = rate(r["collected"], r["receivable"])
+    return r
+
+
 def collection_total(rows: list[dict]) -> dict:
-    billed = sum((r["billed"] for r in rows), ZERO)
-    collected = sum((r["collected"] for r in rows), ZERO)
-    return {
-        "billed": billed,
-        "collected": collected,
-        "outstanding": billed - collected,
-        "bills": sum(r["bills"] for r in rows),
-        "rate": rate(collected, billed),
-    }
+    total = {key: sum((r[key] for r in rows), ZERO) for key in ("billed", "discount", "collected")}
+    total["bills"] = sum(r["bills"] for r in rows)
+    return _collection_figures(total)
 
 
 def _payments(user, start: dt.date, end: dt.date, community_id: int | None) -> QuerySet[Payment]:
@@ -138,17 +147,31 @@ def income_by_day(user, *, start: dt.date, end: dt.date, community_id: int | Non
     )
 
 
-def refunds(user, *, start: dt.date, end: dt.date, community_id: int | None = None) -> Decimal:
-    """Money given back in the days (bill refunds and deposit refunds), as a positive sum."""
+def refunds(
+    user, *, start: dt.date, end: dt.date, community_id: int | None = None
+) -> dict[str, Decimal]:
+    """Refunds approved in the days, as positive sums: "returned" is money given back to
+    owners (bill refunds paid out by cash, transfer… and deposit refunds); "to_prepaid" is
+    bill refunds credited to the house's prepaid balance — a transfer inside the house's
+    accounts, no money leaving, so it is kept out of "returned"."""
     tz = timezone.get_current_timezone()
-    qs = LedgerEntry.objects.for_user(user, "view").filter(
-        kind__in=[LedgerKind.REFUND, LedgerKind.DEPOSIT_REFUND],
-        created_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz),
-        created_at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
+    since = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    approved = RefundRequest.objects.for_user(user, "view").filter(
+        state=RefundState.APPROVED, decided_at__gte=since, decided_at__lt=until
+    )
+    deposits = LedgerEntry.objects.for_user(user, "view").filter(
+        kind=LedgerKind.DEPOSIT_REFUND, created_at__gte=since, created_at__lt=until
     )
     if community_id:
-        qs = qs.filter(community_id=community_id)
-    return ZERO - qs.aggregate(t=MoneySum("amount"))["t"]
+        approved = approved.filter(community_id=community_id)
+        deposits = deposits.filter(community_id=community_id)
+    bills = approved.aggregate(
+        out=MoneySum("amount", filter=~Q(method=PayMethod.PREPAID)),
+        credited=MoneySum("amount", filter=Q(method=PayMethod.PREPAID)),
+    )
+    deposit = ZERO - deposits.aggregate(t=MoneySum("amount"))["t"]
+    return {"returned": bills["out"] + deposit, "to_prepaid": bills["credited"]}
 
 
 def balances(user, *, community_id: int | None = None) -> list[dict]:

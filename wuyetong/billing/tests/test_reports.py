@@ -136,7 +136,10 @@ def test_income_by_method_and_cashier_equals_payments(world, books):
     assert by_cashier[cashier.name] == sum(
         (p.amount for p in Payment.objects.filter(cashier=cashier)), Decimal("0")
     )
-    assert reports.refunds(world.staff("finance"), start=today, end=today) == Decimal("300.00")
+    assert reports.refunds(world.staff("finance"), start=today, end=today) == {
+        "returned": Decimal("300.00"),
+        "to_prepaid": Decimal("0.00"),
+    }
 
 
 def test_balances_equal_the_ledger(world, books):
@@ -175,10 +178,12 @@ def test_reports_page_tabs_show_the_same_figures_and_export_them(world, books, c
     )
     sheet = load_workbook(BytesIO(export.content)).active
     exported = [
-        (r[0], Decimal(str(r[1])), Decimal(str(r[2])))
+        (r[0], Decimal(str(r[1])), Decimal(str(r[2])), Decimal(str(r[3])))
         for r in sheet.iter_rows(min_row=2, values_only=True)
     ]
-    assert exported == [(f"{r['period']:%Y-%m}", r["billed"], r["collected"]) for r in rows]
+    assert exported == [
+        (f"{r['period']:%Y-%m}", r["billed"], r["discount"], r["collected"]) for r in rows
+    ]
     for tab in ("income", "ageing", "balances"):
         response = client.get(url, {"tab": tab})
         assert response.status_code == 200 and 'id="report-table"' in response.content.decode()
@@ -203,3 +208,102 @@ def test_reports_permission_matrix_and_scope(world, books, client, client_for):
         .content.decode()
     )
     assert "953.61" not in other and 'id="sum-billed">0.00<' in other
+
+
+def test_a_discount_settled_in_full_is_collected_not_arrears(world, fees):
+    """A 10 元 fixed reduction on a 300.00 bill paid in full: 290.00 collected, nothing
+    outstanding on it; the rate is collected ÷ (billed − discounts)."""
+    from .collect_helpers import key, one_off
+
+    house = world.houses_a1[0]
+    other = next(h for h in world.houses_a1 if h.building_id != house.building_id)
+    today = dt.date.today()
+    services.discount_rule_create(
+        actor=world.staff("hq_admin"),
+        community=world.community_a1,
+        name="立减10元",
+        kind="fixed",
+        amount="10",
+        valid_from=today - dt.timedelta(days=1),
+    )
+    paid = one_off(world, fees, house, "300.00", today)
+    open_bill = one_off(world, fees, other, "200.33", today)
+    payment = services.desk_pay(
+        actor=world.staff("cashier"),
+        house=house,
+        method="cash",
+        bill_ids=[paid.pk],
+        idempotency_key=key(),
+    )
+    paid.refresh_from_db()
+    assert (payment.amount, paid.discount_amount, paid.state) == (
+        Decimal("290.00"),
+        Decimal("10.00"),
+        "paid",
+    )
+    args = {"start": paid.period, "end": open_bill.period, "community_id": world.community_a1.pk}
+    finance = world.staff("finance")
+    [both] = reports.collection(finance, group="community", **args)
+    assert (both["billed"], both["discount"], both["collected"]) == (
+        Decimal("500.33"),
+        Decimal("10.00"),
+        Decimal("290.00"),
+    )
+    assert both["receivable"] == Decimal("490.33")
+    assert both["outstanding"] == Decimal("200.33")  # the unpaid bill only
+    assert both["rate"] == Decimal("59.14")  # 290.00 ÷ 490.33
+    total = reports.collection_total([both])
+    assert (total["discount"], total["outstanding"], total["rate"]) == (
+        Decimal("10.00"),
+        Decimal("200.33"),
+        Decimal("59.14"),
+    )
+    # the discounted bill alone (its house's building) is fully collected
+    [settled] = [
+        r
+        for r in reports.collection(finance, group="building", **args)
+        if r["house__building_id"] == house.building_id
+    ]
+    assert settled["outstanding"] == Decimal("0.00") and settled["rate"] == Decimal("100.00")
+
+
+def test_refund_to_prepaid_is_a_transfer_not_money_returned(world, fees, client_for):
+    """Two paid bills refunded after approval, one in cash (money leaves) and one credited to
+    the prepaid balance (it stays with the house); a deposit refund also leaves."""
+    from .collect_helpers import key, one_off
+
+    house = world.owner_house
+    today = dt.date.today()
+    cashier, finance = world.staff("cashier"), world.staff("finance")
+    cash_bill = one_off(world, fees, house, "150.25", today)
+    credit_bill = one_off(world, fees, house, "120.40", today, item="垃圾清运费")
+    payment = services.desk_pay(
+        actor=cashier,
+        house=house,
+        method="cash",
+        bill_ids=[cash_bill.pk, credit_bill.pk],
+        idempotency_key=key(),
+    )
+    for bill, method in ((cash_bill, "cash"), (credit_bill, "prepaid")):
+        request = services.refund_request(
+            actor=cashier, payment=payment, bill_ids=[bill.pk], reason="多收", method=method
+        )
+        services.refund_approve(actor=finance, request=request)
+    services.deposit_take(
+        actor=cashier, house=house, amount="500.00", method="cash", idempotency_key=key()
+    )
+    services.deposit_refund(
+        actor=finance, house=house, amount="200.05", reason="退部分押金", idempotency_key=key()
+    )
+    assert PrepaidBalance.objects.get(house=house).balance == Decimal("120.40")
+    figures = reports.refunds(finance, start=today, end=today)
+    assert figures == {"returned": Decimal("350.30"), "to_prepaid": Decimal("120.40")}
+    # another company's finance sees none of it
+    assert reports.refunds(world.staff("finance", "b"), start=today, end=today) == {
+        "returned": Decimal("0.00"),
+        "to_prepaid": Decimal("0.00"),
+    }
+    page = client_for(finance).get(reverse("billing:reports"), {"tab": "income"}).content.decode()
+    assert 'id="sum-refunded">350.30<' in page and "120.40" in page
+    # new money 150.25 + 120.40 + 500.00 = 770.65; net of what left: 770.65 − 350.30
+    assert "420.35" in page

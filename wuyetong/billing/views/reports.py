@@ -85,10 +85,26 @@ class ReportsPage(ModulePermissionMixin, View):
             for r in rows:
                 r["label"] = _collection_label(group, r)
             total = reports.collection_total(rows)
-            headers = ["", "应收(元)", "实收(元)", "欠收(元)", "收缴率(%)", "账单数"]
+            headers = [
+                "",
+                "应收(元)",
+                "优惠减免(元)",
+                "实收(元)",
+                "欠收(元)",
+                "收缴率(%)",
+                "账单数",
+            ]
             headers[0] = str(COLLECTION_GROUPS[group]).removeprefix("按")
             table = [
-                [r["label"], r["billed"], r["collected"], r["outstanding"], r["rate"], r["bills"]]
+                [
+                    r["label"],
+                    r["billed"],
+                    r["discount"],
+                    r["collected"],
+                    r["outstanding"],
+                    r["rate"],
+                    r["bills"],
+                ]
                 for r in rows
             ]
             ctx.update(
@@ -128,8 +144,9 @@ class ReportsPage(ModulePermissionMixin, View):
                 groups=list(INCOME_GROUPS.items()),
                 rows=rows,
                 cash=cash,
-                refunded=refunded,
-                net=cash - refunded,
+                refunded=refunded["returned"],
+                refunded_to_prepaid=refunded["to_prepaid"],
+                net=cash - refunded["returned"],
                 chart=self.income_chart(rows),
                 day_chart=self.day_chart(days),
             )
