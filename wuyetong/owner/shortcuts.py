@@ -33,6 +33,9 @@ class Shortcut:
     tone: str = ""
 
 
+# The home's summary cards and tiles link to these when the modules have them.
+BILLS: tuple[Target, ...] = ("owner_billing:bill_list",)
+
 SHORTCUTS = [
     Shortcut(
         _("报修"),
@@ -46,7 +49,7 @@ SHORTCUTS = [
         ("owner_servicedesk:complaint_create", ("owner_servicedesk:report", ("complaint",))),
         "orange",
     ),
-    Shortcut(_("缴费"), "pay", ("owner_billing:bills",), "green"),
+    Shortcut(_("缴费"), "pay", BILLS, "green"),
     Shortcut(_("通知"), "notice", ("owner_notices:notice_list",), "purple"),
     Shortcut(_("邻里互助"), "help", ("owner_community:help_list",), "teal"),
     Shortcut(
@@ -58,8 +61,6 @@ SHORTCUTS = [
     Shortcut(_("活动"), "event", ("owner_community:activity_list",), "orange"),
     Shortcut(_("一键救助"), "sos", ("owner_community:emergency",), "red"),
 ]
-# The home's summary cards link to these when the modules have them.
-BILLS = ("owner_billing:bills",)
 CASES = ("owner_servicedesk:case_list", "owner_servicedesk:cases")
 CASE = ("owner_servicedesk:case_detail", "owner_servicedesk:case")
 

@@ -116,11 +116,19 @@ def test_shortcut_tiles_follow_the_pages_that_exist(world, client_for, monkeypat
     ]
 
 
-def test_every_configured_shortcut_that_resolves_is_shown(world, client_for):
+# Tiles whose module pages are not built yet; a wrong URL name elsewhere hides a tile silently,
+# so every other tile must be there.
+NOT_BUILT = {"报修", "投诉"}
+
+
+def test_every_module_page_has_its_tile(world, client_for):
     tiles = client_for(world.owner).get("/app/").context["shortcuts"]
-    expected = [s.label for s in shortcuts.SHORTCUTS if shortcuts.first_url(s.url_names)]
-    assert [t["label"] for t in tiles] == expected
-    assert "通知" in [str(t["label"]) for t in tiles]
+    assert [str(t["label"]) for t in tiles] == [
+        str(s.label) for s in shortcuts.SHORTCUTS if str(s.label) not in NOT_BUILT
+    ]
+    assert {"label": "缴费", "url": "/app/bills/"} in [
+        {"label": str(t["label"]), "url": t["url"]} for t in tiles
+    ]
 
 
 def test_me_shows_message_count_and_subscriptions(world, client_for):
