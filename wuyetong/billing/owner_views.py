@@ -55,7 +55,13 @@ def _current_house(request, houses):
 def bills(request):
     houses = _houses(request.user)
     house = _current_house(request, houses)
-    context: dict = {"houses": houses, "house": house, "tab": "home"}
+    context: dict = {
+        "houses": houses,
+        "house": house,
+        "tab": "home",
+        # Two houses with the same room number in two communities need the community's name.
+        "communities": len({h.community_id for h in houses}),
+    }
     if house is not None:
         open_bills = list(
             Bill.objects.filter(house=house, state__in=OPEN_STATES)

@@ -14,9 +14,9 @@ from wuyetong.billing import services
 from wuyetong.billing.gateways import gateway_for
 from wuyetong.billing.models import Bill, LedgerEntry, Payment, PaymentOrder
 from wuyetong.core.exceptions import ApplicationError
+from wuyetong.core.tests.race import run_at_once
 
 from .collect_helpers import one_off
-from .test_concurrency import _race
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
@@ -43,7 +43,9 @@ def test_two_cashiers_at_the_desk_make_one_payment_and_one_late_fee(world, fees)
             actor=actor, house=house, method="cash", bill_ids=[bill.pk], idempotency_key=key, on=on
         )
 
-    results = _race([pay(world.staff("cashier"), "desk-a"), pay(world.staff("finance"), "desk-b")])
+    results = run_at_once(
+        [pay(world.staff("cashier"), "desk-a"), pay(world.staff("finance"), "desk-b")]
+    )
     payments = [r for r in results if isinstance(r, Payment)]
     refusals = [r for r in results if isinstance(r, ApplicationError)]
     assert len(payments) == 1 and len(refusals) == 1, results
@@ -75,7 +77,7 @@ def test_notification_delivered_twice_at_once_records_one_payment(world, fees):
     def deliver():
         return services.notice_receive(gateway="sandbox", headers=headers, body=body)
 
-    results = _race([deliver, deliver])
+    results = run_at_once([deliver, deliver])
     assert all(not isinstance(r, BaseException) for r in results), results
     assert sorted(r.notice.result for r in results) == ["duplicate", "recorded"]
     assert Payment.objects.count() == 1
@@ -88,7 +90,7 @@ def test_desk_and_online_racing_for_one_bill_keep_all_money(world, fees):
     headers, body = gateway_for("sandbox").notification(
         out_trade_no=order.out_trade_no, amount=order.amount, approve=True
     )
-    results = _race(
+    results = run_at_once(
         [
             lambda: services.notice_receive(gateway="sandbox", headers=headers, body=body),
             lambda: services.desk_pay(
