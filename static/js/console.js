@@ -29,12 +29,29 @@ document.addEventListener("click", (e) => {
   }
 
   let delay = 1000;
+  let opened = false;
+  window.liveSocket = { close: () => current && current.close() };
+  let current = null;
   function connect() {
     const ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/events/`);
-    ws.onopen = () => { delay = 1000; body.dataset.liveState = "open"; };
-    ws.onmessage = (e) => { try { const p = JSON.parse(e.data); if (p.type !== "hello") toast(p); } catch (_) {} };
+    current = ws;
+    ws.onopen = () => {
+      delay = 1000;
+      body.dataset.liveState = "open";
+      window.dispatchEvent(new CustomEvent("live:open", { detail: { reconnect: opened } }));
+      opened = true;
+    };
+    ws.onmessage = (e) => {
+      let p;
+      try { p = JSON.parse(e.data); } catch (_) { return; }
+      if (p.type === "hello") return;
+      // Page scripts (the duty desk, a case page) follow events without opening a socket.
+      window.dispatchEvent(new CustomEvent("live:event", { detail: p }));
+      toast(p);
+    };
     ws.onclose = () => {
       body.dataset.liveState = "closed";
+      window.dispatchEvent(new CustomEvent("live:closed"));
       setTimeout(connect, delay);
       delay = Math.min(delay * 2, 30000);
     };

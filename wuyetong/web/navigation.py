@@ -56,6 +56,12 @@ NAV: list[tuple[str | Promise, list[NavItem]]] = [
         ],
     ),
     (
+        _("客服工单"),
+        [
+            NavItem(_("工单列表"), "servicedesk:case_list", "servicedesk.view"),
+        ],
+    ),
+    (
         _("统计分析"),
         [
             NavItem(_("工单统计"), "oversight:company_dashboard", "servicedesk.view"),

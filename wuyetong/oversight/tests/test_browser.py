@@ -56,7 +56,7 @@ def test_the_bureau_follows_a_figure_to_a_case_and_urges_it(seen, page_for):
     page.click("button:has-text('催办')")
     page.wait_for_selector(".msg:has-text('已催办')")
     assert page.locator(".ov-urge p", has_text="请今日内处理并书面答复业主").count() == 1
-    assert page.locator(".ov-timeline b", has_text="催办").count() >= 1
+    assert page.locator(".case-timeline b", has_text="催办").count() >= 1
     shot(page, "bureau_case")
     urge = CaseUrge.objects.get(case=seen.queued)
     assert urge.urged_by_id == world.bureau_official.pk

@@ -182,6 +182,9 @@ def record(
     )
     if kind in FIGURE_EVENTS:
         rollup.refresh(case)
+    # Open console pages of the case (and the duty desk's counts) follow every event; the
+    # consumer drops it for staff whose data scope lacks the community.
+    publish(f"company.{case.company_id}", event_payload(case, event))
     return event
 
 
@@ -190,6 +193,8 @@ def event_payload(case: Case, event: CaseEvent) -> dict[str, Any]:
         "type": "case.updated",
         "id": case.pk,
         "number": case.number,
+        "community_id": case.community_id,
+        "event_id": event.pk,
         "state": case.state,
         "state_label": str(case.get_state_display()),
         "event": event.kind,

@@ -335,7 +335,7 @@ def test_every_step_notifies_the_owner_and_a_new_case_reaches_the_duty_desk(
 def test_publish_happens_only_after_commit(desk, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
         desk.submit()
-    assert len(callbacks) == 2  # owner's timeline and the duty desk
+    assert len(callbacks) == 3  # owner's timeline, the company's open case pages, the duty desk
 
 
 def test_bureau_official_cannot_change_handling(desk):

@@ -1,0 +1,33 @@
+// The case page follows its case: a change pushed on /ws/events/ (console.js re-dispatches
+// it as "live:event") reloads the page's live region, unless the clerk is typing in a form.
+(() => {
+  const region = document.getElementById("case-live");
+  if (!region) return;
+  const caseId = Number(region.dataset.case);
+  let pending = false;
+  function typing() {
+    return [...region.querySelectorAll("textarea, input[type=text], input[type=file], select")]
+      .some((el) => (el.type === "file" ? el.files.length : el.value && el.tagName !== "SELECT"));
+  }
+  function refresh() {
+    if (typing()) {
+      if (!pending) {
+        pending = true;
+        const note = document.createElement("a");
+        note.href = location.pathname;
+        note.className = "nonfield sd-stale";
+        note.id = "case-refresh";
+        note.textContent = region.dataset.staleText || "工单已更新，点击查看最新进度";
+        region.prepend(note);
+      }
+      return;
+    }
+    pending = false;
+    if (window.htmx) window.htmx.trigger(region, "case-changed");
+    else location.reload();
+  }
+  window.addEventListener("live:event", (e) => {
+    const p = e.detail;
+    if (p && p.id === caseId && p.type === "case.updated") refresh();
+  });
+})();
