@@ -1,6 +1,7 @@
 """Service-desk actions, one function per state change (keyword-only, atomic). Owners:
 owner.py; the property company: handling.py; the bureau: oversight.py; timed work: scans.py; configuration: config.py."""
 
+from ._common import event_label
 from .config import (
     case_type_create,
     case_type_defaults_create,
@@ -63,6 +64,7 @@ __all__ = [
     "case_worker_save",
     "case_worker_set_duty",
     "company_answer_urge",
+    "event_label",
     "return_visit_scan",
     "sla_rule_save",
     "sla_scan",

@@ -188,6 +188,11 @@ def record(
     return event
 
 
+def event_label(event: CaseEvent) -> str:
+    """What a timeline line says happened: the action's name, else the event's kind."""
+    return str(ACTION_LABELS.get(event.action, event.get_kind_display()))
+
+
 def event_payload(case: Case, event: CaseEvent) -> dict[str, Any]:
     return {
         "type": "case.updated",
@@ -199,7 +204,7 @@ def event_payload(case: Case, event: CaseEvent) -> dict[str, Any]:
         "state_label": str(case.get_state_display()),
         "event": event.kind,
         "action": event.action,
-        "action_label": str(ACTION_LABELS.get(event.action, event.get_kind_display())),
+        "action_label": event_label(event),
         "at": event.at.isoformat(),
     }
 

@@ -1,0 +1,187 @@
+"""The owner's service desk in Chromium at 390 × 844: report a repair from the home tile with
+photos (a double tap makes one case), follow it as the company works it (the page redraws on
+the case's event), accept the quote, rate; a complaint with a missing field; my cases; and the
+case pages measured like every /app/ page (under 150 KB without images, no other host).
+Screenshots go to $SCREENSHOT_DIR (default: the temporary directory)."""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.cache import cache
+from PIL import Image
+
+from wuyetong.conftest import browser_login
+from wuyetong.demo.builders import DEMO_PASSWORD
+from wuyetong.owner.tests.test_phone_browser import (
+    BUDGET,
+    Meter,
+    _measure,
+    _no_wider_than_the_screen,
+    _shot,
+)
+from wuyetong.servicedesk import services
+from wuyetong.servicedesk.models import Case, CaseCharge
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _png(path, colour) -> str:
+    buffer = io.BytesIO()
+    Image.new("RGB", (640, 480), colour).save(buffer, format="PNG")
+    path.write_bytes(buffer.getvalue())
+    return str(path)
+
+
+def _case_event(page, case) -> None:
+    """What app.js does with a `case.updated` push from /ws/events/ (the socket itself is
+    tested in the realtime tests; this live server speaks HTTP only)."""
+    page.evaluate(
+        "id => document.dispatchEvent(new CustomEvent('wuyetong:event',"
+        " {detail: {type: 'case.updated', id}}))",
+        case.pk,
+    )
+
+
+def test_owner_reports_follows_accepts_the_quote_and_rates_on_a_phone(
+    desk, page_for, live_server, tmp_path, settings
+):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    cache.clear()
+    phone = page_for(phone=True)
+    browser_login(phone, desk.world.owner.phone, DEMO_PASSWORD, path="/app/login/")
+    phone.goto("/app/")
+    phone.click(".grid4 a:has-text('报修')")
+    phone.wait_for_url(f"{live_server.url}/app/service/repair/")
+    phone.select_option("select[name=place]", f"h{desk.world.owner_house.pk}")
+    assert phone.locator("[data-public-only]").is_hidden()
+    phone.select_option("select[name=case_type]", str(desk.leak.pk))
+    phone.click(".seg label:has-text('紧急')")
+    phone.fill("textarea[name=description]", "厨房水槽下水管漏水，地面积水")
+    phone.set_input_files(
+        "input[name=photos]",
+        [_png(tmp_path / "a.png", (200, 40, 40)), _png(tmp_path / "b.png", (40, 40, 200))],
+    )
+    phone.wait_for_selector(".thumb >> nth=1")
+    _no_wider_than_the_screen(phone)
+    _shot(phone, "owner_service_report")
+    phone.dblclick("button[type=submit]")  # a double tap
+    phone.wait_for_selector("[data-case]")
+    phone.wait_for_load_state("networkidle")
+    case = Case.objects.get()
+    assert (case.urgency, case.photos.count()) == ("urgent", 2)
+    assert "已提交" in phone.inner_text(".alert") and case.number in phone.inner_text("body")
+    assert phone.locator(".thumbs.shown img").count() == 2
+    _shot(phone, "owner_service_case_new")
+
+    # The company dispatches and the worker accepts: the open page redraws.
+    services.case_dispatch(actor=desk.cs, case_id=case.pk, assignee_id=desk.emp(desk.worker).pk)
+    services.case_accept(actor=desk.worker, case_id=case.pk)
+    _case_event(phone, case)
+    phone.wait_for_selector(".head [data-state]:has-text('已接单')")
+    assert desk.worker.name in phone.inner_text(".timeline")
+    assert phone.locator("#cancel").count() == 0
+
+    services.case_arrive(actor=desk.worker, case_id=case.pk)
+    services.case_start(actor=desk.worker, case_id=case.pk)
+    services.case_message(actor=desk.worker, case_id=case.pk, note="需要更换一段水管，费用如下")
+    services.case_quote(actor=desk.worker, case_id=case.pk, amount="86.50", note="PVC水管及接头")
+    _case_event(phone, case)
+    phone.wait_for_selector("#quote")
+    assert "¥86.50" in phone.inner_text("#quote")
+    assert "需要更换一段水管" in phone.inner_text("#talk")
+    _shot(phone, "owner_service_case_quote")
+    phone.click("#quote button")
+    phone.wait_for_selector("text=已确认报价")
+    assert str(CaseCharge.objects.get(case=case).amount) == "86.50"
+
+    phone.fill("#talk textarea[name=note]", "下午3点后家里有人")
+    phone.click("#talk button[type=submit]")
+    phone.wait_for_selector("text=已发送")
+    assert "下午3点后家里有人" in phone.inner_text("#talk")
+
+    services.case_complete(actor=desk.worker, case_id=case.pk, note="已更换水管")
+    _case_event(phone, case)
+    phone.wait_for_selector("#rate")
+    phone.click("#rate label:has-text('差评')")
+    phone.click("#rate button[type=submit]")
+    phone.wait_for_selector("#rate .alert")
+    assert "差评请写明原因" in phone.inner_text("#rate")
+    phone.click("#rate label:has-text('好评')")
+    phone.fill("#rate textarea", "师傅很专业")
+    phone.click("#rate button[type=submit]")
+    phone.wait_for_selector("text=感谢您的评价")
+    case.refresh_from_db()
+    assert (case.state, case.rating) == ("rated", "good")
+    _no_wider_than_the_screen(phone)
+    _shot(phone, "owner_service_case_rated")
+
+    phone.goto("/app/service/?tab=past")
+    phone.goto("/app/service/")
+    assert case.number in phone.inner_text("[data-case-list]")
+    _shot(phone, "owner_service_list")
+
+
+def test_owner_complaint_form_names_the_missing_field(desk, page_for, live_server):
+    cache.clear()
+    phone = page_for(phone=True)
+    browser_login(phone, desk.world.owner.phone, DEMO_PASSWORD, path="/app/login/")
+    phone.goto("/app/")
+    phone.click(".grid4 a:has-text('投诉')")
+    phone.wait_for_url(f"{live_server.url}/app/service/complaint/")
+    phone.select_option("select[name=place]", f"c{desk.world.community_a1.pk}")
+    assert phone.locator("[data-public-only]").is_visible()
+    phone.fill("input[name=place_detail]", "南门")
+    phone.select_option("select[name=case_type]", str(desk.noise.pk))
+    phone.fill("textarea[name=description]", "南门保安夜里大声放音乐")
+    phone.click("button[type=submit]")
+    phone.wait_for_selector(".f.invalid")
+    assert "请填写投诉原因" in phone.inner_text(".f.invalid")
+    assert not Case.objects.exists()
+    _no_wider_than_the_screen(phone)
+    _shot(phone, "owner_service_complaint_error")
+    phone.fill("input[name=reason]", "噪音扰民")
+    phone.click("button[type=submit]")
+    phone.wait_for_selector("[data-case]")
+    case = Case.objects.get()
+    assert (case.kind, case.place, case.scope) == ("complaint", "南门", "public")
+
+
+def test_case_pages_are_small_and_ask_no_other_host(desk, browser, live_server, tmp_path, settings):
+    """The list and report pages are walked by the owner app's own budget test; these need
+    a case."""
+    settings.MEDIA_ROOT = str(tmp_path)
+    cache.clear()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    _png(tmp_path / "x.png", (1, 2, 3))
+    png = SimpleUploadedFile("a.png", (tmp_path / "x.png").read_bytes())
+    case = desk.drive(desk.submit(photos=[png]), "accepted")
+    services.case_message(actor=desk.worker, case_id=case.pk, note="马上到")
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        locale="zh-CN",
+        base_url=live_server.url,
+        is_mobile=True,
+        has_touch=True,
+        service_workers="block",
+    )
+    phone = context.new_page()
+    meter = Meter(phone)
+    browser_login(phone, desk.world.owner.phone, DEMO_PASSWORD, path="/app/login/")
+    sizes = {}
+    for url in (
+        f"/app/service/{case.pk}/",
+        "/app/service/",
+        "/app/service/?tab=past",
+        "/app/service/repair/",
+        "/app/service/complaint/",
+    ):
+        total, rows = _measure(phone, meter, url)
+        sizes[url] = total
+        assert total < BUDGET, (url, total, rows)
+    context.close()
+    print("\n".join(f"{n / 1024:7.1f} KB  {u}" for u, n in sizes.items()))
+    assert meter.hosts <= {urlsplit(live_server.url).netloc}, meter.hosts
