@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
+from wuyetong.core.access import get_access
 from wuyetong.core.excel import xlsx_response
 from wuyetong.core.exceptions import ApplicationError
 from wuyetong.core.views import ModulePermissionMixin, form_error_from, htmx_template, paginate
@@ -94,13 +95,31 @@ class ListPage(ModulePermissionMixin, View):
     def get_queryset(self):
         return type(self).selector(self.request.user)
 
-    def get(self, request, *args, **kwargs):
+    def filtered(self, params):
+        """The filter set for `params` (a QueryDict or dict) and the rows it selects."""
         filterset = self.filterset_class(
-            request.GET or None, queryset=self.get_queryset(), request=request
+            params or None, queryset=self.get_queryset(), request=self.request
         )
         queryset = filterset.qs if filterset.is_bound else filterset.queryset
         if filterset.is_bound and not filterset.is_valid():
             queryset = queryset.none()
+        return filterset, queryset
+
+    @classmethod
+    def count_for(cls, request, params: dict) -> int | None:
+        """How many rows this page shows `request.user` for `params`, or None when the user
+        may not open it: a summary elsewhere (the workbench) then equals the list it links to."""
+        page = cls()
+        page.setup(request)
+        if not request.user.is_authenticated:
+            return None
+        page.access = get_access(request.user)
+        if not page.access.can(page.permission):
+            return None
+        return page.filtered(params)[1].count()
+
+    def get(self, request, *args, **kwargs):
+        filterset, queryset = self.filtered(request.GET)
         columns = self.get_columns()
         order = request.GET.get("o", "")
         # Exactly an allowed name, with at most one "-" ("--floor" would be a FieldError).

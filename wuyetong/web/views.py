@@ -14,6 +14,8 @@ from wuyetong.core.tasks import HEARTBEAT_KEY
 from wuyetong.estates import selectors as estate_selectors
 from wuyetong.orgs import selectors as org_selectors
 
+from .workbench import workbench_groups
+
 
 @never_cache
 @require_GET
@@ -47,6 +49,7 @@ def dashboard(request):
             "persona": "staff",
             "stats": estate_selectors.staff_overview(access),
             "communities": estate_selectors.community_summaries(access),
+            "todo": workbench_groups(request),
         }
     elif access.is_bureau:
         ctx = {
