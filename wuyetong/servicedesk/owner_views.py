@@ -39,7 +39,6 @@ INTERNAL_EVENTS = (
 )
 RATEABLE = (CaseState.COMPLETED, CaseState.RETURN_VISITED)
 REOPENABLE = (CaseState.COMPLETED, CaseState.RATED, CaseState.RETURN_VISITED, CaseState.CLOSED)
-PHOTO_ACCEPT = "image/jpeg,image/png,image/webp"
 
 
 def _case_or_404(request, pk):
@@ -84,7 +83,6 @@ def report(request, kind: str):
             "form": form,
             "photo_errors": getattr(form, "photo_errors", []),
             "had_photos": bool(request.FILES.getlist("photos")),
-            "accept": PHOTO_ACCEPT,
         },
         status=status,
     )
@@ -144,7 +142,7 @@ def _detail(request, case, *, errors: dict | None = None, status: int = 200):
         {
             "case": case,
             "events": list(reversed(events)),
-            "chat": [e for e in events if e.kind == EventKind.NOTE],
+            "chat": [e for e in events if e.action in ("message", "add_info")],
             "photos": list(case.photos.all()),
             "can_cancel": shown["cancel"],
             "can_add": shown["add_info"],
@@ -156,7 +154,6 @@ def _detail(request, case, *, errors: dict | None = None, status: int = 200):
             "ratings": Rating.choices,
             "errors": errors,
             "data": request.POST if errors else {},
-            "accept": PHOTO_ACCEPT,
             "reopen_days": OWNER_REOPEN_WITHIN // timedelta(days=1),
             "tab": "home",
         },

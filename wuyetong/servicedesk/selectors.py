@@ -3,7 +3,7 @@ within the data scope, a case's timeline, and the bureau's read-only view of its
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,7 +13,7 @@ from wuyetong.core.ids import PK_MAX, parse_pk
 from wuyetong.orgs.models import Bureau, Employee
 
 from .choices import CaseState
-from .models import CLOSED_STATES, Case, CaseEvent, CaseType, CaseUrge
+from .models import CLOSED_STATES, HANDLED_STATES, Case, CaseEvent, CaseType, CaseUrge
 from .orgpath import path_ids
 
 _LIST_RELATED = (
@@ -194,3 +194,26 @@ def duty_desk_missed(
     if since is not None:
         qs = qs.filter(at__gt=since)
     return qs.select_related("case__community", "actor").order_by("at", "pk")[:limit]
+
+
+def worker_tasks(*, user) -> QuerySet[Case]:
+    """A handler's own cases still being worked, the most pressing first."""
+    return (
+        staff_case_list(user=user, assigned_to_me=True)
+        .filter(state__in=HANDLED_STATES)
+        .order_by("-urgency", F("resolution_due_at").asc(nulls_last=True), "submitted_at")
+    )
+
+
+def worker_pool(*, user) -> QuerySet[Case]:
+    """Cases waiting in the pool that this worker may grab: those of the types on their
+    duty card (or below them in the tree). No duty card, no pool."""
+    employee_id = get_access(user).employee_id
+    type_ids = list(
+        CaseType.objects.filter(workers__employee_id=employee_id or 0).values_list("pk", flat=True)
+    )
+    return (
+        staff_case_list(user=user, pool=True)
+        .filter(Q(case_type_id__in=type_ids) | Q(case_type__parent_id__in=type_ids))
+        .order_by("-urgency", "submitted_at")
+    )

@@ -22,6 +22,7 @@ from wuyetong.core.realtime import publish
 from .. import rollup
 from ..choices import CaseState, EventKind, PhotoStage
 from ..models import Case, CaseEvent, CasePhoto
+from . import notify
 
 S = CaseState
 
@@ -78,6 +79,7 @@ ACTION_LABELS: dict[str, Any] = {
     "reply": gettext_lazy("书面答复"),
     "add_info": gettext_lazy("补充信息"),
     "message": gettext_lazy("留言"),
+    "photos": gettext_lazy("上传照片"),
 }
 # Events that can change a figure of the monthly statistics (states, acceptance, completion,
 # rating, breach, escalation, urge); messages, quotes, replies and warnings cannot.
@@ -167,8 +169,9 @@ def record(
     note: str = "",
     data: dict[str, Any] | None = None,
 ) -> CaseEvent:
-    """Write one timeline event of a case the caller has saved, and bring the case's monthly
-    figures up to date in the same transaction (the dashboards read them)."""
+    """Write one timeline event of a case the caller has saved, bring the case's monthly
+    figures up to date in the same transaction (the dashboards read them), and put a message
+    in the inbox of whoever the event concerns."""
     event = CaseEvent.objects.create(
         case=case,
         kind=kind,
@@ -185,6 +188,7 @@ def record(
     # Open console pages of the case (and the duty desk's counts) follow every event; the
     # consumer drops it for staff whose data scope lacks the community.
     publish(f"company.{case.company_id}", event_payload(case, event))
+    notify.on_event(case, event)
     return event
 
 

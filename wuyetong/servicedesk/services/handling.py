@@ -17,7 +17,7 @@ from wuyetong.core.exceptions import ApplicationError, NotFound, PermissionDenie
 from wuyetong.core.money import to_money
 from wuyetong.orgs.models import Employee
 
-from ..choices import CaseKind, EventKind, PhotoStage, QuoteState
+from ..choices import CaseKind, CaseState, EventKind, PhotoStage, QuoteState
 from ..models import CLOSED_STATES, Case, CaseWorker
 from ..orgpath import path_ids
 from . import sla
@@ -311,7 +311,9 @@ def case_complete(
         raise ApplicationError(_("报价尚待业主确认，不能完成"), code="quote_pending")
     note = clean_text(note, field="note", label=_("处理说明"), max_length=500, required=False)
     reply = clean_text(reply, field="reply", label=_("书面答复"), max_length=2000, required=False)
-    checked = validate_photos(photos)
+    checked = validate_photos(
+        photos, already=case.photos.filter(stage=PhotoStage.COMPLETION).count()
+    )
     save_photos(case, checked, stage=PhotoStage.COMPLETION, actor=actor)
     case.completed_at = now
     fields = ["completed_at"]
@@ -319,6 +321,42 @@ def case_complete(
         case.reply = reply
         fields.append("reply")
     transition(case, "complete", actor=actor, now=now, note=note, save_fields=fields)
+    return case
+
+
+@transaction.atomic
+def case_photos_add(
+    *,
+    actor,
+    case_id: int,
+    photos: Iterable[UploadedFile] | None,
+    note: str = "",
+    now: datetime | None = None,
+) -> Case:
+    """The handler adds photos of the work while on it (before, during, after); they count
+    with the completion photos towards the nine a case's work may have."""
+    now = now_or(now)
+    case, access = lock_for_staff(actor, case_id, WORK)
+    require_assignee(case, access, "photos")
+    if case.state not in (CaseState.ACCEPTED, *WORKING_STATES):
+        raise refuse(case, "photos")
+    note = clean_text(note, field="note", label=_("说明"), max_length=500, required=False)
+    photos = list(photos or ())
+    if not photos:
+        raise ApplicationError(_("请选择照片"), field="photos")
+    already = case.photos.filter(stage=PhotoStage.COMPLETION).count()
+    saved = save_photos(
+        case, validate_photos(photos, already=already), stage=PhotoStage.COMPLETION, actor=actor
+    )
+    record(
+        case,
+        kind=EventKind.NOTE,
+        actor=actor,
+        now=now,
+        action="photos",
+        note=note or _("上传了%(n)s张照片") % {"n": len(saved)},
+        data={"photo_ids": [p.pk for p in saved]},
+    )
     return case
 
 

@@ -6,33 +6,24 @@ Screenshots go to $SCREENSHOT_DIR (default: the temporary directory)."""
 
 from __future__ import annotations
 
-import io
 from urllib.parse import urlsplit
 
 import pytest
 from django.core.cache import cache
-from PIL import Image
 
 from wuyetong.conftest import browser_login
 from wuyetong.demo.builders import DEMO_PASSWORD
 from wuyetong.owner.tests.test_phone_browser import (
     BUDGET,
-    Meter,
     _measure,
     _no_wider_than_the_screen,
     _shot,
 )
 from wuyetong.servicedesk import services
 from wuyetong.servicedesk.models import Case, CaseCharge
+from wuyetong.servicedesk.tests.phone import metered_phone, png_file
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _png(path, colour) -> str:
-    buffer = io.BytesIO()
-    Image.new("RGB", (640, 480), colour).save(buffer, format="PNG")
-    path.write_bytes(buffer.getvalue())
-    return str(path)
 
 
 def _case_event(page, case) -> None:
@@ -62,7 +53,7 @@ def test_owner_reports_follows_accepts_the_quote_and_rates_on_a_phone(
     phone.fill("textarea[name=description]", "厨房水槽下水管漏水，地面积水")
     phone.set_input_files(
         "input[name=photos]",
-        [_png(tmp_path / "a.png", (200, 40, 40)), _png(tmp_path / "b.png", (40, 40, 200))],
+        [png_file(tmp_path / "a.png", (200, 40, 40)), png_file(tmp_path / "b.png", (40, 40, 200))],
     )
     phone.wait_for_selector(".thumb >> nth=1")
     _no_wider_than_the_screen(phone)
@@ -156,20 +147,11 @@ def test_case_pages_are_small_and_ask_no_other_host(desk, browser, live_server, 
     cache.clear()
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    _png(tmp_path / "x.png", (1, 2, 3))
+    png_file(tmp_path / "x.png", (1, 2, 3))
     png = SimpleUploadedFile("a.png", (tmp_path / "x.png").read_bytes())
     case = desk.drive(desk.submit(photos=[png]), "accepted")
     services.case_message(actor=desk.worker, case_id=case.pk, note="马上到")
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        locale="zh-CN",
-        base_url=live_server.url,
-        is_mobile=True,
-        has_touch=True,
-        service_workers="block",
-    )
-    phone = context.new_page()
-    meter = Meter(phone)
+    context, phone, meter = metered_phone(browser, live_server)
     browser_login(phone, desk.world.owner.phone, DEMO_PASSWORD, path="/app/login/")
     sizes = {}
     for url in (

@@ -100,17 +100,19 @@
     toggle();
   }
 
-  // Live: a change of one of my cases redraws the case page (or the chip in my list).
-  const page = document.querySelector("[data-case]");
+  // Live: a change of one of my cases redraws its page; any case event redraws a task list
+  // ([data-case-feed]); the chips of my case list follow the state.
+  const page = document.querySelector("[data-case], [data-case-feed]");
   const typing = () => Array.from(document.querySelectorAll("textarea, input[type=text]"))
     .some((el) => el.value.trim() !== "" || el === document.activeElement);
   function refresh() {
-    fetch(location.pathname, { credentials: "same-origin", headers: { Accept: "text/html" } })
+    fetch(location.pathname + location.search, { credentials: "same-origin", headers: { Accept: "text/html" } })
       .then((r) => (r.ok ? r.text() : Promise.reject()))
       .then((html) => {
-        const next = new DOMParser().parseFromString(html, "text/html").querySelector("[data-case]");
+        const doc = new DOMParser().parseFromString(html, "text/html");
+        const next = doc.querySelector("[data-case], [data-case-feed]");
         if (!next) return;
-        // Keep what the owner is writing: then only the status and the timeline are redrawn.
+        // Keep what is being written: then only the status and the timeline are redrawn.
         const parts = typing() ? [".head", ".timeline", ".quote"] : null;
         if (parts) {
           parts.forEach((sel) => {
@@ -124,7 +126,7 @@
           page.querySelectorAll("[data-photos]").forEach(photoField);
           page.querySelectorAll("form").forEach(once);
         }
-        page.dataset.caseState = next.dataset.caseState;
+        if (next.dataset.caseState) page.dataset.caseState = next.dataset.caseState;
         const note = page.querySelector("[data-live-note]");
         if (note) note.textContent = msg("updated");
       })
@@ -133,7 +135,7 @@
   document.addEventListener("wuyetong:event", (e) => {
     const p = e.detail || {};
     if (typeof p.type !== "string" || !p.type.startsWith("case.")) return;
-    if (page && String(p.id) === page.dataset.case) refresh();
+    if (page && (page.dataset.caseFeed !== undefined || String(p.id) === page.dataset.case)) refresh();
     document.querySelectorAll(`[data-case-id="${p.id}"] [data-state]`).forEach((chip) => {
       if (!p.state) return;
       chip.textContent = p.state_label || p.state;
