@@ -44,6 +44,7 @@ __all__ = [
     "PaymentOrder",
     "ReceiptPrint",
     "RefundRequest",
+    "RulesVersion",
     "VacancyRelief",
 ]
 
@@ -199,6 +200,29 @@ class VacancyRelief(models.Model):
 
     def __str__(self) -> str:
         return f"{self.house} {self.percent}%"
+
+
+class RulesVersion(models.Model):
+    """A token renewed in the same transaction as every change to a community's collecting
+    rules (late-fee rule, discount rules, vacancy relief). Quotes cache the rules under
+    (community, token): a change makes a new key, so every process of every deployment reads
+    the new rules at once and no cache entry needs deleting. A random token, not a counter:
+    a rolled-back change can never hand its key to a later one."""
+
+    community = models.OneToOneField(
+        Community,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="billing_rules_version",
+    )
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = _("收费规则版本")
+        verbose_name_plural = _("收费规则版本")
+
+    def __str__(self) -> str:
+        return f"{self.community_id}@{self.token}"
 
 
 class DocumentCounter(models.Model):

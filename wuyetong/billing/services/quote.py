@@ -28,6 +28,7 @@ from ..models import (
     LateFeeWaiver,
     VacancyRelief,
 )
+from .rules_cache import community_rules
 from .runs import RUN_METHODS, bill_compute
 
 ZERO = Decimal("0.00")
@@ -123,11 +124,10 @@ class Quote:
 
 
 def late_fee_rule(community_id: int, *, house: House | None = None) -> LateFeeRule | None:
-    """The community's rule in force; read from `house.community` when the caller selected
-    it along (select_related("community__late_fee_rule")), else one query."""
-    community = house.community if house is not None else None
-    if community is not None and "late_fee_rule" in community._state.fields_cache:
-        rule = community._state.fields_cache["late_fee_rule"]
+    """The community's rule in force: from the cached community rules when the house is
+    given (rules_cache), else one query."""
+    if house is not None:
+        rule = community_rules(house).late_fee
     else:
         rule = LateFeeRule.objects.filter(community_id=community_id).first()
     return rule if rule is not None and rule.enabled and rule.daily_rate > 0 else None
@@ -292,8 +292,11 @@ def _apply_discounts(quote: Quote) -> None:
     """Approved vacancy relief first (per bill), then the one discount rule that gives the
     most (rules do not stack)."""
     house, lines = quote.house, quote.lines
-    reliefs = list(
-        VacancyRelief.objects.filter(house=house, state=ReliefState.APPROVED).order_by("pk")
+    cached = community_rules(house)
+    reliefs = (
+        list(VacancyRelief.objects.filter(house=house, state=ReliefState.APPROVED).order_by("pk"))
+        if house.pk in cached.relief_houses
+        else []
     )
     for x in lines:
         b = x.bill
@@ -304,9 +307,12 @@ def _apply_discounts(quote: Quote) -> None:
                 x.discount = round_fraction(frac(x.outstanding) * frac(r.percent) / 100)
                 x.discount_note = f"空置优惠 {r.percent.normalize():f}%"
                 break
-    rules = DiscountRule.objects.filter(
-        community_id=house.community_id, is_active=True, valid_from__lte=quote.on
-    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=quote.on))
+    on = quote.on
+    rules = [
+        r
+        for r in cached.discounts
+        if r.valid_from <= on and (r.valid_to is None or r.valid_to >= on)
+    ]
     chosen = {x.bill.pk for x in lines if x.bill.pk}
     best: tuple[Decimal, DiscountRule | None, list] = (ZERO, None, [])
     arrears: bool | None = None

@@ -18,6 +18,7 @@ from wuyetong.orgs.services import oplog_record
 from ..choices import DiscountKind, ReliefState
 from ..models import DiscountRule, FeeItem, LateFeeRule, VacancyRelief
 from .common import parse_decimal, parse_money, require_billing, require_date
+from .rules_cache import rules_changed
 
 MAX_DAILY_RATE = Decimal("0.01")  # 1 % a day is far above any local rule: a typo guard
 
@@ -68,6 +69,7 @@ def late_fee_rule_set(
     rule.daily_rate, rule.grace_days, rule.cap_percent = rate, grace_days, cap
     rule.enabled, rule.updated_by = bool(enabled), actor
     rule.save()
+    rules_changed(community.pk)
     after = {
         "daily_rate": str(rule.daily_rate),
         "grace_days": rule.grace_days,
@@ -146,6 +148,7 @@ def discount_rule_create(
         valid_to=valid_to,
         created_by=actor,
     )
+    rules_changed(community.pk)
     oplog_record(actor=actor, action=OpAction.CREATE, obj=rule, company=community.company_id)
     return rule
 
@@ -159,6 +162,7 @@ def discount_rule_disable(*, actor, rule: DiscountRule) -> DiscountRule:
     require_billing(actor, row.community, "change")
     row.is_active = False
     row.save(update_fields=["is_active"])
+    rules_changed(row.community_id)
     oplog_record(
         actor=actor, action=OpAction.UPDATE, obj=row, company=row.community.company_id, note="停用"
     )
@@ -228,6 +232,7 @@ def vacancy_relief_decide(
     row.state = ReliefState.APPROVED if approve else ReliefState.REJECTED
     row.decided_by, row.decided_at, row.decision_note = actor, timezone.now(), note[:200]
     row.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
+    rules_changed(row.community_id)
     oplog_record(
         actor=actor,
         action=OpAction.UPDATE,

@@ -112,3 +112,23 @@ def test_desk_and_online_racing_for_one_bill_keep_all_money(world, fees):
     assert LedgerEntry.objects.filter(bill=bill, kind="payment").count() == 1
     order.refresh_from_db()
     assert order.state in ("paid", "credited")
+
+
+def test_two_first_rule_changes_at_once_leave_one_token_row(world, fees):
+    from django.db import transaction
+
+    from wuyetong.billing.models import RulesVersion
+    from wuyetong.billing.services.rules_cache import rules_changed
+
+    community = world.community_a1
+
+    def change():
+        with transaction.atomic():
+            rules_changed(community.pk)
+            return RulesVersion.objects.get(community=community).token
+
+    results = run_at_once([change, change])
+    assert all(isinstance(r, str) for r in results), results
+    assert RulesVersion.objects.filter(community=community).count() == 1
+    assert results[0] != results[1]  # each change has a token of its own
+    assert RulesVersion.objects.get(community=community).token in results

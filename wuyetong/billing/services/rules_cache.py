@@ -1,0 +1,73 @@
+"""A community's late-fee rule, discount rules and vacancy relief, read once per change
+and cached.
+
+Every quote needs them (the owner's bills API above all) and they change a few times a
+year. The cache key carries the community's RulesVersion token, renewed by `rules_changed`
+in the transaction that changes a rule: readers that select the token along with the house
+(owner_house) reach the rules with no query at all, and a change is seen by every process
+as soon as it commits, whatever the cache backend."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+
+from ..choices import ReliefState
+from ..models import DiscountRule, LateFeeRule, RulesVersion, VacancyRelief
+
+TTL = 24 * 3600  # an entry of an old token just expires
+
+
+@dataclass(frozen=True)
+class CommunityRules:
+    late_fee: LateFeeRule | None
+    discounts: tuple[DiscountRule, ...]  # active rules, whatever their dates
+    relief_houses: frozenset[int]  # houses with an approved vacancy relief
+
+
+def rules_changed(community_id: int) -> None:
+    """Renews the community's token; call it inside the transaction that changes a rule."""
+    token = uuid.uuid4().hex
+    if RulesVersion.objects.filter(community_id=community_id).update(token=token):
+        return
+    try:
+        with transaction.atomic():
+            RulesVersion.objects.create(community_id=community_id, token=token)
+    except IntegrityError:  # a concurrent first change made the row meanwhile
+        RulesVersion.objects.filter(community_id=community_id).update(token=token)
+
+
+def _token(house) -> str:
+    community = house.community if "community" in house._state.fields_cache else None
+    if community is not None and "billing_rules_version" in community._state.fields_cache:
+        row = community._state.fields_cache["billing_rules_version"]
+        return row.token if row is not None else ""
+    return (
+        RulesVersion.objects.filter(community_id=house.community_id)
+        .values_list("token", flat=True)
+        .first()
+        or ""
+    )
+
+
+def community_rules(house) -> CommunityRules:
+    """The rules of the house's community as of its current token."""
+    key = f"billing:rules:{house.community_id}:{_token(house)}"
+    rules = cache.get(key)
+    if rules is None:
+        rules = CommunityRules(
+            late_fee=LateFeeRule.objects.filter(community_id=house.community_id).first(),
+            discounts=tuple(
+                DiscountRule.objects.filter(community_id=house.community_id, is_active=True)
+            ),
+            relief_houses=frozenset(
+                VacancyRelief.objects.filter(
+                    community_id=house.community_id, state=ReliefState.APPROVED
+                ).values_list("house_id", flat=True)
+            ),
+        )
+        cache.set(key, rules, TTL)
+    return rules
