@@ -338,3 +338,32 @@ def test_report_pages_need_a_house_and_anonymous_goes_to_login(desk, client_for,
             assert "绑定房屋后才能报事报修" in c.get(url).content.decode()
             c.post(url, _repair(desk))
     assert not Case.objects.exists()
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_list_pages_do_not_query_per_case(desk, client_for):
+    """My cases and the worker's task list cost the same with two cases as with eight."""
+    owner, worker = client_for(desk.world.owner), client_for(desk.worker)
+    lists = [
+        (owner, reverse("owner_servicedesk:case_list")),
+        (worker, reverse("servicedesk:m_tasks")),
+    ]
+
+    def make(n, start):
+        for i in range(n):
+            case = desk.submit(client_token=f"q{start + i}")
+            if i % 2:
+                desk.drive(case, "accepted")
+
+    make(2, 0)
+    before = [_queries(c, url) for c, url in lists]
+    make(6, 10)
+    assert [_queries(c, url) for c, url in lists] == before
