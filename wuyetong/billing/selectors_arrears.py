@@ -6,18 +6,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from wuyetong.core.access import get_access
 from wuyetong.core.ids import lookup_pk
-from wuyetong.core.money import MoneySum
+from wuyetong.core.money import ZERO, MoneySum
 from wuyetong.estates.choices import Relation
 from wuyetong.estates.models import House, Occupancy
 
 from .locks import OPEN_STATES
 from .models import Bill, DunningRecord
+from .services.quote import late_fee_for, late_fee_rules
 
 OUTSTANDING = F("amount") - F("paid_amount")
 
@@ -58,9 +60,24 @@ def bucket_filter(bucket: Bucket, as_of: dt.date) -> Q:
     return q
 
 
-def overdue_bills(user, as_of: dt.date) -> QuerySet[Bill]:
-    """Open bills due before `as_of` in the user's scope (billing.view)."""
-    return Bill.objects.for_user(user, "view").filter(state__in=OPEN_STATES, due_date__lt=as_of)
+def overdue_bills(
+    user,
+    as_of: dt.date,
+    *,
+    community_id: int | None = None,
+    building_id: int | None = None,
+    fee_item_id: int | None = None,
+) -> QuerySet[Bill]:
+    """Open bills due before `as_of` in the user's scope (billing.view), narrowed to a
+    community, building or fee item when given."""
+    qs = Bill.objects.for_user(user, "view").filter(state__in=OPEN_STATES, due_date__lt=as_of)
+    if community_id:
+        qs = qs.filter(community_id=community_id)
+    if building_id:
+        qs = qs.filter(house__building_id=building_id)
+    if fee_item_id:
+        qs = qs.filter(fee_item_id=fee_item_id)
+    return qs
 
 
 def ageing_aggregates(as_of: dt.date) -> dict:
@@ -84,13 +101,9 @@ def arrears_by(
 ) -> QuerySet:
     """One row per community, building, house or fee item: outstanding total, each ageing
     bucket, bill and house counts and the oldest due date; largest arrears first."""
-    qs = overdue_bills(user, as_of)
-    if community_id:
-        qs = qs.filter(community_id=community_id)
-    if building_id:
-        qs = qs.filter(house__building_id=building_id)
-    if fee_item_id:
-        qs = qs.filter(fee_item_id=fee_item_id)
+    qs = overdue_bills(
+        user, as_of, community_id=community_id, building_id=building_id, fee_item_id=fee_item_id
+    )
     return (
         qs.values(*GROUPS[group])
         .annotate(**ageing_aggregates(as_of))
@@ -99,14 +112,46 @@ def arrears_by(
 
 
 def arrears_totals(user, *, as_of: dt.date, **filters) -> dict:
-    qs = overdue_bills(user, as_of)
-    if filters.get("community_id"):
-        qs = qs.filter(community_id=filters["community_id"])
-    if filters.get("building_id"):
-        qs = qs.filter(house__building_id=filters["building_id"])
-    if filters.get("fee_item_id"):
-        qs = qs.filter(fee_item_id=filters["fee_item_id"])
+    qs = overdue_bills(user, as_of, **filters)
     return qs.aggregate(**ageing_aggregates(as_of))
+
+
+def late_fees_by(
+    user,
+    group: str,
+    *,
+    as_of: dt.date,
+    keys=None,
+    community_id: int | None = None,
+    building_id: int | None = None,
+    fee_item_id: int | None = None,
+) -> tuple[dict, Decimal]:
+    """The late fee the overdue bills have accrued by `as_of` — what paying them in full
+    that day would add, by the same rule and rounding as a quote (per bill, half up to the
+    fen; waived bills and late-fee bills carry none) — per group key (only `keys` when
+    given) and in total."""
+    qs = overdue_bills(
+        user, as_of, community_id=community_id, building_id=building_id, fee_item_id=fee_item_id
+    ).filter(late_fee_of__isnull=True, late_fee_waiver__isnull=True)
+    rules = late_fee_rules(qs.values_list("community_id", flat=True).distinct().order_by())
+    wanted = set(keys) if keys is not None else None
+    by_key: dict = {}
+    total = ZERO
+    if not rules:
+        return by_key, total
+    rows = (
+        qs.filter(community_id__in=list(rules))
+        .values_list(GROUPS[group][0], "community_id", "amount", "paid_amount", "due_date")
+        .order_by()
+    )
+    for key, community, amount, paid, due in rows.iterator(chunk_size=5000):
+        fee = late_fee_for(principal=amount - paid, due=due, on=as_of, rule=rules[community])
+        if fee is None:
+            continue
+        total += fee.amount
+        if wanted is None or key in wanted:
+            by_key[key] = by_key.get(key, ZERO) + fee.amount
+    return by_key, total
 
 
 def house_overdue_bills(house: House, as_of: dt.date) -> QuerySet[Bill]:

@@ -4,7 +4,7 @@ from .desk import daily_close, desk_pay, late_fee_waive
 from .invoices import invoice_issue, invoice_request, invoice_review, invoice_send
 from .metered import bill_metered_create
 from .online import notice_receive, order_create, reconciliation, sandbox_decide
-from .payments import deposit_refund, deposit_take, payment_take, prepay_deposit, receipt_number
+from .payments import deposit_refund, deposit_take, prepay_deposit, receipt_number
 from .quote import quote_build
 from .refunds import refund_approve, refund_reject, refund_request
 from .rules import (
@@ -62,7 +62,6 @@ __all__ = [
     "late_fee_waive",
     "notice_receive",
     "order_create",
-    "payment_take",
     "prepay_deposit",
     "quote_build",
     "receipt_number",

@@ -18,7 +18,6 @@ from ..choices import BillState, LedgerKind, PaymentPurpose, PayMethod
 from ..locks import (
     OPEN_STATES,
     bills_locked,
-    open_bills_of_house_locked,
     prepaid_locked,
     receipt_counter_locked,
 )
@@ -83,47 +82,6 @@ def _new_payment(
     )
 
 
-def _allocate(bills: list[Bill], amount: Decimal) -> list[tuple[Bill, Decimal]]:
-    """Oldest period first, then oldest bill: the usual order a cashier settles arrears."""
-    parts = []
-    left = amount
-    for bill in sorted(bills, key=lambda b: (b.period_start, b.pk)):
-        if left <= 0:
-            break
-        part = min(left, bill.outstanding)
-        parts.append((bill, part))
-        left -= part
-    return parts
-
-
-@transaction.atomic
-def payment_take(
-    *,
-    actor,
-    house: House,
-    method: str,
-    idempotency_key: str,
-    bills: list[Bill] | None = None,
-    amount: Decimal | str | None = None,
-    note: str = "",
-) -> Payment:
-    """Pays the chosen bills in full, or `amount` against the house's open bills oldest
-    first (the last one may be paid in part). `method="prepaid"` draws on the house's
-    prepaid balance. Two cashiers paying the same bill at once: the second waits for the
-    first's lock, then finds the bill paid and is refused."""
-    require_billing(actor, house.community, "add")
-    return bills_pay(
-        actor=actor,
-        cashier=actor,
-        house=house,
-        method=method,
-        idempotency_key=idempotency_key,
-        bills=bills,
-        amount=amount,
-        note=note,
-    )
-
-
 def bills_pay(
     *,
     actor,
@@ -131,47 +89,33 @@ def bills_pay(
     house: House,
     method: str,
     idempotency_key: str,
-    bills: list[Bill] | None = None,
-    amount: Decimal | str | None = None,
+    bills: list[Bill],
     note: str = "",
     tendered: Decimal | None = None,
 ) -> Payment:
-    """payment_take without the staff permission check, for callers that checked who may
-    pay already (the desk, an online payment's verified notification). `cashier` is None for
-    money that did not pass through a desk."""
+    """Pays the bills of a quote in full (desk.settle, after the quote's late fees and
+    discounts were written): the one place money settles bills. `method="prepaid"` draws
+    on the house's prepaid balance. `cashier` is None for money that did not pass through a
+    desk. Two cashiers paying the same bill at once: the second waits for the first's
+    lock, then finds the bill paid and is refused."""
     key = _check_key(idempotency_key)
     if method not in PayMethod.values:
         raise ApplicationError("支付方式不正确", field="method")
-    if (bills is None) == (amount is None):
-        raise ApplicationError("请选择要缴的账单或填写金额(二选一)", field="bills")
     done = _replay(key, house)
     if done is not None:
         return done
-    if bills is not None:
-        ids = {b.pk for b in bills}
-        if not ids:
-            raise ApplicationError("请选择要缴的账单", field="bills")
-        locked = list(bills_locked(ids))
-        if len(locked) != len(ids) or any(b.house_id != house.pk for b in locked):
-            raise ApplicationError("所选账单不属于该房屋", field="bills")
-        done = _replay(key, house)
-        if done is not None:
-            return done
-        if any(b.state not in OPEN_STATES for b in locked):
-            raise ApplicationError("所选账单已缴清或已作废", field="bills", code="paid")
-        parts = [(b, b.outstanding) for b in locked]
-    else:
-        money = parse_money(amount, field="amount", label="缴费金额")
-        locked = list(open_bills_of_house_locked(house.pk))
-        done = _replay(key, house)
-        if done is not None:
-            return done
-        owed = sum((b.outstanding for b in locked), ZERO)
-        if money > owed:
-            raise ApplicationError(
-                f"缴费金额超过欠费合计 {owed}元，多余部分请做预存", field="amount"
-            )
-        parts = _allocate(locked, money)
+    ids = {b.pk for b in bills}
+    if not ids:
+        raise ApplicationError("请选择要缴的账单", field="bills")
+    locked = list(bills_locked(ids))
+    if len(locked) != len(ids) or any(b.house_id != house.pk for b in locked):
+        raise ApplicationError("所选账单不属于该房屋", field="bills")
+    done = _replay(key, house)
+    if done is not None:
+        return done
+    if any(b.state not in OPEN_STATES for b in locked):
+        raise ApplicationError("所选账单已缴清或已作废", field="bills", code="paid")
+    parts = [(b, b.outstanding) for b in locked]
     total = sum((p for _, p in parts), ZERO)
     balance: PrepaidBalance | None = None
     if method == PayMethod.PREPAID:

@@ -130,7 +130,20 @@ def late_fee_rule(community_id: int, *, house: House | None = None) -> LateFeeRu
         rule = community_rules(house).late_fee
     else:
         rule = LateFeeRule.objects.filter(community_id=community_id).first()
-    return rule if rule is not None and rule.enabled and rule.daily_rate > 0 else None
+    return rule if _in_force(rule) else None
+
+
+def late_fee_rules(community_ids) -> dict[int, LateFeeRule]:
+    """The rules in force of many communities, by community id (one query)."""
+    return {
+        r.community_id: r
+        for r in LateFeeRule.objects.filter(community_id__in=list(community_ids))
+        if _in_force(r)
+    }
+
+
+def _in_force(rule: LateFeeRule | None) -> bool:
+    return rule is not None and rule.enabled and rule.daily_rate > 0
 
 
 def late_fee_for(

@@ -32,3 +32,17 @@ def pdf_text(data: bytes) -> str:
 
     reader = PdfReader(io.BytesIO(data))
     return "\n".join(page.extract_text() or "" for page in reader.pages)
+
+
+def sandbox_order(world, bills, **kw):
+    """An order of the owner's house for the bills, through the sandbox gateway."""
+    order, _url = services.order_create(
+        user=world.owner,
+        house=world.owner_house,
+        bill_ids=[b.pk for b in bills],
+        gateway="sandbox",
+        notify_url="http://testserver/api/v1/billing/notify/sandbox/",
+        return_url_for=lambda o: f"/app/bills/orders/{o.out_trade_no}/",
+        **kw,
+    )
+    return order

@@ -51,11 +51,11 @@ def owed(world, fees):
     _bill(world, fees, neighbour, "0.37", 400, item="水费")
     _bill(world, fees, world.houses_a2[0], "55.00", 10)
     paid = _bill(world, fees, world.houses_a1[2], "80.00", 10)
-    services.payment_take(
+    services.desk_pay(
         actor=world.staff("cashier"),
         house=world.houses_a1[2],
         method="cash",
-        bills=[paid],
+        bill_ids=[paid.pk],
         idempotency_key=uuid.uuid4().hex,
     )
     _bill(world, fees, world.houses_a1[3], "9.99", 0)  # due today: not yet in arrears
@@ -306,3 +306,55 @@ def test_another_company_cannot_print_our_notices(world, owed, client_for):
     url = reverse("billing:dunning_pdf")
     assert client_for(world.staff("hq_admin", "b")).get(url, {"id": record.pk}).status_code == 404
     assert client_for(world.owner).get(url, {"id": record.pk}).status_code == 403
+
+
+def test_arrears_show_the_late_fee_accrued_by_the_day_beside_the_principal(
+    world, fees, owed, client_for
+):
+    """Community A1's rule: 0.05 %/day after 10 days' grace, capped at 20 %. The owner's
+    house: 100.10 (1 day: in grace), 200.20 (30 days → 20 days: 2.00), 300.30 (31 → 21 days:
+    3.15), 0.37 (180 → 170: 0.03), 0.37 (181 → 171: 0.03); one bill's fee waived. Another
+    community has no rule."""
+    from wuyetong.billing.selectors_arrears import late_fees_by
+
+    admin = world.staff("hq_admin")
+    services.late_fee_rule_set(
+        actor=admin,
+        community=world.community_a1,
+        daily_rate_percent="0.05",
+        grace_days=10,
+        cap_percent="20",
+    )
+    mine, neighbour = owed
+    waived = _bill(world, fees, mine, "1000.00", 100)
+    services.late_fee_waive(actor=admin, bill=waived, reason="困难户", on=AS_OF)
+    fees_by, total = late_fees_by(admin, "house", as_of=AS_OF, community_id=world.community_a1.pk)
+    # neighbour: 0.37 × 0.0005 × 390 = 0.072 → 0.07; the cap (20 % = 0.074) is not reached
+    assert fees_by == {mine.pk: Decimal("5.21"), neighbour.pk: Decimal("0.07")}
+    assert total == Decimal("5.28")
+    by_community, everywhere = late_fees_by(admin, "community", as_of=AS_OF)
+    assert by_community == {world.community_a1.pk: Decimal("5.28")}  # A2 has no rule
+    assert everywhere == Decimal("5.28")
+    # the same figure as a quote for paying those bills that day
+    quote = services.quote_build(
+        house=mine,
+        bills=list(Bill.objects.filter(house=mine, state="unpaid", due_date__lt=AS_OF)),
+        on=AS_OF,
+    )
+    assert quote.late_fees == Decimal("5.21")
+
+    client = client_for(admin)
+    url = reverse("billing:arrears")
+    query = {"community": world.community_a1.pk, "level": "house", "as_of": AS_OF.isoformat()}
+    body = client.get(url, query).content.decode()
+    assert 'id="arrears-late-fee">5.28<' in body
+    assert "1,606.55" in body or "1606.55" in body  # principal 1,601.34 + 5.21
+    sheet = load_workbook(BytesIO(client.get(url, {**query, "export": "xlsx"}).content)).active
+    header = [c.value for c in sheet[1]]
+    rows = {
+        r[0]: dict(zip(header, r, strict=True))
+        for r in sheet.iter_rows(min_row=2, values_only=True)
+    }
+    mine_row = next(v for k, v in rows.items() if k.endswith(mine.room_no))
+    assert Decimal(str(mine_row["滞纳金(元)"])) == Decimal("5.21")
+    assert Decimal(str(mine_row["本金+滞纳金(元)"])) == Decimal("1606.55")

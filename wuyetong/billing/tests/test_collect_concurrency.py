@@ -16,7 +16,7 @@ from wuyetong.billing.models import Bill, LedgerEntry, Payment, PaymentOrder
 from wuyetong.core.exceptions import ApplicationError
 from wuyetong.core.tests.race import run_at_once
 
-from .collect_helpers import one_off
+from .collect_helpers import one_off, sandbox_order
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
@@ -56,15 +56,7 @@ def test_two_cashiers_at_the_desk_make_one_payment_and_one_late_fee(world, fees)
 
 
 def _order(world, bill):
-    order, _url = services.order_create(
-        user=world.owner,
-        house=world.owner_house,
-        bill_ids=[bill.pk],
-        gateway="sandbox",
-        notify_url="http://testserver/n/",
-        return_url_for=lambda o: "/r/",
-    )
-    return order
+    return sandbox_order(world, [bill])
 
 
 def test_notification_delivered_twice_at_once_records_one_payment(world, fees):

@@ -38,8 +38,8 @@ def test_two_cashiers_paying_one_bill_at_once_make_one_payment(world, fees, same
     cashiers = [world.staff("cashier"), world.staff("finance")]
 
     def pay(actor, key):
-        return lambda: services.payment_take(
-            actor=actor, house=house, bills=[Bill(pk=bill.pk)], method="cash", idempotency_key=key
+        return lambda: services.desk_pay(
+            actor=actor, house=house, bill_ids=[bill.pk], method="cash", idempotency_key=key
         )
 
     results = run_at_once(

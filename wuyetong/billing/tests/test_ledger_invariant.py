@@ -23,6 +23,7 @@ from wuyetong.core.money import to_money
 from .conftest import property_standard, set_house
 
 HOUSES = 3
+PAY_DAY = dt.date(2024, 3, 1)  # January's bills are overdue: payments carry late fees
 cents = st.integers(min_value=1, max_value=500_00).map(lambda c: Decimal(c) / 100)
 house_ix = st.integers(min_value=0, max_value=HOUSES - 1)
 month = st.integers(min_value=1, max_value=4)
@@ -32,7 +33,7 @@ operations = st.one_of(
     st.tuples(st.just("run"), month),
     st.tuples(st.just("void"), month),
     st.tuples(st.just("pay_bills"), house_ix, st.lists(st.integers(0, 5), max_size=3), methods),
-    st.tuples(st.just("pay_amount"), house_ix, cents, methods),
+    st.tuples(st.just("pay_all"), house_ix, methods),
     st.tuples(st.just("prepay"), house_ix, cents),
     st.tuples(st.just("deposit"), house_ix, cents),
     st.tuples(st.just("deposit_refund"), house_ix, cents),
@@ -170,17 +171,23 @@ def _apply(op, n, houses, community, cashier, finance, fees, keys) -> None:
         )
         chosen = [open_bills[i] for i in op[2] if i < len(open_bills)]
         keys.append(f"k{n}")
-        services.payment_take(
-            actor=cashier, house=house, bills=chosen, method=op[3], idempotency_key=f"k{n}"
+        services.desk_pay(
+            actor=cashier,
+            house=house,
+            bill_ids=[b.pk for b in chosen],
+            method=op[3],
+            idempotency_key=f"k{n}",
+            on=PAY_DAY,
         )
-    elif kind == "pay_amount":
-        house = houses[op[1]]
-        owed = -house_account_balances(house=house)["receivable"]
-        # mostly a payable amount; sometimes more than owed, which must be refused
-        amount = op[2] if owed <= 0 or op[2] % 7 == 0 else min(op[2], owed)
+    elif kind == "pay_all":
         keys.append(f"k{n}")
-        services.payment_take(
-            actor=cashier, house=house, amount=amount, method=op[3], idempotency_key=f"k{n}"
+        services.desk_pay(
+            actor=cashier,
+            house=houses[op[1]],
+            pay_all=True,
+            method=op[2],
+            idempotency_key=f"k{n}",
+            on=PAY_DAY,
         )
     elif kind == "prepay":
         keys.append(f"k{n}")

@@ -28,7 +28,7 @@ def key():
 @pytest.fixture
 def books(world, fees):
     """Three months of 物业费 for four houses (odd areas: amounts with fen), water on two,
-    payments by several methods and cashiers, a part payment, prepaid and a deposit."""
+    payments by several methods and cashiers, prepaid and a deposit."""
     admin, cashier = world.staff("hq_admin"), world.staff("cashier")
     houses = [
         set_house(h, area=area)
@@ -57,20 +57,23 @@ def books(world, fees):
             "house_id"
         )
     )
-    services.payment_take(
-        actor=cashier, house=jan[0].house, method="cash", bills=[jan[0]], idempotency_key=key()
-    )
-    services.payment_take(
-        actor=cashier, house=jan[1].house, method="wechat", bills=[jan[1]], idempotency_key=key()
-    )
-    services.payment_take(
-        actor=admin, house=jan[2].house, method="alipay", amount="100.01", idempotency_key=key()
-    )
+    for bill, method, actor in (
+        (jan[0], "cash", cashier),
+        (jan[1], "wechat", cashier),
+        (jan[2], "alipay", admin),
+    ):
+        services.desk_pay(
+            actor=actor, house=bill.house, method=method, bill_ids=[bill.pk], idempotency_key=key()
+        )
     services.prepay_deposit(
         actor=cashier, house=houses[3], amount="500.00", method="bank_card", idempotency_key=key()
     )
-    services.payment_take(
-        actor=cashier, house=houses[3], method="prepaid", bills=[jan[3]], idempotency_key=key()
+    services.desk_pay(
+        actor=cashier,
+        house=houses[3],
+        method="prepaid",
+        bill_ids=[jan[3].pk],
+        idempotency_key=key(),
     )
     services.deposit_take(
         actor=cashier, house=houses[0], amount="2000.00", method="transfer", idempotency_key=key()
@@ -92,8 +95,9 @@ def test_collection_by_month_equals_direct_sums(world, fees, books):
         assert (r["billed"], r["collected"], r["bills"]) == (billed, collected, bills.count())
         assert r["rate"] == (collected * 100 / billed).quantize(Decimal("0.01"))
     jan = rows[0]
-    # 208.23 + 223.98 + 246.44 + 274.96; paid: two in full, 100.01 in part, one from prepaid
-    assert jan["billed"] == Decimal("953.61") and jan["collected"] == Decimal("807.18")
+    # 208.23 + 223.98 + 246.44 + 274.96; paid: three at the desk, one from prepaid
+    assert jan["billed"] == Decimal("953.61") and jan["collected"] == Decimal("953.61")
+    assert jan["rate"] == Decimal("100.00") and rows[1]["rate"] == Decimal("0.00")
     assert str(jan["billed"]) == "953.61"  # exact Decimal, no float noise
     total = reports.collection_total(rows)
     assert total["billed"] == sum((r["billed"] for r in rows), Decimal("0"))
@@ -123,7 +127,7 @@ def test_income_by_method_and_cashier_equals_payments(world, books):
     for method, r in rows.items():
         direct = sum((p.amount for p in Payment.objects.filter(method=method)), Decimal("0"))
         assert r["total"] == direct
-    assert rows["alipay"]["total"] == Decimal("100.01")
+    assert rows["alipay"]["total"] == Decimal("246.44")
     assert rows["bank_card"]["prepay"] == Decimal("500.00") and rows["transfer"][
         "deposit"
     ] == Decimal("2000.00")

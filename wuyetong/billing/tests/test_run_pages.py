@@ -162,11 +162,11 @@ def test_a_run_with_a_payment_cannot_be_voided(
     _commit(client_for(world.staff("cashier")), world, django_capture_on_commit_callbacks)
     run = BillRun.objects.get()
     bill = Bill.objects.filter(bill_run=run).first()
-    services.payment_take(
+    services.desk_pay(
         actor=world.staff("cashier"),
         house=bill.house,
         method="cash",
-        bills=[bill],
+        bill_ids=[bill.pk],
         idempotency_key=uuid.uuid4().hex,
     )
     pm = client_for(world.staff("project_manager"))

@@ -163,12 +163,12 @@ def test_void_is_refused_after_a_payment(world, fees):
     (run,) = services.bill_run_commit(
         actor=world.staff("cashier"), community=world.community_a1, period=MARCH
     )
-    services.payment_take(
+    services.desk_pay(
         actor=world.staff("cashier"),
         house=house,
         method="cash",
         idempotency_key="k1",
-        amount="1.00",
+        bill_ids=[run.bills.get().pk],
     )
     with pytest.raises(ApplicationError) as exc:
         services.bill_run_void(actor=world.staff("finance"), run=run, reason="重算")

@@ -21,10 +21,10 @@ def test_another_company_sees_none_of_our_billing(world, fees):
         description="物业费",
         due_date=dt.date(2024, 3, 15),
     )
-    services.payment_take(
+    services.desk_pay(
         actor=world.staff("cashier"),
         house=house,
-        bills=[bill],
+        bill_ids=[bill.pk],
         method="cash",
         idempotency_key="s1",
     )

@@ -20,6 +20,7 @@ from wuyetong.core.excel import xlsx_response
 from wuyetong.core.exceptions import ApplicationError
 from wuyetong.core.ids import parse_pk
 from wuyetong.core.masking import mask_phone
+from wuyetong.core.money import ZERO
 from wuyetong.core.views import ModulePermissionMixin
 
 from .. import filters
@@ -100,7 +101,7 @@ class ArrearsPage(ModulePermissionMixin, View):
         if request.GET.get("export") == "xlsx":
             if not self.access.can("billing.export"):
                 raise PermissionDenied
-            return self.export(f, rows_qs)
+            return self.export(f, rows_qs, request.user, args)
         page = Paginator(rows_qs, PER_PAGE).get_page(request.GET.get("page"))
         rows = [dict(r, label=_label(f["level"], r)) for r in page]
         if f["level"] == "house":
@@ -111,9 +112,16 @@ class ArrearsPage(ModulePermissionMixin, View):
                 people = owners.get(r["house_id"], [])
                 r["owner"] = "、".join(n for n, _p, _u in people)
                 r["reminded"] = reminded.get(r["house_id"])
+        key = arrears.GROUPS[f["level"]][0]
+        fees, totals["late_fee"] = arrears.late_fees_by(
+            request.user, f["level"], keys=[r[key] for r in rows], **args
+        )
+        totals["with_late_fee"] = (totals["total"] or ZERO) + totals["late_fee"]
         for r in rows:
             r["drill"] = self.drill(f, r)
             r["ages"] = [(b, r[b.key]) for b in arrears.BUCKETS]
+            r["late_fee"] = fees.get(r[key], ZERO)
+            r["with_late_fee"] = r["total"] + r["late_fee"]
         chart = {
             "tooltip": {"trigger": "axis"},
             "grid": {"left": 60, "right": 16, "top": 24, "bottom": 28},
@@ -163,11 +171,15 @@ class ArrearsPage(ModulePermissionMixin, View):
             return reverse("billing:bill_list") + f"?house={r['house_id']}&state=unpaid"
         return f"{base}?{_query(f, fee_item=r['fee_item_id'], level='house' if f['community'] else 'community')}"
 
-    def export(self, f, rows_qs):
+    def export(self, f, rows_qs, user, args):
+        key = arrears.GROUPS[f["level"]][0]
+        fees, _total = arrears.late_fees_by(user, f["level"], **args)
         headers = [
             str(LEVELS[f["level"]]).removeprefix("按"),
             *[f"{b.label}(元)" for b in arrears.BUCKETS],
-            "欠费合计(元)",
+            "欠费本金(元)",
+            "滞纳金(元)",
+            "本金+滞纳金(元)",
             "欠费户数",
             "账单数",
             "最早应缴日期",
@@ -177,6 +189,8 @@ class ArrearsPage(ModulePermissionMixin, View):
                 _label(f["level"], r),
                 *[r[b.key] for b in arrears.BUCKETS],
                 r["total"],
+                fees.get(r[key], ZERO),
+                r["total"] + fees.get(r[key], ZERO),
                 r["houses"],
                 r["bills"],
                 r["oldest_due"],
