@@ -54,7 +54,8 @@ def _ids(values) -> list[int]:
 
 
 def locked_bills_for(house: House, bill_ids, *, pay_all: bool) -> list[Bill]:
-    """The chosen open bills of the house (or all of them), locked in id order."""
+    """The chosen bills of the house (or all its open ones), locked in id order; the caller
+    refuses any no longer open once it has looked for a concurrent replay."""
     if pay_all:
         return list(
             open_bills_of_house_locked(house.pk)
@@ -67,8 +68,6 @@ def locked_bills_for(house: House, bill_ids, *, pay_all: bool) -> list[Bill]:
     )
     if len(locked) != len(ids) or any(b.house_id != house.pk for b in locked):
         raise ApplicationError("所选账单不属于该房屋", field="bills")
-    if any(b.state not in OPEN_STATES for b in locked):
-        raise ApplicationError("所选账单已缴清或已作废，请刷新后重试", field="bills", code="paid")
     return locked
 
 
@@ -224,6 +223,8 @@ def desk_pay(
     done = Payment.objects.filter(idempotency_key=(idempotency_key or "").strip()).first()
     if done is not None:
         return done
+    if any(b.state not in OPEN_STATES for b in bills):
+        raise ApplicationError("所选账单已缴清或已作废，请刷新后重试", field="bills", code="paid")
     if not bills and not months_ahead:
         raise ApplicationError("请选择要缴的账单或预缴月数", field="bills")
     quote = quote_build(house=house, bills=bills, months_ahead=months_ahead, on=on)
