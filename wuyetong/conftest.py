@@ -181,25 +181,75 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def page_for(browser, live_server):
-    """A logged-out page at desktop size; page_for(phone=True) for the owner's 390×844 screen."""
-    contexts = []
+class _Pages:
+    """Browser pages on one server, each in its own context (own cookies), closed at the end."""
 
-    def _page(phone: bool = False):
-        ctx = browser.new_context(
+    def __init__(self, browser, base_url: str):
+        self.browser, self.base_url = browser, base_url
+        self.contexts: list[Any] = []
+
+    def __call__(self, phone: bool = False):
+        ctx = self.browser.new_context(
             viewport={"width": 390, "height": 844} if phone else {"width": 1366, "height": 860},
             locale="zh-CN",
-            base_url=live_server.url,
+            base_url=self.base_url,
             is_mobile=phone,
             has_touch=phone,
         )
-        contexts.append(ctx)
+        self.contexts.append(ctx)
         return ctx.new_page()
 
-    yield _page
-    for ctx in contexts:
-        ctx.close()
+    def close(self):
+        for ctx in self.contexts:
+            ctx.close()
+
+
+@pytest.fixture
+def page_for(browser, live_server):
+    """A logged-out page at desktop size; page_for(phone=True) for the owner's 390×844 screen."""
+    pages = _Pages(browser, live_server.url)
+    yield pages
+    pages.close()
+
+
+@pytest.fixture(scope="session")
+def asgi_server(django_db_setup, django_db_blocker):
+    """The whole site, HTTP and /ws/, served by Daphne (as `make run` does) in a thread of
+    this process, so a browser test sees live pushes; pytest-django's live_server speaks
+    WSGI only. Twisted's reactor runs once per process: one server for the session."""
+    import threading
+    import time
+
+    from daphne.endpoints import build_endpoint_description_strings
+    from daphne.server import Server  # installs the asyncio reactor Twisted needs
+
+    from config.asgi import application
+
+    server = Server(
+        application=application,
+        endpoints=build_endpoint_description_strings(host="127.0.0.1", port=0),
+        signal_handlers=False,
+        verbosity=0,
+    )
+    threading.Thread(target=server.run, daemon=True, name="asgi-live-server").start()
+    deadline = time.monotonic() + 15
+    while not server.listening_addresses:
+        if time.monotonic() > deadline:
+            pytest.fail("the ASGI test server did not start")
+        time.sleep(0.05)
+    host, port = server.listening_addresses[0]
+    yield f"http://{host}:{port}"
+    from twisted.internet import reactor
+
+    reactor.callFromThread(reactor.stop)
+
+
+@pytest.fixture
+def asgi_page_for(browser, asgi_server, transactional_db):
+    """Like page_for, on the ASGI server: page scripts get their WebSocket."""
+    pages = _Pages(browser, asgi_server)
+    yield pages
+    pages.close()
 
 
 def browser_login(page, phone: str, password: str = "wuyetong123", path: str = "/accounts/login/"):

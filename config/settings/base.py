@@ -164,13 +164,32 @@ WHITENOISE_USE_FINDERS = True
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_RESULT_BACKEND: str | None = None
-if REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
-        }
+
+
+def redis_channel_layer(url: str) -> dict:
+    """The Redis channel layer. An idle consumer waits in BZPOPMIN for up to channels_redis'
+    brpop_timeout (5 s); redis-py ≥ 8 also gives every socket a 5 s read timeout by default,
+    which ends that wait with a TimeoutError and closes every idle console's WebSocket
+    (django/channels_redis#422). The read timeout is set well above the blocking wait, so a
+    quiet console stays connected while a dead Redis is still noticed."""
+    return {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {
+            "hosts": [
+                {
+                    "address": url,
+                    "socket_timeout": 30,
+                    "socket_connect_timeout": 5,
+                    "socket_keepalive": True,
+                    "health_check_interval": 30,
+                }
+            ]
+        },
     }
+
+
+if REDIS_URL:
+    CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL)}
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }

@@ -213,6 +213,25 @@ def event_payload(case: Case, event: CaseEvent) -> dict[str, Any]:
     }
 
 
+def new_case_payload(case: Case) -> dict[str, Any]:
+    """A case new to the duty desk: the `case.created` push, and the desk's replay after a
+    dropped connection."""
+    return {
+        "type": "case.created",
+        "id": case.pk,
+        "number": case.number,
+        "kind": case.kind,
+        "kind_label": str(case.get_kind_display()),
+        "urgency": case.urgency,
+        "urgency_label": str(case.get_urgency_display()),
+        "community_id": case.community_id,
+        "community": case.community.name,
+        "case_type": case.case_type.name,
+        "place": case.place_label,
+        "submitted_at": case.submitted_at.isoformat(),
+    }
+
+
 def notify_users(user_ids: Iterable[int | None], payload: dict[str, Any]) -> None:
     for user_id in sorted({u for u in user_ids if u}):
         publish(f"user.{user_id}", payload)

@@ -28,6 +28,7 @@ from ._common import (
     event_payload,
     is_id,
     lock_for_reporter,
+    new_case_payload,
     notify_users,
     now_or,
     record,
@@ -57,23 +58,7 @@ def _take_number(seq: CaseNumberSequence, *, kind: str) -> str:
 def _announce_new(case: Case) -> None:
     """The duty desk (弹屏): every open console of the company hears of it; the payload names
     the community so a screen shows only what its user is responsible for."""
-    publish(
-        f"company.{case.company_id}",
-        {
-            "type": "case.created",
-            "id": case.pk,
-            "number": case.number,
-            "kind": case.kind,
-            "kind_label": str(case.get_kind_display()),
-            "urgency": case.urgency,
-            "urgency_label": str(case.get_urgency_display()),
-            "community_id": case.community_id,
-            "community": case.community.name,
-            "case_type": case.case_type.name,
-            "place": case.place_label,
-            "submitted_at": case.submitted_at.isoformat(),
-        },
-    )
+    publish(f"company.{case.company_id}", new_case_payload(case))
 
 
 @transaction.atomic

@@ -156,3 +156,17 @@ def pushes(monkeypatch) -> list[tuple[str, dict]]:
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
     return tmp_path
+
+
+@pytest.fixture
+def a2_case(desk) -> Case:
+    """A case in 西溪花园 (project 2 of company A), outside the project-1 staff's scope."""
+    owner = builders.user_create("13500000077", "钱西溪")
+    builders.owner_bind(user=owner, house=desk.world.houses_a2[0])
+    return services.case_submit(
+        reporter=owner,
+        kind=CaseKind.REPAIR,
+        case_type_id=desk.door.pk,
+        description="西溪门锁坏了",
+        house_id=desk.world.houses_a2[0].pk,
+    )

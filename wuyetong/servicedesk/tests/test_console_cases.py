@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from wuyetong.demo import builders
 from wuyetong.servicedesk import services
 from wuyetong.servicedesk.choices import CaseKind, CaseState
 from wuyetong.servicedesk.models import Case, CaseEvent, CasePhoto, CaseUrge
@@ -25,20 +24,6 @@ LIST = reverse("servicedesk:case_list")
 
 def detail(case) -> str:
     return reverse("servicedesk:case_detail", args=[case.pk])
-
-
-@pytest.fixture
-def a2_case(desk):
-    """A case in 西溪花园 (project 2 of company A), outside the project-1 staff's scope."""
-    owner = builders.user_create("13500000077", "钱西溪")
-    builders.owner_bind(user=owner, house=desk.world.houses_a2[0])
-    return services.case_submit(
-        reporter=owner,
-        kind=CaseKind.REPAIR,
-        case_type_id=desk.door.pk,
-        description="西溪门锁坏了",
-        house_id=desk.world.houses_a2[0].pk,
-    )
 
 
 def post(client, case, action: str, seen: int | None = None, **data):
