@@ -17,16 +17,21 @@ def png_file(path, colour=(90, 120, 160), size=(800, 600)) -> str:
     return str(path)
 
 
-def metered_phone(browser, live_server):
-    """A fresh phone context (service workers blocked, so every page shows on the wire), its
-    page and the meter on it; close the context when done."""
-    context = browser.new_context(
+def phone_context(browser, base_url: str, **options):
+    """A fresh 390 × 844 touch phone on `base_url`."""
+    return browser.new_context(
         viewport={"width": 390, "height": 844},
         locale="zh-CN",
-        base_url=live_server.url,
+        base_url=base_url,
         is_mobile=True,
         has_touch=True,
-        service_workers="block",
+        **options,
     )
+
+
+def metered_phone(browser, live_server):
+    """A phone (service workers blocked, so every page shows on the wire), its page and the
+    meter on it; close the context when done."""
+    context = phone_context(browser, live_server.url, service_workers="block")
     page = context.new_page()
     return context, page, Meter(page)

@@ -1,6 +1,6 @@
 """The owner's service desk in Chromium at 390 × 844: report a repair from the home tile with
-photos (a double tap makes one case), follow it as the company works it (the page redraws on
-the case's event), accept the quote, rate; a complaint with a missing field; my cases; and the
+photos (a double tap makes one case), follow it live as the worker works it on his phone (the
+page redraws on the case's push over /ws/events/), accept the quote, rate; a complaint with a missing field; my cases; and the
 case pages measured like every /app/ page (under 150 KB without images, no other host).
 Screenshots go to $SCREENSHOT_DIR (default: the temporary directory)."""
 
@@ -26,26 +26,23 @@ from wuyetong.servicedesk.tests.phone import metered_phone, png_file
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _case_event(page, case) -> None:
-    """What app.js does with a `case.updated` push from /ws/events/ (the socket itself is
-    tested in the realtime tests; this live server speaks HTTP only)."""
-    page.evaluate(
-        "id => document.dispatchEvent(new CustomEvent('wuyetong:event',"
-        " {detail: {type: 'case.updated', id}}))",
-        case.pk,
-    )
+def _live(page) -> None:
+    page.wait_for_function("document.body.dataset.liveState === 'open'", timeout=10000)
 
 
-def test_owner_reports_follows_accepts_the_quote_and_rates_on_a_phone(
-    desk, page_for, live_server, tmp_path, settings
+def test_owner_reports_and_follows_live_as_the_worker_acts_on_his_phone(
+    desk, asgi_page_for, asgi_server, tmp_path, settings
 ):
+    """Two phones on the ASGI server: every step the worker taps reaches the owner's open
+    case page through /ws/events/ (no reload), with a message in the owner's inbox."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
     cache.clear()
-    phone = page_for(phone=True)
+    phone, worker = asgi_page_for(phone=True), asgi_page_for(phone=True)
     browser_login(phone, desk.world.owner.phone, DEMO_PASSWORD, path="/app/login/")
+    browser_login(worker, desk.worker.phone, DEMO_PASSWORD)
     phone.goto("/app/")
     phone.click(".grid4 a:has-text('报修')")
-    phone.wait_for_url(f"{live_server.url}/app/service/repair/")
+    phone.wait_for_url(f"{asgi_server}/app/service/repair/")
     phone.select_option("select[name=place]", f"h{desk.world.owner_house.pk}")
     assert phone.locator("[data-public-only]").is_hidden()
     phone.select_option("select[name=case_type]", str(desk.leak.pk))
@@ -66,21 +63,30 @@ def test_owner_reports_follows_accepts_the_quote_and_rates_on_a_phone(
     assert "已提交" in phone.inner_text(".alert") and case.number in phone.inner_text("body")
     assert phone.locator(".thumbs.shown img").count() == 2
     _shot(phone, "owner_service_case_new")
+    _live(phone)
 
-    # The company dispatches and the worker accepts: the open page redraws.
-    services.case_dispatch(actor=desk.cs, case_id=case.pk, assignee_id=desk.emp(desk.worker).pk)
-    services.case_accept(actor=desk.worker, case_id=case.pk)
-    _case_event(phone, case)
-    phone.wait_for_selector(".head [data-state]:has-text('已接单')")
+    # The worker grabs it from his pool: the owner's page follows without a reload.
+    worker.goto("/servicedesk/m/")
+    worker.click(f".pool [data-case-id='{case.pk}'] + form button")
+    worker.wait_for_selector(".head:has-text('已接单')")
+    phone.wait_for_selector(".head [data-state]:has-text('已接单')", timeout=5000)
     assert desk.worker.name in phone.inner_text(".timeline")
     assert phone.locator("#cancel").count() == 0
+    phone.wait_for_selector(f"[data-toasts] >> text=您的报修已受理，{desk.worker.name}已接单")
 
-    services.case_arrive(actor=desk.worker, case_id=case.pk)
-    services.case_start(actor=desk.worker, case_id=case.pk)
-    services.case_message(actor=desk.worker, case_id=case.pk, note="需要更换一段水管，费用如下")
-    services.case_quote(actor=desk.worker, case_id=case.pk, amount="86.50", note="PVC水管及接头")
-    _case_event(phone, case)
-    phone.wait_for_selector("#quote")
+    worker.click("form[data-action=arrive] button")
+    phone.wait_for_selector(".head [data-state]:has-text('已到场')", timeout=5000)
+    worker.click("form[data-action=start] button")
+    worker.wait_for_selector(".head:has-text('处理中')")
+    worker.fill("form[data-action=message] textarea", "需要更换一段水管，费用如下")
+    worker.click("form[data-action=message] button")
+    worker.wait_for_selector("text=已留言")
+    worker.click("summary:has-text('报价')")
+    worker.fill("input[name=quote-amount]", "86.50")
+    worker.fill("input[name=quote-note]", "PVC水管及接头")
+    worker.click("form[data-action=quote] button")
+    worker.wait_for_selector("text=已报价")
+    phone.wait_for_selector("#quote", timeout=5000)
     assert "¥86.50" in phone.inner_text("#quote")
     assert "需要更换一段水管" in phone.inner_text("#talk")
     _shot(phone, "owner_service_case_quote")
@@ -92,10 +98,14 @@ def test_owner_reports_follows_accepts_the_quote_and_rates_on_a_phone(
     phone.click("#talk button[type=submit]")
     phone.wait_for_selector("text=已发送")
     assert "下午3点后家里有人" in phone.inner_text("#talk")
+    worker.reload()
+    assert "下午3点后家里有人" in worker.inner_text("#talk")
 
-    services.case_complete(actor=desk.worker, case_id=case.pk, note="已更换水管")
-    _case_event(phone, case)
-    phone.wait_for_selector("#rate")
+    worker.fill("form[data-action=complete] textarea[name=complete-note]", "已更换水管")
+    worker.on("dialog", lambda d: d.accept())
+    worker.click("form[data-action=complete] button[type=submit]")
+    worker.wait_for_selector(".head:has-text('已完成')")
+    phone.wait_for_selector("#rate", timeout=5000)
     phone.click("#rate label:has-text('差评')")
     phone.click("#rate button[type=submit]")
     phone.wait_for_selector("#rate .alert")
