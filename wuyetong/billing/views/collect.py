@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -30,6 +31,11 @@ from ..services import online as online_services
 from ..services import payments as payment_services
 from ..services import refunds as refund_services
 from .cashier import payment_get
+
+
+def _when(value) -> str:
+    """A stored time as the console shows times: local (Asia/Shanghai), to the minute."""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "—"
 
 
 class BillingList(pages.ListPage):
@@ -57,7 +63,7 @@ class ReceiptList(BillingList):
             link=lambda p: reverse("billing:receipt_detail", args=[p.pk]),
             order="receipt_no",
         ),
-        Col(gettext_lazy("收款时间"), lambda p: f"{p.paid_at:%Y-%m-%d %H:%M}", order="paid_at"),
+        Col(gettext_lazy("收款时间"), lambda p: _when(p.paid_at), order="paid_at"),
         Col(gettext_lazy("小区"), lambda p: p.community.name),
         Col(gettext_lazy("房屋"), _room),
         Col(gettext_lazy("用途"), lambda p: p.get_purpose_display()),
@@ -86,7 +92,7 @@ class RefundList(BillingList):
     columns = [
         Col(
             gettext_lazy("申请时间"),
-            lambda r: f"{r.requested_at:%Y-%m-%d %H:%M}",
+            lambda r: _when(r.requested_at),
             link=lambda r: reverse("billing:refund_detail", args=[r.pk]),
             order="requested_at",
         ),
@@ -192,7 +198,7 @@ class InvoiceList(BillingList):
     columns = [
         Col(
             gettext_lazy("申请时间"),
-            lambda i: f"{i.requested_at:%Y-%m-%d %H:%M}",
+            lambda i: _when(i.requested_at),
             link=lambda i: reverse("billing:invoice_detail", args=[i.pk]),
             order="requested_at",
         ),
@@ -293,9 +299,7 @@ class BalanceList(BillingList):
             num=True,
             order="deposit_held",
         ),
-        Col(
-            gettext_lazy("更新时间"), lambda b: f"{b.updated_at:%Y-%m-%d %H:%M}", order="updated_at"
-        ),
+        Col(gettext_lazy("更新时间"), lambda b: _when(b.updated_at), order="updated_at"),
     ]
 
     def get_queryset(self):
@@ -411,9 +415,7 @@ class OrderList(BillingList):
     filterset_class = filters.OrderFilter
     columns = [
         Col(gettext_lazy("订单号"), lambda o: o.out_trade_no),
-        Col(
-            gettext_lazy("下单时间"), lambda o: f"{o.created_at:%Y-%m-%d %H:%M}", order="created_at"
-        ),
+        Col(gettext_lazy("下单时间"), lambda o: _when(o.created_at), order="created_at"),
         Col(gettext_lazy("小区"), lambda o: o.community.name),
         Col(gettext_lazy("房屋"), _room),
         Col(gettext_lazy("渠道"), lambda o: o.get_gateway_display()),

@@ -1,0 +1,139 @@
+"""In Chromium: a cashier asks for a refund from the receipt page; finance refuses an empty
+rejection, approves, and prints the refund slip. Finance reviews an owner's invoice request,
+issues it (number, PDF) and e-mails it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from wuyetong.billing import services
+from wuyetong.billing.models import Bill, InvoiceRequest, LedgerEntry, RefundRequest
+from wuyetong.conftest import browser_login
+
+from .collect_helpers import key, one_off, pdf_text
+
+SHOTS = Path(tempfile.gettempdir()) / "wuyetong-shots"
+SHOTS.mkdir(exist_ok=True)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def paid(world, fees):
+    today = dt.date.today()
+    house = world.owner_house
+    fee = one_off(world, fees, house, "320.40", today)
+    rubbish = one_off(world, fees, house, "45.00", today, item="垃圾清运费")
+    payment = services.desk_pay(
+        actor=world.staff("cashier"),
+        house=house,
+        method="wechat",
+        bill_ids=[fee.pk, rubbish.pk],
+        idempotency_key=key(),
+    )
+    return payment, fee, rubbish
+
+
+def test_refund_is_asked_at_the_receipt_and_approved_by_finance(world, paid, page_for):
+    payment, fee, rubbish = paid
+    desk = page_for()
+    browser_login(desk, world.staff("cashier").phone)
+    desk.goto(f"/billing/receipts/{payment.pk}/")
+    desk.check(f"#refund-form input[name=bills][value='{rubbish.pk}']")
+    desk.fill("#refund-reason", "垃圾清运费重复收取")
+    desk.select_option("#refund-method", "cash")
+    desk.click("#refund-form button[type=submit]")
+    desk.wait_for_load_state("networkidle")
+    assert "已提交退款申请" in desk.locator(".messages").inner_text()
+    assert desk.locator("#refund-decide").count() == 0  # a cashier cannot approve
+    assert "45.00" in desk.locator(".big-money").inner_text()
+    desk.screenshot(path=str(SHOTS / "refund_requested.png"), full_page=True)
+    request = RefundRequest.objects.get()
+    assert (request.state, request.method, request.amount) == ("pending", "cash", Decimal("45.00"))
+
+    finance = page_for()
+    browser_login(finance, world.staff("finance").phone)
+    finance.goto("/billing/refunds/")
+    # times in the list are local, as on the detail page (they were shown in UTC)
+    local = timezone.localtime(request.requested_at)
+    assert f"{local:%Y-%m-%d %H:%M}" in finance.locator("table").inner_text()
+    finance.screenshot(path=str(SHOTS / "refund_list.png"), full_page=True)
+    finance.click(f"a[href='/billing/refunds/{request.pk}/']")
+    finance.wait_for_selector("#refund-decide")
+    # a rejection needs a reason: refused, nothing changes
+    finance.click("#refund-decide button[value=reject]")
+    finance.wait_for_load_state("networkidle")
+    assert "请填写驳回原因" in finance.locator(".messages").inner_text()
+    request.refresh_from_db()
+    assert request.state == "pending"
+    finance.fill("#note", "核实无误")
+    finance.click("#refund-decide button[value=approve]")
+    finance.wait_for_load_state("networkidle")
+    request.refresh_from_db()
+    assert request.state == "approved" and request.refund_no
+    assert f"已批准退款，退款单 {request.refund_no}" in finance.locator(".messages").inner_text()
+    assert request.refund_no in finance.locator("h1").inner_text()
+    assert finance.locator("#refund-decide").count() == 0
+    finance.screenshot(path=str(SHOTS / "refund_approved.png"), full_page=True)
+    rubbish.refresh_from_db()
+    fee.refresh_from_db()
+    assert (rubbish.state, fee.state) == ("reversed", "paid")
+    assert LedgerEntry.objects.get(bill=rubbish, kind="refund").amount == Decimal("-45.00")
+    slip = finance.request.get(f"/billing/refunds/{request.pk}/pdf/")
+    assert slip.headers["content-type"] == "application/pdf"
+    text = pdf_text(slip.body())
+    assert request.refund_no in text and "45.00" in text and "垃圾清运费" in text
+    # the receipt page now lists the refund and no longer offers the refunded bill
+    desk.goto(f"/billing/receipts/{payment.pk}/")
+    assert request.refund_no in desk.content()
+    assert desk.locator(f"#refund-form input[value='{rubbish.pk}']").count() == 0
+
+
+def test_finance_reviews_issues_and_emails_an_invoice(world, paid, page_for):
+    payment, _fee, _rubbish = paid
+    invoice = services.invoice_request(
+        actor=world.owner,
+        payment=payment,
+        title="杭州某某科技有限公司",
+        tax_no="91330100MA2XXXX12Y",
+        email="owner@example.com",
+    )
+    page = page_for()
+    browser_login(page, world.staff("finance").phone)
+    page.goto("/billing/invoices/")
+    assert "杭州某某科技有限公司" in page.content()
+    page.screenshot(path=str(SHOTS / "invoice_list.png"), full_page=True)
+    page.goto(f"/billing/invoices/{invoice.pk}/")
+    page.click("button[value=approve]")
+    page.wait_for_load_state("networkidle")
+    assert "审核完成" in page.locator(".messages").inner_text()
+    page.click("button[value=issue]")
+    page.wait_for_load_state("networkidle")
+    invoice.refresh_from_db()
+    assert invoice.state == "issued" and invoice.invoice_no
+    assert invoice.invoice_no in page.locator("h1").inner_text()
+    page.screenshot(path=str(SHOTS / "invoice_issued.png"), full_page=True)
+    pdf = page.request.get(f"/billing/invoices/{invoice.pk}/pdf/")
+    assert pdf.headers["content-type"] == "application/pdf"
+    text = pdf_text(pdf.body())
+    assert invoice.invoice_no in text and "杭州某某科技有限公司" in text
+    assert "91330100MA2XXXX12Y" in text and "365.40" in text
+    page.click("button[value=send]")
+    page.wait_for_load_state("networkidle")
+    assert "已发送至 owner@example.com" in page.locator(".messages").inner_text()
+    invoice.refresh_from_db()
+    assert invoice.state == "sent" and invoice.sent_at is not None
+    [message] = mail.outbox
+    assert (
+        message.to == ["owner@example.com"] and invoice.invoice_no in message.subject + message.body
+    )
+    [(_name, data, mimetype)] = message.attachments
+    assert mimetype == "application/pdf" and invoice.invoice_no in pdf_text(data)
+    page.screenshot(path=str(SHOTS / "invoice_sent.png"), full_page=True)
+    assert InvoiceRequest.objects.count() == 1 and Bill.objects.filter(state="paid").count() == 2
