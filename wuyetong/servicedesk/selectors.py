@@ -10,10 +10,19 @@ from django.utils.translation import gettext as _
 from wuyetong.core.access import get_access
 from wuyetong.core.exceptions import NotFound
 from wuyetong.core.ids import PK_MAX, parse_pk
-from wuyetong.orgs.models import Bureau, Employee
+from wuyetong.orgs.models import Bureau, Company, Employee
 
 from .choices import CaseState
-from .models import CLOSED_STATES, HANDLED_STATES, Case, CaseEvent, CaseType, CaseUrge
+from .models import (
+    CLOSED_STATES,
+    HANDLED_STATES,
+    Case,
+    CaseEvent,
+    CaseType,
+    CaseUrge,
+    CaseWorker,
+    SlaRule,
+)
 from .orgpath import path_ids
 
 _LIST_RELATED = (
@@ -175,11 +184,7 @@ def case_assignee_choices(*, user, case: Case) -> list[Employee]:
         .prefetch_related("roles")
         .order_by("org_unit__path", "employee_no")
     )
-    return [
-        e
-        for e in employees
-        if any("servicedesk.change" in (r.permissions or []) for r in e.roles.all())
-    ]
+    return [e for e in employees if _handles_cases(e)]
 
 
 def duty_desk_missed(
@@ -217,3 +222,62 @@ def worker_pool(*, user) -> QuerySet[Case]:
         .filter(Q(case_type_id__in=type_ids) | Q(case_type__parent_id__in=type_ids))
         .order_by("-urgency", "submitted_at")
     )
+
+
+def case_type_tree(*, user) -> QuerySet[CaseType]:
+    """Every type of the user's company, active or not, for the configuration pages."""
+    return (
+        CaseType.objects.for_user(user, "view")
+        .select_related("parent")
+        .order_by("kind", "sort", "pk")
+    )
+
+
+def sla_rule_list(*, user) -> QuerySet[SlaRule]:
+    return (
+        SlaRule.objects.for_user(user, "view")
+        .select_related("case_type")
+        .order_by("kind", "case_type__sort", "case_type_id", "urgency")
+    )
+
+
+def case_worker_list(*, user) -> QuerySet[CaseWorker]:
+    """The duty cards of workers within the user's data scope."""
+    access = get_access(user)
+    employees = Employee.objects.for_access(access, "").values("pk")
+    return (
+        CaseWorker.objects.for_user(user, "view")
+        .filter(employee__in=employees)
+        .select_related("employee__user", "employee__org_unit")
+        .prefetch_related("case_types")
+        .order_by("employee__org_unit__path", "employee__employee_no")
+    )
+
+
+def case_worker_candidates(*, user) -> list[Employee]:
+    """Active employees within the user's data scope whose roles handle cases."""
+    access = get_access(user)
+    if access.company_id is None:
+        return []
+    employees = (
+        Employee.objects.for_access(access, "")
+        .filter(is_active=True)
+        .select_related("user", "org_unit")
+        .prefetch_related("roles")
+        .order_by("org_unit__path", "employee_no")
+    )
+    return [e for e in employees if _handles_cases(e)]
+
+
+def _handles_cases(employee: Employee) -> bool:
+    return any("servicedesk.change" in (r.permissions or []) for r in employee.roles.all())
+
+
+def company_servicedesk_settings(*, user) -> dict:
+    """The service-desk section of the user's company settings (empty when unset)."""
+    company_id = get_access(user).company_id
+    settings = (
+        Company.objects.filter(pk=company_id or 0).values_list("settings", flat=True).first() or {}
+    )
+    section = settings.get("servicedesk") if isinstance(settings, dict) else None
+    return section if isinstance(section, dict) else {}

@@ -8,6 +8,7 @@ from .config import (
     case_type_update,
     case_worker_save,
     case_worker_set_duty,
+    company_settings_save,
     sla_rule_save,
 )
 from .handling import (
@@ -66,6 +67,7 @@ __all__ = [
     "case_worker_save",
     "case_worker_set_duty",
     "company_answer_urge",
+    "company_settings_save",
     "event_label",
     "return_visit_scan",
     "sla_rule_save",

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from wuyetong.core.access import get_access
 from wuyetong.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from wuyetong.orgs.choices import OpAction
-from wuyetong.orgs.models import Employee
+from wuyetong.orgs.models import Company, Employee
 from wuyetong.orgs.services import diff, oplog_record, snapshot
 
 from ..choices import CaseKind, Urgency
@@ -238,6 +238,46 @@ def case_worker_set_duty(*, actor, on_duty: bool) -> CaseWorker:
     card.on_duty = bool(on_duty)
     card.save(update_fields=["on_duty", "updated_at"])
     return card
+
+
+# Company settings of the service desk read by the return-visit scan (scans.py).
+SETTING_BOUNDS = {"return_visit_days": (1, 30), "auto_close_days": (0, 30)}
+
+
+@transaction.atomic
+def company_settings_save(*, actor, return_visit_days: int, auto_close_days: int) -> dict:
+    """Days after completion before an unrated case gets a system return visit, and days
+    after rating or the visit before it closes by itself."""
+    company_id = _config_company(actor)
+    company = Company.objects.select_for_update().get(pk=company_id)
+    values = {}
+    for field, value in (
+        ("return_visit_days", return_visit_days),
+        ("auto_close_days", auto_close_days),
+    ):
+        low, high = SETTING_BOUNDS[field]
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise ApplicationError(_("请输入天数"), field=field) from None
+        if not low <= number <= high:
+            raise ApplicationError(
+                _("天数须在%(low)s到%(high)s之间") % {"low": low, "high": high}, field=field
+            )
+        values[field] = number
+    settings = dict(company.settings or {})
+    before = dict(settings.get("servicedesk") or {})
+    settings["servicedesk"] = {**before, **values}
+    company.settings = settings
+    company.save(update_fields=["settings", "updated_at"])
+    if before != settings["servicedesk"]:
+        oplog_record(
+            actor=actor,
+            action=OpAction.UPDATE,
+            obj=company,
+            changes={"servicedesk": [before, settings["servicedesk"]]},
+        )
+    return settings["servicedesk"]
 
 
 DEFAULT_TYPES: dict[str, list[tuple[str, list[str]]]] = {
