@@ -137,3 +137,30 @@ def test_finance_reviews_issues_and_emails_an_invoice(world, paid, page_for):
     assert mimetype == "application/pdf" and invoice.invoice_no in pdf_text(data)
     page.screenshot(path=str(SHOTS / "invoice_sent.png"), full_page=True)
     assert InvoiceRequest.objects.count() == 1 and Bill.objects.filter(state="paid").count() == 2
+
+
+def test_arrears_page_shows_the_late_fee_beside_the_principal(world, fees, page_for):
+    """0.05 %/day after 10 days' grace: 1000.00 due 40 days ago → 30 days → 15.00."""
+    today = dt.date.today()
+    services.late_fee_rule_set(
+        actor=world.staff("hq_admin"),
+        community=world.community_a1,
+        daily_rate_percent="0.05",
+        grace_days=10,
+    )
+    one_off(world, fees, world.owner_house, "1000.00", today - dt.timedelta(days=40))
+    one_off(world, fees, world.houses_a1[1], "88.80", today - dt.timedelta(days=5))  # in grace
+    page = page_for()
+    browser_login(page, world.staff("finance").phone)
+    page.goto("/billing/arrears/")
+    assert page.locator("#arrears-total").inner_text() == "1088.80"
+    assert page.locator("#arrears-late-fee").inner_text() == "15.00"
+    page.click(f"#arrears-table a:has-text('{world.community_a1.name}')")
+    page.wait_for_load_state("networkidle")
+    page.click("#arrears-table tbody a >> nth=0")  # the building
+    page.wait_for_load_state("networkidle")
+    rows = page.locator("#arrears-table tbody tr")
+    assert rows.count() == 2
+    mine = rows.filter(has_text=world.owner_house.room_no).first.inner_text()
+    assert "1000.00" in mine and "15.00" in mine and "1015.00" in mine
+    page.screenshot(path=str(SHOTS / "arrears_houses.png"), full_page=True)
