@@ -58,6 +58,10 @@ class NoteForm(ActionForm):
     note = _text(_("备注"), rows=2)
 
 
+class VisitForm(ActionForm):
+    note = _text(_("回访记录"), rows=2, placeholder=_("回访了谁、业主的意见"))
+
+
 class QuoteForm(ActionForm):
     amount = forms.CharField(label=_("金额(元)"), required=False, max_length=20)
     note = _text(_("报价说明"), max_length=200, placeholder=_("材料、人工"))

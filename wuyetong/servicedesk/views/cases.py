@@ -222,7 +222,7 @@ ACTIONS: dict[str, Action] = {
         ),
         Action(
             "return_visit",
-            f.NoteForm,
+            f.VisitForm,
             services.case_return_visit,
             _desk_step("return_visit"),
             primary=True,

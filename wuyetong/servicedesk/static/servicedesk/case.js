@@ -23,6 +23,8 @@
       return;
     }
     pending = false;
+    // The flash of the last action ("已派单") no longer describes the case.
+    document.querySelectorAll(".messages").forEach((m) => m.remove());
     if (window.htmx) window.htmx.trigger(region, "case-changed");
     else location.reload();
   }
