@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -19,7 +20,7 @@ from . import selectors, services
 from .choices import CaseState
 from .photos import photo_response
 from .services.handling import WORK
-from .views.cases import CaseDetail
+from .views.cases import CaseDetail, sla_status
 
 # The console's actions a worker has on the phone; dispatching, visits and closing stay at
 # the desk.
@@ -42,14 +43,12 @@ class TaskList(ModulePermissionMixin, View):
     permission = WORK
 
     def get(self, request):
-        return render(
-            request,
-            "servicedesk/mobile/tasks.html",
-            {
-                "mine": list(selectors.worker_tasks(user=request.user)[:100]),
-                "pool": list(selectors.worker_pool(user=request.user)[:50]),
-            },
-        )
+        mine = list(selectors.worker_tasks(user=request.user)[:100])
+        pool = list(selectors.worker_pool(user=request.user)[:50])
+        now = timezone.now()
+        for case in (*mine, *pool):
+            case.sla_text, case.sla_tag = sla_status(case, now)  # type: ignore[attr-defined]
+        return render(request, "servicedesk/mobile/tasks.html", {"mine": mine, "pool": pool})
 
 
 class TaskPage(CaseDetail):

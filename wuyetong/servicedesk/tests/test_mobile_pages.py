@@ -5,9 +5,12 @@ act, another company's worker, owners, the bureau and anonymous get nothing)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from wuyetong.servicedesk.models import Case, CaseEvent, CasePhoto
 
@@ -34,10 +37,12 @@ def test_my_tasks_and_the_pool_of_my_types(desk, client_for):
     services.case_dispatch(
         actor=desk.cs, case_id=someone_elses.pk, assignee_id=desk.emp(desk.worker2).pk
     )
+    Case.objects.filter(pk=mine.pk).update(resolution_due_at=timezone.now() - timedelta(hours=2))
     body = client_for(desk.worker).get(reverse("servicedesk:m_tasks")).content.decode()
     mine_part, pool_part = body.split("抢单池", 1)
     assert mine.number in mine_part and someone_elses.number not in body
     assert poolable.number in pool_part and other_type.number not in body
+    assert "解决超时 2小时" in mine_part  # the overdue task says so
 
 
 def test_a_worker_grabs_and_works_a_case_to_completion(desk, client_for, media):
