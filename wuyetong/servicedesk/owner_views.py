@@ -24,9 +24,11 @@ from wuyetong.owner.views import owner_login_required
 from wuyetong.web.pages import querystring_without
 
 from . import selectors, services
-from .choices import CaseKind, CaseState, EventKind, QuoteState, Rating
+from .choices import CaseKind, EventKind, QuoteState, Rating
+from .models import CLOSED_STATES
 from .owner_forms import ReportForm
 from .photos import photo_response
+from .services._common import TRANSITIONS
 from .services.handling import OWNER_REOPEN_WITHIN
 
 # What the owner's timeline leaves out: the company's internal deadlines and escalations.
@@ -37,8 +39,6 @@ INTERNAL_EVENTS = (
     EventKind.URGE,
     EventKind.URGE_ANSWER,
 )
-RATEABLE = (CaseState.COMPLETED, CaseState.RETURN_VISITED)
-REOPENABLE = (CaseState.COMPLETED, CaseState.RATED, CaseState.RETURN_VISITED, CaseState.CLOSED)
 
 
 def _case_or_404(request, pk):
@@ -129,10 +129,11 @@ def _detail(request, case, *, errors: dict | None = None, status: int = 200):
     reopen_until = case.closed_at + OWNER_REOPEN_WITHIN if case.closed_at else None
     events = _timeline(request, case)
     shown = {
-        "cancel": case.state == CaseState.SUBMITTED,
-        "add_info": case.state not in (CaseState.CLOSED, CaseState.CANCELLED),
-        "rate": case.state in RATEABLE and not case.rating,
-        "reopen": case.state in REOPENABLE and (reopen_until is None or now <= reopen_until),
+        "cancel": case.state in TRANSITIONS["cancel"],
+        "add_info": case.state not in CLOSED_STATES,
+        "rate": case.state in TRANSITIONS["rate"] and not case.rating,
+        "reopen": case.state in TRANSITIONS["reopen"]
+        and (reopen_until is None or now <= reopen_until),
         "quote": case.quote_state == QuoteState.PENDING,
     }
     errors = errors or {}
