@@ -358,3 +358,8 @@ def test_arrears_show_the_late_fee_accrued_by_the_day_beside_the_principal(
     mine_row = next(v for k, v in rows.items() if k.endswith(mine.room_no))
     assert Decimal(str(mine_row["滞纳金(元)"])) == Decimal("5.21")
     assert Decimal(str(mine_row["本金+滞纳金(元)"])) == Decimal("1606.55")
+    # the reports' ageing tab shows the same late fee
+    report = client.get(
+        reverse("billing:reports"), {"tab": "ageing", "as_of": AS_OF.isoformat()}
+    ).content.decode()
+    assert 'id="sum-late-fee">5.28<' in report

@@ -156,13 +156,23 @@ class ReportsPage(ModulePermissionMixin, View):
             level = "building" if community else "community"
             rows = list(arrears.arrears_by(request.user, level, as_of=as_of, community_id=cid))
             label = "house__building__name" if community else "community__name"
+            key = arrears.GROUPS[level][0]
+            fees, late_total = arrears.late_fees_by(
+                request.user, level, as_of=as_of, community_id=cid
+            )
             for r in rows:
                 r["label"] = r[label]
                 r["ages"] = [r[b.key] for b in arrears.BUCKETS]
+                r["late_fee"] = fees.get(r[key], ZERO)
             totals = arrears.arrears_totals(request.user, as_of=as_of, community_id=cid)
+            totals["late_fee"] = late_total
             headers = ["楼栋" if community else "小区"]
-            headers += [f"{b.label}(元)" for b in arrears.BUCKETS] + ["合计(元)", "户数", "笔数"]
-            table = [[r["label"], *r["ages"], r["total"], r["houses"], r["bills"]] for r in rows]
+            headers += [f"{b.label}(元)" for b in arrears.BUCKETS]
+            headers += ["合计(元)", "滞纳金(元)", "户数", "笔数"]
+            table = [
+                [r["label"], *r["ages"], r["total"], r["late_fee"], r["houses"], r["bills"]]
+                for r in rows
+            ]
             ctx.update(
                 as_of=as_of,
                 rows=rows,
