@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from wuyetong.core.access import get_access
+from wuyetong.core.realtime import serving_loop
 
 
 def groups_for(access) -> list[str]:
@@ -20,6 +23,7 @@ def groups_for(access) -> list[str]:
 
 class EventsConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
+        serving_loop(asyncio.get_running_loop())
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=4401)
