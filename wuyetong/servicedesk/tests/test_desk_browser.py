@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import os
 import time
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from wuyetong.conftest import browser_login
+from wuyetong.servicedesk import services
 from wuyetong.servicedesk.choices import CaseKind, Urgency
 from wuyetong.servicedesk.models import Case
 
@@ -83,7 +86,21 @@ def test_new_case_pops_up_on_the_duty_desk_and_missed_ones_replay(desk, asgi_pag
     for m in missed:
         page.wait_for_selector(f".desk-card[data-case='{m.pk}'] .missed", timeout=3000)
     page.wait_for_function("document.querySelector('#desk b').dataset.n === '3'")
+    for m in missed:  # the list on screen caught up too
+        page.wait_for_selector(f"#list-region a:has-text('{m.number}')")
     shot(page, "desk_replay")
+    # A housing bureau urges one (from this test's thread: core.realtime hands the push to the
+    # server's loop): its own card, with the note, at once.
+    Case.objects.filter(pk=missed[1].pk).update(submitted_at=timezone.now() - timedelta(days=4))
+    started = time.monotonic()
+    urge = services.bureau_urge(
+        official=desk.world.bureau_official, case_id=missed[1].pk, note="请今日内书面答复"
+    )
+    page.wait_for_selector(f".desk-card[data-urge='{urge.pk}']", timeout=1000)
+    assert time.monotonic() - started < 1.0
+    assert "请今日内书面答复" in page.inner_text(f".desk-card[data-urge='{urge.pk}']")
+    page.wait_for_timeout(300)  # the card's slide-in
+    shot(page, "desk_urge")
     # Click a card: the case page.
     page.click(f".desk-card[data-case='{missed[0].pk}']")
     page.wait_for_selector(f"h1:has-text('{missed[0].number}')")

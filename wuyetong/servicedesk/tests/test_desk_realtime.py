@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import os
+from datetime import timedelta
 
 import pytest
 from asgiref.sync import sync_to_async
 from django.urls import reverse
+from django.utils import timezone
 
 from wuyetong.core.access import get_access
 from wuyetong.demo import builders
-from wuyetong.servicedesk.models import CaseEvent
+from wuyetong.servicedesk import services
+from wuyetong.servicedesk.models import Case, CaseEvent
 from wuyetong.web.tests.test_site import _communicator, run_async
 
 STATE = reverse("servicedesk:desk_state")
@@ -68,6 +71,15 @@ def test_replay_returns_only_new_cases_of_the_users_scope_since_the_event(
     assert [c["number"] for c in hq["cases"]] == [missed.number, a2_case.number]
     other = b_other.get(f"{STATE}?after={cursor}").json()
     assert other["cases"] == [] and other["pool"] == 0
+    # A bureau's urge is replayed as its own card, with its note.
+    Case.objects.filter(pk=missed.pk).update(submitted_at=timezone.now() - timedelta(days=4))
+    urge = services.bureau_urge(
+        official=desk.world.bureau_official, case_id=missed.pk, note="请尽快处理"
+    )
+    cards = cs.get(f"{STATE}?after={body['last_event_id']}").json()["cases"]
+    assert [(c["urge_id"], c["note"], c["number"]) for c in cards] == [
+        (urge.pk, "请尽快处理", missed.number)
+    ]
     # Rubbish cursors are refused as no cursor, never a 500.
     for bad in ("abc", "-1", "99999999999999999999999"):
         r = cs.get(f"{STATE}?after={bad}")

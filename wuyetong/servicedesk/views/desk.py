@@ -15,7 +15,8 @@ from ..models import CaseEvent
 from ..services._common import new_case_payload
 
 REPLAY_LIMIT = 200
-# Events that put a case in front of the duty desk: reported, or reopened into the pool.
+# Events that put a case in front of the duty desk: reported, or reopened into the pool (a
+# bureau's urge gets its own card).
 NEW_CASE_ACTIONS = ("submit", "reopen")
 
 
@@ -41,9 +42,7 @@ class DeskState(ModulePermissionMixin, View):
         if after is not None:
             events = list(selectors.duty_desk_missed(user=user, after_id=after, limit=REPLAY_LIMIT))
             more = len(events) == REPLAY_LIMIT
-            ids = list(dict.fromkeys(e.case_id for e in events if e.action in NEW_CASE_ACTIONS))
-            found = selectors.staff_case_list(user=user).in_bulk(ids)
-            cases = [desk_card(found[i]) for i in ids if i in found]
+            cases = self.cards(user, events)
             last = max([after, *(e.pk for e in events)])
         else:
             # The id counter only: where a later replay starts, nothing of other tenants.
@@ -56,3 +55,22 @@ class DeskState(ModulePermissionMixin, View):
                 "more": more,
             }
         )
+
+    @staticmethod
+    def cards(user, events) -> list[dict]:
+        """A card per new case (once, however many events it had since) and per bureau urge,
+        in the order they happened."""
+        wanted = [e for e in events if e.action in (*NEW_CASE_ACTIONS, "urge")]
+        found = selectors.staff_case_list(user=user).in_bulk({e.case_id for e in wanted})
+        cards, seen = [], set()
+        for event in wanted:
+            case = found.get(event.case_id)
+            if case is None:
+                continue
+            if event.action == "urge":
+                urge_id = event.data.get("urge_id")
+                cards.append({**desk_card(case), "urge_id": urge_id, "note": event.note})
+            elif case.pk not in seen:
+                seen.add(case.pk)
+                cards.append(desk_card(case))
+        return cards

@@ -28,8 +28,13 @@
     if (window.htmx) window.htmx.trigger(region, "case-changed");
     else location.reload();
   }
+  // A handler hears an event twice (their own group and the company's): refresh once.
+  let lastEvent = 0;
   window.addEventListener("live:event", (e) => {
     const p = e.detail;
-    if (p && p.id === caseId && p.type === "case.updated") refresh();
+    if (!p || p.id !== caseId || p.type !== "case.updated") return;
+    if (p.event_id && p.event_id === lastEvent) return;
+    lastEvent = p.event_id || lastEvent;
+    refresh();
   });
 })();

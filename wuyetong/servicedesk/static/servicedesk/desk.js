@@ -2,7 +2,8 @@
 // moment it is reported (a `case.created` push on the page's one socket, see console.js), the
 // header badge counts the cases waiting in the pool, a short tone plays once the clerk has
 // turned sound on (browsers allow audio only after a user gesture), and after a dropped
-// connection the cases reported meanwhile are fetched and shown as missed.
+// connection the cases reported meanwhile are fetched and shown as missed. A housing bureau's
+// urge (催办) pops up the same way.
 (() => {
   const root = document.getElementById("desk");
   if (!root) return;
@@ -84,22 +85,29 @@
   }
 
   // --- pop-up cards ------------------------------------------------------------------------
+  // A new case, or a housing bureau's urge (催办) on one: keyed apart, shown once each.
+  function key(c) {
+    return c.urge_id ? `u${c.urge_id}` : c.id;
+  }
   function card(c, missed) {
-    if (shown.has(c.id)) return;
-    remember(c.id);
+    if (shown.has(key(c))) return;
+    remember(key(c));
     const el = document.createElement("a");
-    el.className = "desk-card" + (c.urgency === "urgent" ? " urgent" : "");
+    el.className = "desk-card" + (c.urgency === "urgent" || c.urge_id ? " urgent" : "");
     el.href = c.url || t.caseUrl.replace("/0/", `/${c.id}/`);
     el.dataset.case = String(c.id);
+    if (c.urge_id) el.dataset.urge = String(c.urge_id);
     const head = document.createElement("div");
     head.className = "t";
-    head.textContent = `${c.kind_label}${c.urgency === "urgent" ? " · " + c.urgency_label : ""} · ${c.case_type}`;
+    head.textContent = c.urge_id
+      ? `${t.urged} · ${c.number}`
+      : `${c.kind_label}${c.urgency === "urgent" ? " · " + c.urgency_label : ""} · ${c.case_type}`;
     const when = document.createElement("small");
-    when.textContent = new Date(c.submitted_at).toLocaleTimeString("zh-CN", { hour: "2-digit", minute: "2-digit" });
+    when.textContent = new Date(c.at || c.submitted_at).toLocaleTimeString("zh-CN", { hour: "2-digit", minute: "2-digit" });
     head.appendChild(when);
     const body = document.createElement("div");
     body.className = "m";
-    body.textContent = `${c.community} ${c.place || ""}`;
+    body.textContent = c.urge_id ? c.note : `${c.community} ${c.place || ""}`;
     const num = document.createElement("div");
     num.className = "hint";
     num.textContent = c.number;
@@ -129,20 +137,26 @@
     if (!r.ok) return;
     const d = await r.json();
     setBadge(d.pool);
-    const fresh = d.cases.filter((c) => !shown.has(c.id));
+    const fresh = d.cases.filter((c) => !shown.has(key(c)));
     fresh.forEach((c) => card(c, true));
-    if (fresh.length) beep(fresh.some((c) => c.urgency === "urgent"));
+    if (fresh.length) {
+      beep(fresh.some((c) => c.urgency === "urgent" || c.urge_id));
+      refreshList();
+    }
     advance(d.last_event_id);
     if (d.more) await sync();
+  }
+  // The case list on screen follows too (filters and page kept).
+  function refreshList() {
+    if (location.pathname === t.listUrl && window.htmx && document.getElementById("list-region")) {
+      window.htmx.ajax("GET", location.pathname + location.search, { target: "#list-region", swap: "innerHTML" });
+    }
   }
   function later() {
     clearTimeout(syncing);
     syncing = setTimeout(() => {
       sync().catch(() => {});
-      // The case list on screen follows too (filters and page kept).
-      if (location.pathname === t.listUrl && window.htmx && document.getElementById("list-region")) {
-        window.htmx.ajax("GET", location.pathname + location.search, { target: "#list-region", swap: "innerHTML" });
-      }
+      refreshList();
     }, 500);
   }
 
@@ -153,6 +167,9 @@
       beep(p.urgency === "urgent");
       setBadge(Number(badge.dataset.n || 0) + 1);
       later();
+    } else if (p.type === "case.urged") {
+      card(p, false);
+      beep(true);
     } else if (p.type === "case.updated") {
       advance(p.event_id);
       later();
