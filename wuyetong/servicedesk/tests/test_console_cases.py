@@ -354,3 +354,21 @@ def test_htmx_request_gets_the_live_region_only(desk, client_for):
     r = client_for(desk.cs).get(detail(case), HTTP_HX_REQUEST="true")
     text = r.content.decode()
     assert r.status_code == 200 and "<html" not in text and case.number in text
+
+
+def test_case_page_takes_the_same_queries_for_a_short_or_long_history(desk, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cs = client_for(desk.cs)
+    short = desk.submit()
+    cs.get(detail(short))
+    with CaptureQueriesContext(connection) as few:
+        assert cs.get(detail(short)).status_code == 200
+    long = desk.drive(desk.submit(), "completed")
+    for n in range(5):
+        services.case_message(actor=desk.cs, case_id=long.pk, note=f"第{n}次留言")
+    with CaptureQueriesContext(connection) as many:
+        assert cs.get(detail(long)).status_code == 200
+    # A different state offers other forms (no assignee choices once dispatched), never more.
+    assert len(many) <= len(few)
