@@ -8,7 +8,6 @@ $WUYETONG_SCREENSHOTS (default /tmp)."""
 from __future__ import annotations
 
 import os
-import time
 
 import pytest
 from django.core.cache import cache
@@ -49,16 +48,14 @@ def test_report_pop_up_dispatch_work_rate_close_across_three_browsers(
     phone.select_option("select[name=place]", f"h{desk.world.owner_house.pk}")
     phone.select_option("select[name=case_type]", str(desk.leak.pk))
     phone.fill("textarea[name=description]", "卫生间地漏返水")
-    started = time.monotonic()
     phone.click("button[type=submit]")
 
-    # The duty desk's pop-up arrives on the clerk's open console.
-    clerk.wait_for_selector(".desk-card", timeout=3000)
-    arrived = time.monotonic() - started
+    # The duty desk's pop-up arrives on the clerk's open console (the 1 s from the stored
+    # report is asserted in test_desk_browser and measured in bench/desk_popup.py).
+    clerk.wait_for_selector(".desk-card", timeout=5000)
     case = Case.objects.get()
     assert clerk.locator(f".desk-card[data-case='{case.pk}']").count() == 1
     clerk.wait_for_function("document.querySelector('#desk b').dataset.n === '1'")
-    assert arrived < 2.0  # submit round trip included; the push itself is measured in bench/
     shot(clerk, "1_popup")
     phone.wait_for_selector("[data-case]")
     live(phone)
