@@ -10,6 +10,11 @@ urlpatterns = [
     path("dashboard/", dashboard.BureauDashboard.as_view(), name="bureau_dashboard"),
     path("cases/", cases.BureauCaseList.as_view(), name="bureau_case_list"),
     path("cases/<str:pk>/", cases.BureauCaseDetail.as_view(), name="bureau_case_detail"),
+    path(
+        "cases/<str:pk>/photos/<str:photo_pk>/",
+        cases.BureauCasePhoto.as_view(),
+        name="bureau_case_photo",
+    ),
     path("queue/", cases.BureauQueue.as_view(), name="bureau_queue"),
     path("committees/", committees.BureauCommitteeList.as_view(), name="bureau_committee_list"),
     path(

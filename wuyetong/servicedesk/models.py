@@ -3,13 +3,16 @@ escalation, bureau urging and paid-repair charges."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
+from pathlib import PurePosixPath
 from typing import Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wuyetong.core.access import Access
@@ -391,13 +394,21 @@ class CaseEvent(models.Model):
         return f"{self.case_id} {self.action or self.kind}"
 
 
+def photo_path(instance, filename: str) -> str:
+    """An unguessable name: in production the proxy serves media without asking Django, and a
+    photo of someone's home must not be reachable from its upload name; every page shows it
+    through a view that checks who may see the case."""
+    suffix = PurePosixPath(filename).suffix.lower()[:10]
+    return f"servicedesk/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
 class CasePhoto(models.Model):
     """A photo of a case: taken by the owner when reporting, or by the worker on completion.
     Type and size are checked by the service before saving."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="photos")
     stage = models.CharField(_("阶段"), max_length=12, choices=PhotoStage.choices)
-    image = models.FileField(_("照片"), upload_to="servicedesk/%Y/%m/")
+    image = models.FileField(_("照片"), upload_to=photo_path, max_length=200)
     content_type = models.CharField(max_length=30)
     size = models.PositiveIntegerField()
     uploaded_by = models.ForeignKey(

@@ -9,6 +9,7 @@ urlpatterns: list = [
     path("desk/state/", desk.DeskState.as_view(), name="desk_state"),
     path("cases/", cases.CaseList.as_view(), name="case_list"),
     path("cases/<str:pk>/", cases.CaseDetail.as_view(), name="case_detail"),
+    path("cases/<str:pk>/photos/<str:photo_pk>/", cases.CasePhotoView.as_view(), name="case_photo"),
     path("config/types/", config.TypeTree.as_view(), name="config_types"),
     path("config/sla/", config.SlaRules.as_view(), name="config_sla"),
     path("config/workers/", config.Workers.as_view(), name="config_workers"),

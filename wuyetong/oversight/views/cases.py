@@ -24,6 +24,7 @@ from wuyetong.core.masking import mask_phone
 from wuyetong.core.views import form_error_from
 from wuyetong.servicedesk import selectors, services, stats
 from wuyetong.servicedesk.choices import CaseKind
+from wuyetong.servicedesk.photos import photo_response
 from wuyetong.servicedesk.services._common import ACTION_LABELS
 from wuyetong.web.pages import Col, ListPage
 
@@ -305,3 +306,13 @@ class BureauCaseDetail(BureauMixin, View):
                 messages.success(request, _("已催办，物业公司会立即收到"))
                 return redirect("oversight:bureau_case_detail", pk=case.pk)
         return render(request, self.template_name, self.context(case, form), status=400)
+
+
+class BureauCasePhoto(BureauCaseDetail):
+    """A photo of a case in the bureau's jurisdiction, read-only like the case page."""
+
+    def get(self, request, pk: str, photo_pk: str):  # type: ignore[override]
+        return photo_response(self.get_case(pk), photo_pk)
+
+    def post(self, request, *args, **kwargs):  # type: ignore[override]
+        raise Http404

@@ -71,3 +71,33 @@ def test_truncated_image_is_refused(desk, media):
         desk.submit(photos=[_file("cut.png", PNG[:30])])
     assert "损坏" in exc.value.message
     assert not Case.objects.exists()
+
+
+def test_photos_are_stored_under_unguessable_names_and_served_only_to_who_may_see_the_case(
+    desk, media, client_for, client
+):
+    world = desk.world
+    case = desk.submit(photos=[_file("王建国家厨房.jpg", JPEG)])
+    photo = case.photos.get()
+    assert "王建国" not in photo.image.name and photo.image.name.endswith(".jpg")
+    staff_url = f"/servicedesk/cases/{case.pk}/photos/{photo.pk}/"
+    bureau_url = f"/oversight/cases/{case.pk}/photos/{photo.pk}/"
+    page = client_for(desk.cs).get(f"/servicedesk/cases/{case.pk}/").content.decode()
+    assert staff_url in page and photo.image.url not in page
+
+    def fetch(user, url):
+        response = (client_for(user) if user else client).get(url)
+        body = b"".join(response.streaming_content) if response.status_code == 200 else b""
+        return response.status_code, body
+
+    assert fetch(desk.cs, staff_url) == (200, JPEG)
+    assert fetch(world.bureau_official, bureau_url) == (200, JPEG)
+    for user, url in (
+        (world.staff("customer_service", "b"), staff_url),  # another company
+        (world.bureau_b_official, bureau_url),  # another district's bureau
+        (desk.cs, f"/servicedesk/cases/{case.pk}/photos/{photo.pk + 99}/"),
+    ):
+        assert fetch(user, url)[0] == 404
+    assert fetch(world.owner, staff_url)[0] == 403  # owners use their app's own view
+    assert fetch(world.owner, bureau_url)[0] in (302, 403)
+    assert fetch(None, staff_url)[0] == 302

@@ -31,6 +31,7 @@ from .. import selectors, services
 from ..choices import CaseKind, EventKind, QuoteState
 from ..filters import CaseFilter
 from ..models import CLOSED_STATES, Case, CaseEvent
+from ..photos import photo_response
 from ..services._common import ACTION_LABELS, TRANSITIONS, WORKING_STATES
 
 DESK = "servicedesk.add"
@@ -411,3 +412,13 @@ class CaseDetail(ModulePermissionMixin, View):
             self.context(fresh, bound=(name, form), error=error, stale=stale),
             status=409 if stale else status,
         )
+
+
+class CasePhotoView(CaseDetail):
+    """A photo of a case the user may see; the page never shows media addresses."""
+
+    def get(self, request, pk: str, photo_pk: str):  # type: ignore[override]
+        return photo_response(self.get_case(pk), photo_pk)
+
+    def post(self, request, *args, **kwargs):  # type: ignore[override]
+        raise Http404
