@@ -51,6 +51,7 @@ def last_event(case) -> int:
         ("other_company_cs", 200, False, 404, False),
         ("owner", 403, False, 403, False),
         ("bureau", 403, False, 403, False),
+        ("platform", 200, True, 200, False),  # reads for support, never handles
         ("anonymous", 302, False, 302, False),
     ],
 )
@@ -63,6 +64,7 @@ def test_permission_matrix_of_list_and_case_page(
         "other_company_cs": desk.world.staff("customer_service", "b"),
         "owner": desk.world.owner,
         "bureau": desk.world.bureau_official,
+        "platform": desk.world.admin,
         "anonymous": None,
     }
     user = users[who] if who in users else desk.world.staff(who)

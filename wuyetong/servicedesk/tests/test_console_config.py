@@ -24,6 +24,7 @@ def user_of(desk, who):
         "other_company": desk.world.staff("hq_admin", "b"),
         "owner": desk.world.owner,
         "bureau": desk.world.bureau_official,
+        "platform": desk.world.admin,
         "anonymous": None,
     }
     return users[who] if who in users else desk.world.staff(who)
@@ -41,6 +42,7 @@ def user_of(desk, who):
         ("other_company", 200),
         ("owner", 403),
         ("bureau", 403),
+        ("platform", 200),  # reads for support; no form is offered
         ("anonymous", 302),
     ],
 )
@@ -51,6 +53,8 @@ def test_config_pages_permission_matrix(desk, client, client_for, page, who, sta
     if status == 200 and page == "config_types":
         # Company A's tree is never shown to company B.
         assert ("漏水" in r.content.decode()) == (who != "other_company")
+    if who == "platform":
+        assert 'name="action"' not in r.content.decode()
 
 
 @pytest.mark.parametrize("who", ["project_manager", "customer_service", "repair_worker", "owner"])
