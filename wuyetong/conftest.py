@@ -123,6 +123,15 @@ def build_world() -> World:
     )
 
 
+@pytest.fixture(autouse=True)
+def _owner_bills_forgotten():
+    """The owner's bills API keeps answers per process; a rolled-back test reuses ids."""
+    yield
+    from wuyetong.billing.services.owner_bills import forget
+
+    forget()
+
+
 @pytest.fixture
 def world(db) -> World:
     return build_world()

@@ -69,6 +69,11 @@ class Unit(TimeStampedModel):
         return f"{self.building.name}{self.name}"
 
 
+def house_label(community: str, building: str, unit: str, room_no: str) -> str:
+    """A house as owners and staff read it (House.label; readers of bare columns too)."""
+    return f"{community} {building}{unit}{room_no}"
+
+
 class House(TimeStampedModel):
     """A house (房屋): the unit of billing and of owners' rights."""
 
@@ -120,7 +125,7 @@ class House(TimeStampedModel):
 
     @property
     def label(self) -> str:
-        return f"{self.community.name} {self.building.name}{self.unit.name}{self.room_no}"
+        return house_label(self.community.name, self.building.name, self.unit.name, self.room_no)
 
 
 class Shop(TimeStampedModel):

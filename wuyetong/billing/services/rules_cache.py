@@ -5,7 +5,9 @@ Every quote needs them (the owner's bills API above all) and they change a few t
 year. The cache key carries the community's RulesVersion token, renewed by `rules_changed`
 in the transaction that changes a rule: readers that select the token along with the house
 (owner_house) reach the rules with no query at all, and a change is seen by every process
-as soon as it commits, whatever the cache backend."""
+as soon as it commits, whatever the cache backend. A fee item's new name renews the token of
+its company's communities too: the owner's bills API keeps its answers, names included, under
+the token (owner_bills)."""
 
 from __future__ import annotations
 

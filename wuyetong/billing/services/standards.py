@@ -21,6 +21,7 @@ from ..calc import add_months, parse_tiers
 from ..choices import ChargeMethod, ChargeTarget, FeeKind, PayTiming, Rounding
 from ..models import FeeAssignment, FeeItem, FeeStandard
 from .common import parse_decimal, parse_money, require_billing, require_date
+from .rules_cache import rules_changed
 
 DEFAULT_FEE_ITEMS: tuple[tuple[str, str], ...] = (
     ("物业费", FeeKind.PERIODIC),
@@ -389,6 +390,12 @@ def fee_item_update(
             .exists()
         ):
             raise ApplicationError("已有同名收费项目", field="name", code="duplicate")
+        if name != item.name:
+            # the owner's bills API keeps its answers under the rules token (owner_bills)
+            for community_id in Community.objects.filter(company_id=item.company_id).values_list(
+                "pk", flat=True
+            ):
+                rules_changed(community_id)
         item.name = name
     if sort is not None:
         if isinstance(sort, bool) or not isinstance(sort, int) or not 0 <= sort <= 32767:

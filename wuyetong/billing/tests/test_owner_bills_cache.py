@@ -1,0 +1,237 @@
+"""The owner's bills API keeps its answer per house and reuses it only while the fingerprint
+read with the house matches: every change that alters the answer shows in the very next read,
+equal to the fen to an answer computed afresh (the kept answers dropped)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from wuyetong.billing import services
+from wuyetong.billing.gateways import gateway_for
+from wuyetong.billing.models import Bill, BillRun
+from wuyetong.billing.services.owner_bills import forget
+from wuyetong.billing.services.standards import fee_item_update
+from wuyetong.estates.models import Occupancy
+from wuyetong.estates.services.resources_people import occupancy_move_out
+
+from .collect_helpers import key, sandbox_order
+from .conftest import property_standard, set_house
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date.today()
+THIS_MONTH = TODAY.replace(day=1)
+
+
+def _months_ago(n: int) -> dt.date:
+    d = THIS_MONTH
+    for _ in range(n):
+        d = (d - dt.timedelta(days=1)).replace(day=1)
+    return d
+
+
+@pytest.fixture
+def billed(world, fees):
+    """The owner's house: 280.00 a month, bills of the two months before this one from real
+    bill runs (the older one overdue), a late-fee rule and a fixed discount rule."""
+    admin = world.staff("hq_admin")
+    house = set_house(world.owner_house, handover=_months_ago(3))
+    standard = property_standard(world, fees, effective_from=_months_ago(3), due_day=1)
+    services.fee_assign(actor=admin, standard=standard, houses=[house], start_date=_months_ago(3))
+    for period in (_months_ago(2), _months_ago(1)):
+        services.bill_run_commit(actor=admin, community=world.community_a1, period=period)
+    services.late_fee_rule_set(
+        actor=admin, community=world.community_a1, daily_rate_percent="0.05", grace_days=5
+    )
+    services.discount_rule_create(
+        actor=admin,
+        community=world.community_a1,
+        name="立减5元",
+        kind="fixed",
+        amount="5",
+        valid_from=_months_ago(3),
+    )
+    return house
+
+
+def _read(api_for, user, house) -> dict:
+    r = api_for(user).get(reverse("api-billing-my-bills"), {"house": house.pk})
+    assert r.status_code == 200, r.content
+    return r.json()
+
+
+def _after_change(api_for, world, house, before: dict) -> dict:
+    """The next read after a change: different from before, equal to a fresh computation."""
+    seen = _read(api_for, world.owner, house)
+    forget()
+    fresh = _read(api_for, world.owner, house)
+    assert seen == fresh
+    assert seen != before
+    return seen
+
+
+def _warm(api_for, world, house) -> dict:
+    first = _read(api_for, world.owner, house)
+    assert _read(api_for, world.owner, house) == first  # from the kept answer
+    return first
+
+
+def test_the_kept_answer_is_reused_only_by_its_owner(world, billed, api_for):
+    before = _warm(api_for, world, billed)
+    assert len(before["lines"]) == 2 and Decimal(before["late_fees"]) > 0
+    assert before["outstanding"] == "560.00" and before["discount_rule"] == "立减5元"
+    url = reverse("api-billing-my-bills")
+    assert api_for().get(url, {"house": billed.pk}).status_code in (401, 403)
+    for user in (
+        world.other_owner,
+        world.staff("hq_admin"),
+        world.staff("cashier", "b"),
+        world.bureau_official,
+    ):
+        assert api_for(user).get(url, {"house": billed.pk}).status_code == 404, user
+    # the other owner's own house is answered for that house, not from this one's entry
+    theirs = _read(api_for, world.other_owner, world.other_owner_house)
+    assert theirs["house_id"] == world.other_owner_house.pk and theirs["lines"] == []
+
+
+def test_a_bill_run_and_its_void_show_at_once(world, billed, api_for):
+    admin = world.staff("hq_admin")
+    before = _warm(api_for, world, billed)
+    services.bill_run_commit(actor=admin, community=world.community_a1, period=THIS_MONTH)
+    after_run = _after_change(api_for, world, billed, before)
+    assert len(after_run["lines"]) == 3 and after_run["outstanding"] == "840.00"
+    run = BillRun.objects.get(community=world.community_a1, period=THIS_MONTH)
+    services.bill_run_void(actor=admin, run=run, reason="单价有误")
+    after_void = _after_change(api_for, world, billed, after_run)
+    assert after_void["outstanding"] == "560.00" and len(after_void["lines"]) == 2
+
+
+def test_a_desk_payment_shows_at_once(world, billed, api_for):
+    before = _warm(api_for, world, billed)
+    oldest = Bill.objects.filter(house=billed).order_by("period").first()
+    services.desk_pay(
+        actor=world.staff("cashier"),
+        house=billed,
+        method="cash",
+        bill_ids=[oldest.pk],
+        idempotency_key=key(),
+    )
+    after = _after_change(api_for, world, billed, before)
+    assert after["outstanding"] == "280.00"
+    assert [x["bill_id"] for x in after["lines"]] != [x["bill_id"] for x in before["lines"]]
+
+
+def test_an_online_payment_shows_at_once(world, billed, api_for):
+    before = _warm(api_for, world, billed)
+    newest = Bill.objects.filter(house=billed).order_by("period").last()
+    order = sandbox_order(world, [newest])
+    _read(api_for, world.owner, billed)  # an order alone changes nothing owed
+    headers, body = gateway_for("sandbox").notification(
+        out_trade_no=order.out_trade_no, amount=order.amount, approve=True
+    )
+    services.notice_receive(gateway="sandbox", headers=headers, body=body)
+    after = _after_change(api_for, world, billed, before)
+    assert after["outstanding"] == "280.00" and len(after["lines"]) == 1
+
+
+def test_a_late_fee_waiver_shows_at_once(world, billed, api_for):
+    before = _warm(api_for, world, billed)
+    oldest = Bill.objects.filter(house=billed).order_by("period").first()
+    services.late_fee_waive(actor=world.staff("hq_admin"), bill=oldest, reason="困难户")
+    after = _after_change(api_for, world, billed, before)
+    line = next(x for x in after["lines"] if x["bill_id"] == oldest.pk)
+    assert line["late_fee"] == "0.00"
+    assert Decimal(after["late_fees"]) < Decimal(before["late_fees"])
+
+
+def test_a_refund_shows_at_once(world, billed, api_for):
+    oldest = Bill.objects.filter(house=billed).order_by("period").first()
+    payment = services.desk_pay(
+        actor=world.staff("cashier"),
+        house=billed,
+        method="cash",
+        bill_ids=[oldest.pk],
+        idempotency_key=key(),
+    )
+    before = _warm(api_for, world, billed)
+    # a refunded bill is reversed, not reopened: what the owner sees move is the money
+    # refunded into the prepaid balance
+    request = services.refund_request(
+        actor=world.staff("cashier"),
+        payment=payment,
+        bill_ids=[oldest.pk],
+        reason="重复缴费",
+        method="prepaid",
+    )
+    assert _read(api_for, world.owner, billed) == before  # requested only: nothing moved
+    services.refund_approve(actor=world.staff("hq_admin"), request=request)
+    after = _after_change(api_for, world, billed, before)
+    assert Decimal(after["prepaid_balance"]) > 0 and after["lines"] == before["lines"]
+
+
+def test_a_rule_change_shows_at_once(world, billed, api_for):
+    before = _warm(api_for, world, billed)
+    services.late_fee_rule_set(
+        actor=world.staff("hq_admin"),
+        community=world.community_a1,
+        daily_rate_percent="0.10",
+        grace_days=5,
+    )
+    after = _after_change(api_for, world, billed, before)
+    assert Decimal(after["late_fees"]) > Decimal(before["late_fees"])
+
+
+def test_prepaid_and_deposit_show_at_once(world, billed, api_for):
+    before = _warm(api_for, world, billed)
+    services.prepay_deposit(
+        actor=world.staff("cashier"),
+        house=billed,
+        amount="100.00",
+        method="cash",
+        idempotency_key=key(),
+    )
+    after = _after_change(api_for, world, billed, before)
+    assert after["prepaid_balance"] == "100.00" and before["prepaid_balance"] in ("0", "0.00")
+    services.deposit_take(
+        actor=world.staff("cashier"),
+        house=billed,
+        amount="500.00",
+        method="cash",
+        idempotency_key=key(),
+    )
+    assert _read(api_for, world.owner, billed)["prepaid_balance"] == "100.00"
+    forget()
+    assert _read(api_for, world.owner, billed) == after
+
+
+def test_a_fee_item_renamed_shows_at_once(world, fees, billed, api_for):
+    before = _warm(api_for, world, billed)
+    fee_item_update(actor=world.staff("hq_admin"), item=fees["物业费"], name="住宅物业服务费")
+    after = _after_change(api_for, world, billed, before)
+    assert {x["fee_item"] for x in after["lines"]} == {"住宅物业服务费"}
+
+
+def test_a_new_day_shows_at_once(world, billed, api_for, monkeypatch):
+    before = _warm(api_for, world, billed)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    after = _after_change(api_for, world, billed, before)
+    assert after["on"] == tomorrow.isoformat()
+    assert Decimal(after["late_fees"]) > Decimal(before["late_fees"])
+
+
+def test_a_moved_out_owner_is_refused_at_once(world, billed, api_for):
+    _warm(api_for, world, billed)
+    occupancy = Occupancy.objects.get(house=billed, resident__user=world.owner)
+    occupancy_move_out(
+        actor=world.staff("hq_admin"),
+        occupancy=occupancy,
+        end_date=TODAY,
+        end_reason="出售",
+    )
+    r = api_for(world.owner).get(reverse("api-billing-my-bills"), {"house": billed.pk})
+    assert r.status_code == 404
