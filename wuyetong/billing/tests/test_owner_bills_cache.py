@@ -235,3 +235,32 @@ def test_a_moved_out_owner_is_refused_at_once(world, billed, api_for):
     )
     r = api_for(world.owner).get(reverse("api-billing-my-bills"), {"house": billed.pk})
     assert r.status_code == 404
+
+
+def test_a_change_committed_between_fingerprint_and_bills_is_read_again(
+    world, fees, billed, api_for, monkeypatch
+):
+    """The fingerprint is read before the bills: a change that lands in between makes the
+    kept answer newer than its fingerprint, never older, and the next read computes again."""
+    from wuyetong.billing.services import owner_bills
+
+    from .collect_helpers import one_off
+
+    before = _warm(api_for, world, billed)
+    compute = owner_bills._compute
+
+    def change_then_compute(*args, **kwargs):
+        monkeypatch.setattr(owner_bills, "_compute", compute)
+        one_off(world, fees, billed, "33.30", TODAY)  # commits after the fingerprint was read
+        return compute(*args, **kwargs)
+
+    monkeypatch.setattr(owner_bills, "_compute", change_then_compute)
+    services.late_fee_waive(
+        actor=world.staff("hq_admin"),
+        bill=Bill.objects.filter(house=billed).order_by("period").first(),
+        reason="困难户",
+    )
+    raced = _read(api_for, world.owner, billed)
+    assert Decimal(raced["outstanding"]) == Decimal(before["outstanding"]) + Decimal("33.30")
+    after = _after_change(api_for, world, billed, before)
+    assert after == raced
