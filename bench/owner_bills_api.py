@@ -14,7 +14,10 @@ CONCURRENCY connections for SECONDS per endpoint:
 - for reference: `GET /api/v1/accounts/me/` with a random owner's token, the cheapest
   endpoint with the same authentication and DRF machinery as the bills API (it shows how much
   of the gap any token-authenticated API call pays before doing its own work);
-- the API: `GET /api/v1/billing/my/bills/?house=…` with a random owner's token each request.
+- the API: `GET /api/v1/billing/my/bills/?house=…` with an owner's token, not warmed up:
+  first reads (every house once, shuffled: every answer computed, as after a bill run), then
+  three more passes over the houses and repeated reads by a random owner each request for
+  SECONDS (answers kept by the API and validated per request: billing/services/owner_bills).
 
 It prints requests/s and p50 / p99 latency of each and the ratios. Goal (issue 4): the bills
 API ≥ 40 % of the trivial endpoint's requests/s. Traffic goes to 127.0.0.1 only; every loop is
