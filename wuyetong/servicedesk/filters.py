@@ -58,6 +58,8 @@ class CaseFilter(df.FilterSet):
             ("pool", _("待派单(工单池)")),
             ("mine", _("派给我的")),
             ("overdue", _("已超时")),
+            ("overdue_open", _("超时未办结")),
+            ("mine_open", _("我的未办结")),
         ],
         empty_label=_("全部工单"),
         label=_("范围"),
@@ -107,4 +109,8 @@ class CaseFilter(df.FilterSet):
             return queryset.filter(assignee_id=self.employee_id or 0)
         if value == "overdue":
             return queryset.filter(overdue_q(timezone.now()))
+        if value == "mine_open":
+            return queryset.open().filter(assignee_id=self.employee_id or 0)
+        if value == "overdue_open":
+            return queryset.open().filter(overdue_q(timezone.now()))
         return queryset

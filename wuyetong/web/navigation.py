@@ -59,6 +59,7 @@ NAV: list[tuple[str | Promise, list[NavItem]]] = [
         _("客服工单"),
         [
             NavItem(_("工单列表"), "servicedesk:case_list", "servicedesk.view"),
+            NavItem(_("我的任务(手机版)"), "servicedesk:m_tasks", "servicedesk.change"),
             NavItem(_("工单类型"), "servicedesk:config_types", "servicedesk.view"),
             NavItem(_("时效规则"), "servicedesk:config_sla", "servicedesk.view"),
             NavItem(_("维修人员与值班"), "servicedesk:config_workers", "servicedesk.view"),

@@ -25,9 +25,9 @@ GROUPS: list[tuple[str | Promise, list[Tile]]] = [
         _("报修投诉"),
         [
             Tile(_("待派单"), "servicedesk:case_list", {"view": "pool"}, "warn"),
-            Tile(_("已超时"), "servicedesk:case_list", {"view": "overdue"}, "warn"),
+            Tile(_("超时未办结"), "servicedesk:case_list", {"view": "overdue_open"}, "warn"),
             Tile(_("未办结"), "servicedesk:case_list", {"view": "open"}),
-            Tile(_("派给我的"), "servicedesk:case_list", {"view": "mine"}),
+            Tile(_("我的未办结"), "servicedesk:case_list", {"view": "mine_open"}),
         ],
     ),
     (

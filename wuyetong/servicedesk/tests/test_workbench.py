@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from wuyetong.servicedesk import services
 from wuyetong.servicedesk.choices import CaseKind
@@ -42,18 +45,24 @@ def test_tiles_count_what_their_lists_show_and_nothing_of_another_company(desk, 
         house_id=world.other_owner_house.pk,
     )
     assert Case.objects.count() == 4
+    # One open case past its response deadline; one closed case that breached on its way.
+    past = timezone.now() - timedelta(hours=1)
+    Case.objects.filter(pk=pool.pk).update(response_due_at=past)
+    done = desk.drive(desk.submit(), "closed")
+    Case.objects.filter(pk=done.pk).update(resolution_breached_at=past)
 
     manager = client_for(world.staff("project_manager"))
     tiles = _tiles(manager)
     assert tiles["报修投诉/待派单"]["count"] == 2  # the pool: pool + the complaint
     assert tiles["报修投诉/未办结"]["count"] == 3
+    assert tiles["报修投诉/超时未办结"]["count"] == 1  # the closed one is history, not to-do
     for key, tile in tiles.items():
         assert _listed(manager, tile["url"]) == tile["count"], key
 
     worker = client_for(desk.worker)
     tiles = _tiles(worker)
-    assert tiles["报修投诉/派给我的"]["count"] == 1
-    assert _listed(worker, tiles["报修投诉/派给我的"]["url"]) == 1
+    assert tiles["报修投诉/我的未办结"]["count"] == 1  # not the closed one
+    assert _listed(worker, tiles["报修投诉/我的未办结"]["url"]) == 1
     assert pool.pk != mine.pk
 
 
