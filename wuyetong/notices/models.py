@@ -3,16 +3,13 @@ and who has read it; and the owner's in-app message centre."""
 
 from __future__ import annotations
 
-import uuid
-from pathlib import PurePosixPath
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wuyetong.core.access import Access
+from wuyetong.core.files import unguessable_name
 from wuyetong.core.models import ScopedQuerySet, TimeStampedModel
 
 from .choices import FeedSlot, FeedTopic, MessageKind, NoticeKind, NoticeState, NoticeTarget
@@ -136,10 +133,8 @@ class Notice(TimeStampedModel):
 
 
 def attachment_path(instance, filename: str) -> str:
-    """An unguessable path: in production the proxy serves media without asking Django, so
-    a file must not be findable from its name; readers get it through the scoped views."""
-    suffix = PurePosixPath(filename).suffix.lower()[:10]
-    return f"notices/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+    # Readers get the file through the scoped views, never by its name (core.files).
+    return unguessable_name("notices", filename)
 
 
 class NoticeAttachment(TimeStampedModel):

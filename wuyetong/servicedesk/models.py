@@ -3,19 +3,17 @@ escalation, bureau urging and paid-repair charges."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
-from pathlib import PurePosixPath
 from typing import Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wuyetong.core.access import Access
+from wuyetong.core.files import unguessable_name
 from wuyetong.core.models import CommunityScopedQuerySet, ScopedQuerySet, TimeStampedModel
 from wuyetong.estates.models import House
 from wuyetong.orgs.models import Bureau, Community, Company, Employee, OrgUnit
@@ -395,11 +393,8 @@ class CaseEvent(models.Model):
 
 
 def photo_path(instance, filename: str) -> str:
-    """An unguessable name: in production the proxy serves media without asking Django, and a
-    photo of someone's home must not be reachable from its upload name; every page shows it
-    through a view that checks who may see the case."""
-    suffix = PurePosixPath(filename).suffix.lower()[:10]
-    return f"servicedesk/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+    # A photo of someone's home must not be reachable from its upload name (core.files).
+    return unguessable_name("servicedesk", filename)
 
 
 class CasePhoto(models.Model):
