@@ -148,3 +148,18 @@ def test_desk_only_actions_are_not_on_the_phone(desk, client_for):
     assert r.status_code == 404
     case.refresh_from_db()
     assert case.state == "submitted"
+
+
+def test_the_assigned_worker_sees_the_whole_number_to_call_others_see_it_masked(desk, client_for):
+    phone = desk.world.owner.phone
+    masked = f"{phone[:3]}****{phone[-4:]}"
+    case = desk.drive(desk.submit(), "accepted")
+    page = client_for(desk.worker).get(_task(case.pk)).content.decode()
+    assert f'href="tel:{phone}"' in page
+    # Another worker of the company may look, but has no call to make.
+    other = client_for(desk.worker2).get(_task(case.pk)).content.decode()
+    assert phone not in other and masked in other
+    # Once closed, the handler's need has passed.
+    closed = desk.drive(desk.submit(client_token="closed"), "closed")
+    page = client_for(desk.worker).get(_task(closed.pk)).content.decode()
+    assert phone not in page and masked in page
