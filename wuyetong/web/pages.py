@@ -4,6 +4,7 @@ app's console uses these so lists look and behave the same everywhere."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -45,6 +47,9 @@ def _text(value) -> str:
         return "—"
     if isinstance(value, bool):
         return gettext("是") if value else gettext("否")
+    if isinstance(value, dt.datetime):  # stored in UTC; a clerk reads local time
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return f"{local:%Y-%m-%d %H:%M}"
     return str(value)
 
 

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -274,7 +275,7 @@ class ReliefList(pages.ListPage):
     columns = [
         Col(
             gettext_lazy("申请时间"),
-            lambda r: f"{r.requested_at:%Y-%m-%d}",
+            lambda r: f"{timezone.localtime(r.requested_at):%Y-%m-%d}",
             link=lambda r: reverse("billing:relief_detail", args=[r.pk]),
         ),
         Col(gettext_lazy("小区"), lambda r: r.community.name),

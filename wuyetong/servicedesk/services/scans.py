@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wuyetong.core.exceptions import ApplicationError
@@ -76,7 +77,7 @@ def _check(case_id: int, which: str, now: datetime, result: ScanResult) -> None:
                 now=now,
                 action=f"{which}_breach",
                 note=_("超过%(label)s期限 %(due)s")
-                % {"label": label, "due": f"{due:%Y-%m-%d %H:%M}"},
+                % {"label": label, "due": f"{timezone.localtime(due):%Y-%m-%d %H:%M}"},
                 data={"which": which},
             )
             rule = case.sla_rule

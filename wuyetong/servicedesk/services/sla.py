@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wuyetong.core.realtime import publish
@@ -95,7 +96,8 @@ def warn(case: Case, *, which: str, now: datetime) -> None:
         actor=None,
         now=now,
         action=f"{which}_warning",
-        note=_("%(label)s期限 %(due)s 即将到期") % {"label": label, "due": f"{due:%Y-%m-%d %H:%M}"},
+        note=_("%(label)s期限 %(due)s 即将到期")
+        % {"label": label, "due": f"{timezone.localtime(due):%Y-%m-%d %H:%M}"},
         data={"which": which},
     )
     notify_users(

@@ -213,3 +213,18 @@ def test_project_directly_under_hq_escalates_to_hq(desk):
     services.sla_scan(now=case.resolution_due_at + timedelta(minutes=1))
     case.refresh_from_db()
     assert case.escalated_to == hq  # nowhere higher to go
+
+
+def test_warning_and_breach_notes_give_the_deadline_in_local_time(desk, pushes):
+    from django.utils import timezone
+
+    case = desk.submit()
+    due = timezone.localtime(case.response_due_at)  # Asia/Shanghai, 8 hours ahead of UTC
+    services.sla_scan(now=case.response_due_at - timedelta(minutes=9))
+    services.sla_scan(now=case.response_due_at + timedelta(minutes=1))
+    notes = list(
+        CaseEvent.objects.filter(case=case, kind__in=[EventKind.WARNING, EventKind.BREACH])
+        .order_by("pk")
+        .values_list("note", flat=True)
+    )
+    assert len(notes) == 2 and all(f"{due:%Y-%m-%d %H:%M}" in n for n in notes), notes

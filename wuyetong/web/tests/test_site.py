@@ -146,3 +146,11 @@ def test_company_event_reaches_only_staff_whose_scope_has_the_community(world):
         await comm.disconnect()
 
     run_async(scenario)
+
+
+def test_list_cells_show_times_in_local_time():
+    import datetime as dt
+
+    from wuyetong.web.pages import _text
+
+    assert _text(dt.datetime(2026, 11, 30, 17, 5, tzinfo=dt.UTC)) == "2026-12-01 01:05"
