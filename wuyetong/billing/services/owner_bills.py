@@ -16,6 +16,9 @@ fingerprint of everything the quote depends on:
 The fingerprint is read before the bills, so a kept answer is at worst newer than its
 fingerprint, which only makes the next request compute again.
 
+When the fingerprint differs, the answer is computed from the house (with only its rules
+token: access, label and balance came with the fingerprint) and its open bills.
+
 The query is plain SQL built once from the models' tables and columns, with scalar
 subqueries rather than joins: on the hot path the ORM's compiling and PostgreSQL's planning
 of a five-table join cost several times the query's execution."""
@@ -39,7 +42,6 @@ from wuyetong.orgs.models import Community
 from ..collect_models import LateFeeWaiver, RulesVersion
 from ..locks import OPEN_STATES
 from ..models import Bill, LedgerEntry, PrepaidBalance
-from .online import owner_house
 from .quote import quote_build
 
 MAX_HOUSES = 4096  # answers kept per process (a few KB each), least recently used dropped
@@ -83,8 +85,10 @@ def _sql(vendor: str) -> str:
     )
 
 
-def _compute(user, house_id: int, on: dt.date) -> dict:
-    house = owner_house(user, house_id)
+def _compute(house_id: int, on: dt.date) -> dict:
+    # access was checked by the fingerprint query of this request; the quote needs the house
+    # with its community's rules token only (label and balance come from that query)
+    house = House.objects.select_related("community__billing_rules_version").get(pk=house_id)
     bills = list(
         Bill.objects.filter(house=house, state__in=OPEN_STATES)
         .select_related("fee_item", "late_fee_waiver")
@@ -114,7 +118,7 @@ def owner_bills(user, house_id) -> dict:
     if kept is not None and kept[0] == fingerprint:
         quote = kept[1]
     else:
-        quote = _compute(user, house_id, on)
+        quote = _compute(house_id, on)
         with _lock:
             _answers[house_id] = (fingerprint, quote)
             while len(_answers) > MAX_HOUSES:
