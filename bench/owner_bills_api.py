@@ -19,6 +19,9 @@ CONCURRENCY connections for SECONDS per endpoint:
   three more passes over the houses and repeated reads by a random owner each request for
   SECONDS (answers kept by the API and validated per request: billing/services/owner_bills).
 
+The three endpoints are measured in turn, in ROUNDS slices each, so that the load of the
+shared machine changing during the run weighs on all of them alike.
+
 It prints requests/s and p50 / p99 latency of each and the ratios. Goal (issue 4): the bills
 API ≥ 40 % of the trivial endpoint's requests/s. Traffic goes to 127.0.0.1 only; every loop is
 bounded by time. The client shares the machine's cores with the server, which caps both
@@ -49,6 +52,7 @@ SECONDS = float(os.environ.get("BENCH_API_SECONDS", "15"))
 CONCURRENCY = int(os.environ.get("BENCH_API_CONCURRENCY", "8"))
 WORKERS = int(os.environ.get("BENCH_API_WORKERS", "2"))
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+ROUNDS = 5  # each endpoint's SECONDS measured in this many slices, the endpoints in turn
 GOAL = 0.40
 MAX_REQUESTS = 200_000  # a hard stop besides the clock
 
@@ -190,12 +194,17 @@ async def _load(port: int, make_request, seconds: float, limit: int = MAX_REQUES
 
     t0 = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
-    elapsed = time.perf_counter() - t0
-    latencies.sort()
+    return {"latencies": latencies, "errors": errors, "elapsed": time.perf_counter() - t0}
+
+
+def _figures(slices: list[dict]) -> dict:
+    """Requests/s and latency percentiles over one or more measured slices."""
+    latencies = sorted(x for s in slices for x in s["latencies"])
+    elapsed = sum(s["elapsed"] for s in slices)
     return {
         "requests": len(latencies),
-        "errors": errors,
-        "rps": len(latencies) / elapsed,
+        "errors": sum(s["errors"] for s in slices),
+        "rps": len(latencies) / elapsed if elapsed else 0.0,
         "p50_ms": 1000 * statistics.median(latencies) if latencies else 0.0,
         "p99_ms": 1000 * latencies[int(len(latencies) * 0.99) - 1] if latencies else 0.0,
     }
@@ -269,16 +278,22 @@ def _measure(env: dict, pairs: list) -> dict:
             token, house = next(order)
             return f"/api/v1/billing/my/bills/?house={house}", token
 
-        loads = {"trivial": trivial, "me": me}
-        for make in loads.values():  # warm the paths up (not the bills: see first reads)
+        for make in (trivial, me):  # warm the paths up (not the bills: see first reads)
             asyncio.run(_load(port, make, 2))
-        figures = {name: asyncio.run(_load(port, make, SECONDS)) for name, make in loads.items()}
         # first reads: each answer is computed (a house's first read in a worker, as after a
         # bill run or a payment); then three more passes, so that most houses were read in
         # both workers, before the repeated reads are measured
-        figures["first"] = asyncio.run(_load(port, each_house, 120, limit=len(houses)))
+        first = asyncio.run(_load(port, each_house, 120, limit=len(houses)))
         asyncio.run(_load(port, each_house, 120, limit=3 * len(houses)))
-        figures["bills"] = asyncio.run(_load(port, bills, SECONDS))
+        # the three endpoints in turn, ROUNDS slices each: a change of the shared machine's
+        # load during the run weighs on all three alike
+        loads = {"trivial": trivial, "me": me, "bills": bills}
+        slices: dict[str, list[dict]] = {name: [] for name in loads}
+        for _ in range(ROUNDS):
+            for name, make in loads.items():
+                slices[name].append(asyncio.run(_load(port, make, SECONDS / ROUNDS)))
+        figures = {name: _figures(parts) for name, parts in slices.items()}
+        figures["first"] = _figures([first])
         return figures
     finally:
         server.send_signal(signal.SIGTERM)
