@@ -264,3 +264,15 @@ def test_a_change_committed_between_fingerprint_and_bills_is_read_again(
     assert Decimal(raced["outstanding"]) == Decimal(before["outstanding"]) + Decimal("33.30")
     after = _after_change(api_for, world, billed, before)
     assert after == raced
+
+
+def test_the_kept_answers_are_bounded(world, billed, api_for, monkeypatch):
+    from wuyetong.billing.services import owner_bills
+
+    monkeypatch.setattr(owner_bills, "MAX_HOUSES", 1)
+    mine = _read(api_for, world.owner, billed)
+    theirs = _read(api_for, world.other_owner, world.other_owner_house)
+    assert list(owner_bills._answers) == [world.other_owner_house.pk]  # the older one dropped
+    assert _read(api_for, world.owner, billed) == mine  # computed again, the same
+    assert _read(api_for, world.other_owner, world.other_owner_house) == theirs
+    assert len(owner_bills._answers) == 1
