@@ -14,6 +14,8 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Round
+from django.db.models.lookups import Exact, LessThanOrEqual
 
 from wuyetong.core.models import CommunityScopedQuerySet, ScopedQuerySet, TimeStampedModel
 from wuyetong.core.money import MoneyField
@@ -265,6 +267,12 @@ class SharedAllocation(models.Model):
         return f"{self.meter} {self.period_start:%Y-%m}"
 
 
+def _settleable():
+    """amount − discount, rounded to the fen inside the database: SQLite keeps decimals as
+    binary floats, where 179.43 − 2.95 is not 176.48 (PostgreSQL's numeric is exact)."""
+    return Round(F("amount") - F("discount_amount"), 2)
+
+
 class Bill(models.Model):
     """A charge to a house. Its figures (quantity, price, amount, calculation) are fixed when
     issued; afterwards only its state and paid amount move, and a bill is voided or reversed,
@@ -338,9 +346,9 @@ class Bill(models.Model):
             models.CheckConstraint(condition=Q(amount__gte=0), name="bill_amount_not_negative"),
             models.CheckConstraint(
                 condition=Q(
+                    LessThanOrEqual(Round(F("paid_amount"), 2), _settleable()),
                     paid_amount__gte=0,
                     discount_amount__gte=0,
-                    paid_amount__lte=F("amount") - F("discount_amount"),
                 ),
                 name="bill_paid_within_amount",
             ),
@@ -348,7 +356,7 @@ class Bill(models.Model):
                 condition=Q(period_end__gte=F("period_start")), name="bill_period_ordered"
             ),
             models.CheckConstraint(
-                condition=~Q(state="paid") | Q(paid_amount=F("amount") - F("discount_amount")),
+                condition=~Q(state="paid") | Q(Exact(Round(F("paid_amount"), 2), _settleable())),
                 name="bill_paid_means_settled",
             ),
             models.CheckConstraint(

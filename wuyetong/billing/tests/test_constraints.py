@@ -50,3 +50,13 @@ def test_prepaid_balance_cannot_go_negative(world, bill):
 def test_a_billed_house_cannot_be_deleted(world, bill):
     with pytest.raises(ProtectedError):
         world.houses_a1[0].delete()
+
+
+def test_a_settled_bill_is_accepted_where_binary_floats_would_not_add_up(bill):
+    # 179.43 − 2.95 is 176.48000000000002 in the binary floats SQLite keeps decimals in.
+    Bill.objects.filter(pk=bill.pk).update(amount=Decimal("179.43"))
+    Bill.objects.filter(pk=bill.pk).update(
+        discount_amount=Decimal("2.95"), paid_amount=Decimal("176.48"), state="paid"
+    )
+    bill.refresh_from_db()
+    assert (bill.state, bill.paid_amount) == ("paid", Decimal("176.48"))

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Sum
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from wuyetong.billing import services
@@ -96,6 +96,19 @@ def _check(houses, community) -> None:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(ops=st.lists(operations, min_size=1, max_size=14))
+# Found by CI: small one-off bills settled wholly by the fixed "no arrears" reduction.
+@example(
+    ops=[
+        ("bill", 0, Decimal("0.01")),
+        ("void", 1),
+        ("bill", 0, Decimal("0.01")),
+        ("bill", 0, Decimal("0.01")),
+        ("bill", 0, Decimal("0.01")),
+        ("bill", 0, Decimal("0.01")),
+        ("run", 2),
+        ("pay_all", 0, "cash"),
+    ]
+)
 def test_every_balance_equals_its_ledger_after_any_sequence(world, fees, ops):
     cashier, finance = world.staff("cashier"), world.staff("finance")
     community = world.community_a1
