@@ -5,6 +5,7 @@ reconciliation report."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -179,14 +180,27 @@ class RefundDetail(ModulePermissionMixin, View):
         return redirect("billing:refund_detail", pk=row.pk)
 
 
-class RefundPdf(ModulePermissionMixin, View):
+class NumberedPdf(ModulePermissionMixin, View):
+    """The PDF of a document the user may see, once it has its number (a refund slip, an
+    invoice); 404 before."""
+
     permission = "billing.view"
+    read: Any = None  # (user, pk) -> row, scoped to the user
+    number_field = ""
+    render: Any = None  # row -> PDF bytes
 
     def get(self, request, pk):
-        row = refund_get(request.user, pk)
-        if not row.refund_no:
+        row = type(self).read(request.user, pk)
+        number = getattr(row, self.number_field)
+        if not number:
             raise Http404
-        return pdf.pdf_response(pdf.refund_pdf(row), row.refund_no)
+        return pdf.pdf_response(type(self).render(row), number)
+
+
+class RefundPdf(NumberedPdf):
+    read = staticmethod(refund_get)
+    number_field = "refund_no"
+    render = staticmethod(pdf.refund_pdf)
 
 
 # ---------------------------------------------------------------- invoices
@@ -269,14 +283,10 @@ class InvoiceDetail(ModulePermissionMixin, View):
         return redirect("billing:invoice_detail", pk=row.pk)
 
 
-class InvoicePdf(ModulePermissionMixin, View):
-    permission = "billing.view"
-
-    def get(self, request, pk):
-        row = invoice_get(request.user, pk)
-        if not row.invoice_no:
-            raise Http404
-        return pdf.pdf_response(pdf.invoice_pdf(row), row.invoice_no)
+class InvoicePdf(NumberedPdf):
+    read = staticmethod(invoice_get)
+    number_field = "invoice_no"
+    render = staticmethod(pdf.invoice_pdf)
 
 
 # ---------------------------------------------------------------- prepaid and deposits
