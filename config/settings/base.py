@@ -229,6 +229,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "HouseStateEnum": "wuyetong.estates.choices.HouseState",
         "PayMethodEnum": "wuyetong.billing.choices.PayMethod",
+        "PaymentGatewayEnum": "wuyetong.billing.choices.Gateway",
         "HouseUseEnum": "wuyetong.estates.choices.HouseUse",
         "ShopStateEnum": "wuyetong.estates.choices.ShopState",
         "SpaceStateEnum": "wuyetong.estates.choices.SpaceState",

@@ -551,3 +551,4 @@ from .models_operations import (  # noqa: E402, F401
     SharedMeter,
     SharedMeterReading,
 )
+from .statement_models import StatementImport, StatementLine  # noqa: E402, F401

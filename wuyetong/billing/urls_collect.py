@@ -3,7 +3,7 @@ invoices, balances, rules, online payment."""
 
 from django.urls import path
 
-from .views import cashier, collect, rules
+from .views import cashier, collect, rules, statements
 
 urlpatterns = [
     path("desk/", cashier.DeskSearch.as_view(), name="desk"),
@@ -26,6 +26,17 @@ urlpatterns = [
     path("balances/<str:pk>/", collect.HouseBalance.as_view(), name="house_balance"),
     path("online/", collect.OrderList.as_view(), name="order_list"),
     path("online/reconciliation/", collect.Reconciliation.as_view(), name="reconciliation"),
+    path("online/statements/", statements.StatementImportView.as_view(), name="statement_import"),
+    path(
+        "online/statements/<str:pk>/",
+        statements.StatementDetail.as_view(),
+        name="statement_detail",
+    ),
+    path(
+        "online/sandbox-statement/",
+        statements.SandboxStatement.as_view(),
+        name="sandbox_statement",
+    ),
     path("late-fees/", rules.LateFeeRules.as_view(), name="latefee_rules"),
     path("discounts/", rules.DiscountList.as_view(), name="discount_list"),
     path("discounts/new/", rules.DiscountCreate.as_view(), name="discount_create"),

@@ -4,6 +4,7 @@ gateway notifications."""
 from django.urls import path
 
 from . import collect_views as c
+from . import statement_views as st
 
 urlpatterns = [
     path("my/bills/", c.OwnerBillsApi.as_view(), name="api-billing-my-bills"),
@@ -51,5 +52,15 @@ urlpatterns = [
     ),
     path("close/", c.DailyCloseApi.as_view(), name="api-billing-close"),
     path("reconciliation/", c.ReconciliationApi.as_view(), name="api-billing-reconciliation"),
+    path(
+        "reconciliation/statements/",
+        st.StatementListApi.as_view(),
+        name="api-billing-statements",
+    ),
+    path(
+        "reconciliation/statements/<str:pk>/",
+        st.StatementDetailApi.as_view(),
+        name="api-billing-statement",
+    ),
     path("notify/<str:gateway>/", c.notify_view, name="api-billing-notify"),
 ]

@@ -40,6 +40,7 @@ from .common import entry, parse_money
 from .desk import _ids, settle
 from .payments import receipt_number
 from .quote import Quote, quote_build
+from .statements import open_differences
 
 log = logging.getLogger("wuyetong.billing.gateway")
 ZERO = Decimal("0.00")
@@ -405,6 +406,18 @@ def reconciliation(*, user, since: dt.datetime | None = None) -> list[Mismatch]:
                 o.amount,
                 "超过1小时未收到渠道通知，请向渠道查询",
                 o.community.name,
+            )
+        )
+    for x in open_differences(access, since):
+        out.append(
+            Mismatch(
+                f"对账单：{x.get_result_display()}",
+                x.time,
+                x.statement.get_gateway_display(),
+                x.out_trade_no,
+                x.amount if x.amount is not None else x.system_amount,
+                x.detail,
+                x.community.name if x.community else "",
             )
         )
     out.sort(key=lambda m: m.when, reverse=True)

@@ -28,9 +28,9 @@ from .. import pdf, selectors
 from ..choices import PayMethod
 from ..models import InvoiceRequest, Payment, PaymentOrder, PrepaidBalance, RefundRequest
 from ..services import invoices as invoice_services
-from ..services import online as online_services
 from ..services import payments as payment_services
 from ..services import refunds as refund_services
+from . import statements as statement_views
 from .cashier import payment_get
 
 
@@ -460,5 +460,5 @@ class Reconciliation(ModulePermissionMixin, View):
     permission = "billing.view"
 
     def get(self, request):
-        rows = online_services.reconciliation(user=request.user)
-        return render(request, "billing/reconciliation.html", {"rows": rows})
+        # the differences, the statement import form and the recent imports
+        return statement_views.report(request, self.access)
