@@ -303,6 +303,8 @@ PAYMENT_GATEWAYS = {
     "sandbox": {
         "enabled": env_bool("PAYMENT_SANDBOX", True),
         "key": os.environ.get("PAYMENT_SANDBOX_KEY", "") or f"sandbox:{SECRET_KEY}",
+        # what the sandbox bank answers to a refund: succeeded / failed / processing
+        "refund_outcome": os.environ.get("PAYMENT_SANDBOX_REFUND", "succeeded"),
     },
     "wechat": {
         "mchid": os.environ.get("WECHATPAY_MCHID", ""),
@@ -373,5 +375,12 @@ CELERY_BEAT_SCHEDULE = {
     "community-close-due-votes": {"task": "community.close_due_votes", "schedule": 60.0},
     "community-close-due-surveys": {"task": "community.close_due_surveys", "schedule": 300.0},
     "billing-case-charges": {"task": "billing.case_charges_to_bills", "schedule": 60.0},
+    "billing-gateway-refunds-query": {"task": "billing.gateway_refunds_query", "schedule": 300.0},
 }
+# A refund sent back through a gateway and still processing after this long is asked about
+# (and listed in the reconciliation as overdue).
+# The site's public address (https://wy.example.com), for gateway callbacks made without a
+# browser request at hand; empty: the address the approving request came in on.
+PUBLIC_URL = os.environ.get("PUBLIC_URL", "").rstrip("/")
+GATEWAY_REFUND_QUERY_AFTER_MINUTES = int(os.environ.get("GATEWAY_REFUND_QUERY_AFTER_MINUTES", "10"))
 EMBEDDED_SCHEDULER = env_bool("WUYETONG_EMBEDDED_SCHEDULER", False) and not REDIS_URL

@@ -183,6 +183,26 @@ class NoticeResult(models.TextChoices):
     BAD_AMOUNT = "bad_amount", "金额不符"
     UNKNOWN_ORDER = "unknown_order", "订单不存在"
     MALFORMED = "malformed", "报文无效"
+    REFUND = "refund", "退款结果"
+
+
+class RouteState(models.TextChoices):
+    """A refund sent back through the payment's gateway (原路退回)."""
+
+    PROCESSING = "processing", "退款处理中"
+    SUCCEEDED = "succeeded", "已退回"
+    FAILED = "failed", "退款失败"
+    CLOSED = "closed", "退款关闭"
+    OFFLINE = "offline", "已线下退款"
+
+
+class RouteEvent(models.TextChoices):
+    SENT = "sent", "发起退款"
+    ANSWER = "answer", "渠道应答"
+    NOTICE = "notice", "渠道通知"
+    QUERY = "query", "查询结果"
+    RETRY = "retry", "重新发起"
+    OFFLINE = "offline", "登记线下退款"
 
 
 class DocKind(models.TextChoices):

@@ -189,7 +189,7 @@ def receipts(request):
     rows = (
         Payment.objects.filter(house_id__in=ids)
         .select_related("house__building", "house__unit", "community")
-        .prefetch_related("invoice_requests")
+        .prefetch_related("invoice_requests", "refund_requests__gateway_refund")
         .order_by("-paid_at", "-id")[:50]
     )
     return render(request, "billing/owner/receipts.html", {"rows": rows, "tab": "home"})

@@ -34,3 +34,20 @@ def case_charges_to_bills() -> list[int]:
         if bill is not None:
             billed.append(bill.pk)
     return billed
+
+
+@shared_task(name="billing.gateway_refund_send")
+def gateway_refund_send(refund_id: int) -> str:
+    """Sends an approved online refund back through its gateway (services.gateway_refunds)."""
+    from .services.gateway_refunds import route_send
+
+    refund = route_send(refund_id=refund_id)
+    return refund.state if refund is not None else "not processing"
+
+
+@shared_task(name="billing.gateway_refunds_query")
+def gateway_refunds_query() -> list[int]:
+    """Asks the gateways about refunds still processing after a while; sends lost ones."""
+    from .services.gateway_refunds import routes_due
+
+    return routes_due()

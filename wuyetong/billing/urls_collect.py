@@ -19,6 +19,7 @@ urlpatterns = [
     path("refunds/", collect.RefundList.as_view(), name="refund_list"),
     path("refunds/<str:pk>/", collect.RefundDetail.as_view(), name="refund_detail"),
     path("refunds/<str:pk>/pdf/", collect.RefundPdf.as_view(), name="refund_pdf"),
+    path("refunds/<str:pk>/route/", collect.RefundRoute.as_view(), name="refund_route"),
     path("invoices/", collect.InvoiceList.as_view(), name="invoice_list"),
     path("invoices/<str:pk>/", collect.InvoiceDetail.as_view(), name="invoice_detail"),
     path("invoices/<str:pk>/pdf/", collect.InvoicePdf.as_view(), name="invoice_pdf"),

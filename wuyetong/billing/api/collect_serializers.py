@@ -131,6 +131,49 @@ class DecisionInput(serializers.Serializer):
     note = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
 
 
+class RouteEventOutput(serializers.Serializer):
+    kind = serializers.CharField()
+    state = serializers.CharField()
+    changed = serializers.BooleanField()
+    actor = serializers.SerializerMethodField()
+    method = serializers.CharField()
+    note = serializers.CharField()
+    at = serializers.DateTimeField()
+
+    def get_actor(self, obj) -> str:
+        return (obj.actor.name or obj.actor.phone) if obj.actor_id else ""
+
+
+class RouteOutput(serializers.Serializer):
+    """A refund sent back through the payment's gateway (原路退回) and its steps."""
+
+    gateway = serializers.CharField()
+    out_trade_no = serializers.CharField(source="order.out_trade_no")
+    out_refund_no = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    state = serializers.CharField()
+    state_label = serializers.CharField(source="get_state_display")
+    gateway_refund_id = serializers.CharField()
+    error = serializers.CharField()
+    attempts = serializers.IntegerField()
+    paid_twice = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    sent_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    events = RouteEventOutput(many=True, source="events.all")
+
+
+class RouteRetryInput(serializers.Serializer):
+    note = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+
+
+class RouteOfflineInput(serializers.Serializer):
+    method = serializers.ChoiceField(
+        choices=[(m, PayMethod(m).label) for m in ("cash", "transfer", "bank_card")]
+    )
+    note = serializers.CharField(max_length=200)
+
+
 class RefundOutput(serializers.Serializer):
     id = serializers.IntegerField()
     payment_id = serializers.IntegerField()
@@ -141,9 +184,15 @@ class RefundOutput(serializers.Serializer):
     state = serializers.CharField()
     refund_no = serializers.CharField()
     bill_ids = serializers.SerializerMethodField()
+    route = serializers.SerializerMethodField()
 
     def get_bill_ids(self, obj) -> list[int]:
         return sorted(b.pk for b in obj.bills.all())
+
+    @extend_schema_field(RouteOutput(allow_null=True))
+    def get_route(self, obj) -> dict | None:
+        route = getattr(obj, "gateway_refund", None)
+        return RouteOutput(route).data if route is not None else None
 
 
 class InvoiceInput(serializers.Serializer):

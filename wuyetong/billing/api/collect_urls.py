@@ -34,6 +34,17 @@ urlpatterns = [
         "refunds/<int:pk>/approve/", c.RefundDecideApi.as_view(), name="api-billing-refund-approve"
     ),
     path("refunds/<int:pk>/reject/", c.RefundRejectApi.as_view(), name="api-billing-refund-reject"),
+    path("refunds/<int:pk>/route/", c.RefundRouteApi.as_view(), name="api-billing-refund-route"),
+    path(
+        "refunds/<int:pk>/route/retry/",
+        c.RefundRouteRetryApi.as_view(),
+        name="api-billing-refund-route-retry",
+    ),
+    path(
+        "refunds/<int:pk>/route/offline/",
+        c.RefundRouteOfflineApi.as_view(),
+        name="api-billing-refund-route-offline",
+    ),
     path("invoices/", c.InvoiceListApi.as_view(), name="api-billing-invoices"),
     path(
         "invoices/<int:pk>/review/",
@@ -63,4 +74,5 @@ urlpatterns = [
         name="api-billing-statement",
     ),
     path("notify/<str:gateway>/", c.notify_view, name="api-billing-notify"),
+    path("notify/<str:gateway>/refund/", c.refund_notify_view, name="api-billing-refund-notify"),
 ]

@@ -24,6 +24,7 @@ from wuyetong.core.ids import parse_pk
 from .. import collect_filters, pdf, selectors
 from ..models import Bill, InvoiceRequest, Payment, RefundRequest
 from ..services import desk as desk_services
+from ..services import gateway_refunds
 from ..services import invoices as invoice_services
 from ..services import online
 from ..services import refunds as refund_services
@@ -352,7 +353,8 @@ class RefundListApi(StaffBase, ListAPIView):
     def get_queryset(self):
         return (
             RefundRequest.objects.for_user(self.request.user, "view")
-            .prefetch_related("bills")
+            .select_related("gateway_refund__order")
+            .prefetch_related("bills", "gateway_refund__events__actor")
             .order_by("-requested_at", "-id")
         )
 
@@ -380,7 +382,12 @@ class RefundDecideApi(StaffBase):
         data.is_valid(raise_exception=True)
         note = data.validated_data["note"]
         if self.approve:
-            row = refund_services.refund_approve(actor=request.user, request=row, note=note)
+            row = refund_services.refund_approve(
+                actor=request.user,
+                request=row,
+                note=note,
+                base_url=request.build_absolute_uri("/"),
+            )
         else:
             row = refund_services.refund_reject(actor=request.user, request=row, note=note)
         return Response(s.RefundOutput(row).data)
@@ -388,6 +395,75 @@ class RefundDecideApi(StaffBase):
 
 class RefundRejectApi(RefundDecideApi):
     approve = False
+
+
+def _route(user, pk: int, action: str):
+    """The gateway refund of a refund request the user may see (or act on); 404 otherwise,
+    and for a refund that is not sent back through a gateway."""
+    row = (
+        RefundRequest.objects.for_user(user, action)
+        .filter(pk=pk)
+        .select_related("gateway_refund__order")
+        .first()
+    )
+    route = getattr(row, "gateway_refund", None) if row is not None else None
+    if route is None:
+        raise Http404
+    return route
+
+
+class RefundRouteApi(StaffBase):
+    serializer_class = s.RouteOutput
+
+    @extend_schema(
+        tags=[TAG],
+        summary=_("原路退款的状态与记录"),
+        responses=with_errors({200: s.RouteOutput}, 401, 403, 404),
+    )
+    def get(self, request, pk: int):
+        return Response(s.RouteOutput(_route(request.user, pk, "view")).data)
+
+
+class RefundRouteRetryApi(StaffBase):
+    action_permissions = {None: "approve"}
+    serializer_class = s.RouteRetryInput
+
+    @extend_schema(
+        tags=[TAG],
+        summary=_("重新发起失败的原路退款（同一退款单号）"),
+        request=s.RouteRetryInput,
+        responses=with_errors({200: s.RouteOutput}, 400, 401, 403, 404),
+    )
+    def post(self, request, pk: int):
+        route = _route(request.user, pk, "approve")
+        data = s.RouteRetryInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        route = gateway_refunds.route_retry(
+            actor=request.user, refund=route, note=data.validated_data["note"]
+        )
+        route.refresh_from_db()
+        return Response(s.RouteOutput(route).data)
+
+
+class RefundRouteOfflineApi(StaffBase):
+    action_permissions = {None: "approve"}
+    serializer_class = s.RouteOfflineInput
+
+    @extend_schema(
+        tags=[TAG],
+        summary=_("登记已线下退款（原路退款失败或关闭后）"),
+        request=s.RouteOfflineInput,
+        responses=with_errors({200: s.RouteOutput}, 400, 401, 403, 404),
+    )
+    def post(self, request, pk: int):
+        route = _route(request.user, pk, "approve")
+        data = s.RouteOfflineInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        route = gateway_refunds.route_offline(
+            actor=request.user, refund=route, method=d["method"], note=d["note"]
+        )
+        return Response(s.RouteOutput(route).data)
 
 
 class InvoiceListApi(StaffBase, ListAPIView):
@@ -487,4 +563,29 @@ class NotifyApi(APIView):
         return HttpResponse(handled.body, status=handled.status, content_type=handled.content_type)
 
 
+class RefundNotifyApi(APIView):
+    """A gateway's refund notification (WeChat Pay: REFUND.SUCCESS / ABNORMAL / CLOSED).
+    No session: the gateway's signature authenticates it."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        tags=[TAG],
+        summary=_("支付渠道退款结果通知（微信支付 / 模拟支付）"),
+        request={"application/json": OpenApiTypes.OBJECT},
+        responses={
+            200: OpenApiResponse(description="渠道要求的应答"),
+            204: None,
+            400: OpenApiResponse(description="签名或金额无效"),
+        },
+    )
+    def post(self, request, gateway: str):
+        handled = gateway_refunds.refund_notice_receive(
+            gateway=gateway[:10], headers=dict(request.headers), body=request.body
+        )
+        return HttpResponse(handled.body, status=handled.status, content_type=handled.content_type)
+
+
 notify_view = csrf_exempt(NotifyApi.as_view())
+refund_notify_view = csrf_exempt(RefundNotifyApi.as_view())

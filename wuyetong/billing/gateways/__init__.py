@@ -6,7 +6,16 @@ from django.conf import settings
 from django.urls import reverse
 
 from .alipay import Alipay
-from .base import Ack, Gateway, GatewayError, Notification, OrderInfo, Start
+from .base import (
+    Ack,
+    Gateway,
+    GatewayError,
+    Notification,
+    OrderInfo,
+    RefundInfo,
+    RefundResult,
+    Start,
+)
 from .sandbox import Sandbox
 from .wechat import WechatPay
 
@@ -17,6 +26,8 @@ __all__ = [
     "GatewayError",
     "Notification",
     "OrderInfo",
+    "RefundInfo",
+    "RefundResult",
     "Sandbox",
     "Start",
     "WechatPay",
@@ -50,6 +61,7 @@ def gateway_for(code: str) -> Gateway:
         return Sandbox(
             key=cfg.get("key", ""),
             page_url=lambda no: reverse("owner_billing:sandbox", args=[no]),
+            refund_outcome=cfg.get("refund_outcome") or "succeeded",
         )
     if code == "wechat" and cfg.get("mchid"):
         return WechatPay(**{k: v for k, v in cfg.items() if k != "enabled"})

@@ -7,22 +7,35 @@
 - An asynchronous notification (POST, form-encoded) is verified the same way with Alipay's
   public key, over all parameters except `sign` and `sign_type`. It is answered with the
   plain text "success" (anything else makes Alipay retry).
+- Refunds (原路退回) are synchronous: alipay.trade.refund (out_trade_no, refund_amount in yuan,
+  out_request_no: the same number for a retry) is POSTed to the gateway; the JSON answer's
+  `alipay_trade_refund_response` is signed by Alipay (the signature covers that member's text
+  exactly as sent). code 10000 with fund_change Y means the money went back; fund_change N
+  means this refund was already made (a retry) or nothing moved, so
+  alipay.trade.fastpay.refund.query decides (refund_status REFUND_SUCCESS). Another code is
+  a refusal (sub_code / sub_msg say why), except 20000 whose outcome is unknown.
 """
 
 from __future__ import annotations
 
 import json
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from urllib.parse import parse_qsl, urlencode
 
 from .base import (
+    FAILED,
+    SUCCEEDED,
     Ack,
     Gateway,
     GatewayError,
     Notification,
     OrderInfo,
+    RefundInfo,
+    RefundResult,
     Start,
     load_private_key,
     load_public_key,
@@ -33,6 +46,39 @@ from .base import (
 
 GATEWAY = "https://openapi.alipay.com/gateway.do"
 PAID_STATES = ("TRADE_SUCCESS", "TRADE_FINISHED")
+UNKNOWN_CODE = "20000"  # 服务不可用: the outcome is unknown, ask again later
+
+# (method, url, headers, body) -> (status, headers, body), as the WeChat Pay adapter's
+Transport = Callable[[str, str, dict[str, str], bytes], tuple[int, dict[str, str], bytes]]
+
+
+def _urllib_transport(method, url, headers, body):  # pragma: no cover - needs the network
+    req = urllib.request.Request(url, data=body or None, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.status, dict(resp.headers), resp.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+def response_member(text: str, name: str) -> tuple[dict, str]:
+    """The member `name` of an Alipay JSON answer, parsed and as the exact text Alipay
+    signed (re-serialising would change spacing or escapes and break the signature)."""
+    marker = f'"{name}"'
+    start = text.find(marker)
+    if start < 0:
+        raise GatewayError("malformed", f"支付宝应答缺少 {name}")
+    colon = text.index(":", start + len(marker))
+    begin = colon + 1
+    while begin < len(text) and text[begin] in " \t\r\n":
+        begin += 1
+    try:
+        value, end = json.JSONDecoder().raw_decode(text, begin)
+    except ValueError:
+        raise GatewayError("malformed", "支付宝应答无效") from None
+    if not isinstance(value, dict):
+        raise GatewayError("malformed", "支付宝应答无效")
+    return value, text[begin:end]
 
 
 def sign_content(params: dict[str, str], *, exclude: tuple[str, ...] = ("sign",)) -> str:
@@ -53,6 +99,7 @@ class Alipay(Gateway):
         private_key: str,
         alipay_public_key: str,
         gateway: str = GATEWAY,
+        transport: Transport | None = None,
         clock: Callable[[], float] = time.time,
     ):
         if not (app_id and private_key and alipay_public_key):
@@ -61,6 +108,7 @@ class Alipay(Gateway):
         self.private_key = load_private_key(pem_from(private_key))
         self.public_key = load_public_key(pem_from(alipay_public_key))
         self.gateway = gateway
+        self.transport = transport or _urllib_transport
         self.clock = clock
 
     def signed_params(self, method: str, biz: dict, **extra: str) -> dict[str, str]:
@@ -122,3 +170,91 @@ class Alipay(Gateway):
 
     def ack(self, ok: bool, message: str = "") -> Ack:
         return Ack(200, "text/plain", b"success" if ok else b"fail")
+
+    # ------------------------------------------------------------ refunds
+
+    def _call(self, method: str, biz: dict) -> dict:
+        """Calls an open-platform method and returns its verified response member; raises
+        GatewayError("unavailable") when there is no trustworthy answer."""
+        params = self.signed_params(method, biz)
+        headers = {"Content-Type": "application/x-www-form-urlencoded;charset=utf-8"}
+        try:
+            status, _headers, body = self.transport(
+                "POST", self.gateway, headers, urlencode(params).encode()
+            )
+        except OSError as exc:
+            raise GatewayError("unavailable", f"支付宝无应答：{exc}") from None
+        if status != 200:
+            raise GatewayError("unavailable", f"支付宝暂不可用 HTTP {status}")
+        try:
+            text = body.decode()
+            signature = json.loads(text).get("sign", "")
+        except (UnicodeDecodeError, ValueError, AttributeError):
+            raise GatewayError("malformed", "支付宝应答无效") from None
+        data, raw = response_member(text, method.replace(".", "_") + "_response")
+        if not signature:
+            # Alipay leaves errors of the call itself (bad app id, bad signature) unsigned
+            if data.get("code") not in (None, "10000"):
+                raise GatewayError("unavailable", f"支付宝拒绝请求：{_why(data)}")
+            raise GatewayError("bad_signature", "支付宝应答缺少签名")
+        if not rsa_verify(self.public_key, raw, signature):
+            raise GatewayError("bad_signature", "支付宝应答签名验证失败")
+        return data
+
+    def refund(self, info: RefundInfo) -> RefundResult:
+        data = self._call(
+            "alipay.trade.refund",
+            {
+                "out_trade_no": info.out_trade_no,
+                "refund_amount": f"{info.amount:.2f}",
+                "out_request_no": info.out_refund_no,
+                "refund_reason": info.reason[:256],
+            },
+        )
+        code = data.get("code")
+        if code == UNKNOWN_CODE:
+            raise GatewayError("unavailable", f"支付宝退款结果未知：{_why(data)}")
+        if code != "10000":
+            return RefundResult(info.out_refund_no, FAILED, detail=f"支付宝拒绝退款：{_why(data)}")
+        if data.get("fund_change") == "Y":
+            return RefundResult(
+                info.out_refund_no,
+                SUCCEEDED,
+                gateway_refund_id=str(data.get("trade_no", ""))[:64],
+                amount=info.amount,
+            )
+        # "N": this out_request_no was refunded before (a retry), or no money moved
+        return self.refund_query(out_trade_no=info.out_trade_no, out_refund_no=info.out_refund_no)
+
+    def refund_query(self, *, out_trade_no: str, out_refund_no: str) -> RefundResult:
+        data = self._call(
+            "alipay.trade.fastpay.refund.query",
+            {"out_trade_no": out_trade_no, "out_request_no": out_refund_no},
+        )
+        code = data.get("code")
+        if code != "10000":
+            raise GatewayError("unavailable", f"支付宝查询退款失败：{_why(data)}")
+        if data.get("refund_status") == "REFUND_SUCCESS":
+            try:
+                amount = Decimal(str(data["refund_amount"]))
+            except (KeyError, InvalidOperation):
+                raise GatewayError("malformed", "支付宝退款查询缺少金额") from None
+            return RefundResult(
+                out_refund_no,
+                SUCCEEDED,
+                gateway_refund_id=str(data.get("trade_no", ""))[:64],
+                amount=amount,
+            )
+        return RefundResult(
+            out_refund_no, FAILED, detail="支付宝未查到成功的退款，可重新发起（同一退款单号）"
+        )
+
+    def parse_refund_notification(self, headers: dict[str, str], body: bytes) -> RefundResult:
+        # alipay.trade.refund answers synchronously; the query settles anything unknown
+        raise GatewayError("malformed", "支付宝退款没有异步通知")
+
+
+def _why(data: dict) -> str:
+    return " ".join(
+        str(data.get(k, "")) for k in ("code", "msg", "sub_code", "sub_msg") if data.get(k)
+    )[:250]

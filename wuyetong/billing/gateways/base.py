@@ -1,5 +1,6 @@
 """The payment gateway interface: start a payment for an order, read and verify a payment
-notification, and answer it the way the gateway expects.
+notification, and answer it the way the gateway expects; send a refund back to the payer
+(原路退回), query it, and read a refund notification.
 
 Adapters: WeChat Pay API v3 (wechat.py), Alipay open platform with RSA2 (alipay.py), and a
 sandbox (sandbox.py) that signs its notifications with a local key and whose "bank" is a page
@@ -18,7 +19,8 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 class GatewayError(Exception):
     """A notification or response that cannot be trusted or read. `reason` is one of
-    bad_signature / malformed / not_configured."""
+    bad_signature / malformed / not_configured / unavailable (no usable answer: the outcome
+    of what was asked is unknown)."""
 
     def __init__(self, reason: str, detail: str = ""):
         super().__init__(detail or reason)
@@ -63,8 +65,53 @@ class Ack:
     body: bytes
 
 
+# What a gateway said about a refund, in our words (choices.RouteState without "offline").
+PROCESSING, SUCCEEDED, FAILED, CLOSED = "processing", "succeeded", "failed", "closed"
+
+
+@dataclass(frozen=True)
+class RefundInfo:
+    """A refund to send back through the gateway that took the payment."""
+
+    out_trade_no: str
+    out_refund_no: str
+    amount: Decimal  # what goes back now
+    total: Decimal  # what the order paid
+    reason: str
+    notify_url: str
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    """A verified answer, query result or notification about one refund. `amount` is None
+    when the gateway did not say."""
+
+    out_refund_no: str
+    state: str
+    gateway_refund_id: str = ""
+    amount: Decimal | None = None
+    detail: str = ""
+
+
+def fen(amount: Decimal) -> int:
+    """Yuan to fen, refusing anything finer than a fen (never rounded away)."""
+    value = amount * 100
+    if value != value.to_integral_value():
+        raise GatewayError("malformed", f"金额 {amount} 不是整分")
+    return int(value)
+
+
 class Gateway:
     code = ""
+
+    def refund(self, info: RefundInfo) -> RefundResult:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def refund_query(self, *, out_trade_no: str, out_refund_no: str) -> RefundResult:
+        raise NotImplementedError  # pragma: no cover - interface
+
+    def parse_refund_notification(self, headers: dict[str, str], body: bytes) -> RefundResult:
+        raise NotImplementedError  # pragma: no cover - interface
 
     def start(self, order: OrderInfo) -> Start:  # pragma: no cover - interface
         raise NotImplementedError

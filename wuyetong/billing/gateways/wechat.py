@@ -9,6 +9,12 @@
   platform public key, and old timestamps are refused (replays).
 - A notification's `resource` is AEAD_AES_256_GCM encrypted with the APIv3 key: nonce and
   associated_data as given, ciphertext base64 (tag appended).
+- Refunds (原路退回): POST /v3/refund/domestic/refunds with out_trade_no, out_refund_no,
+  reason, notify_url and amount {refund, total, currency} in fen, signed like any request;
+  the answer's `status` is SUCCESS / PROCESSING / ABNORMAL / CLOSED. The result comes later
+  as a notification (event_type REFUND.SUCCESS / REFUND.ABNORMAL / REFUND.CLOSED, resource
+  encrypted as above, `refund_status` inside) and can be asked for with
+  GET /v3/refund/domestic/refunds/{out_refund_no}. A retry uses the same out_refund_no.
 """
 
 from __future__ import annotations
@@ -27,12 +33,19 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from .base import (
+    CLOSED,
+    FAILED,
+    PROCESSING,
+    SUCCEEDED,
     Ack,
     Gateway,
     GatewayError,
     Notification,
     OrderInfo,
+    RefundInfo,
+    RefundResult,
     Start,
+    fen,
     load_private_key,
     load_public_key,
     pem_from,
@@ -42,6 +55,17 @@ from .base import (
 
 API = "https://api.mch.weixin.qq.com"
 H5_PATH = "/v3/pay/transactions/h5"
+REFUND_PATH = "/v3/refund/domestic/refunds"
+REFUND_STATES = {
+    "SUCCESS": SUCCEEDED,
+    "PROCESSING": PROCESSING,
+    "ABNORMAL": FAILED,
+    "CLOSED": CLOSED,
+}
+REFUND_DETAIL = {
+    "ABNORMAL": "退款异常：用户的银行卡作废或冻结等，请在商户平台处理或线下退款",
+    "CLOSED": "退款已关闭",
+}
 MAX_SKEW = 300  # seconds a signed timestamp may differ from our clock
 
 # (method, url, headers, body) -> (status, headers, body)
@@ -198,3 +222,109 @@ class WechatPay(Gateway):
             return Ack(204, "application/json", b"")
         body = json.dumps({"code": "FAIL", "message": message or "失败"}, ensure_ascii=False)
         return Ack(400, "application/json", body.encode())
+
+    # ------------------------------------------------------------ refunds
+
+    def _call(self, method: str, path: str, body: str = "") -> tuple[int, dict, bytes]:
+        url = self.api + path
+        headers = {
+            "Authorization": self.authorization(method, url, body),
+            "Accept": "application/json",
+        }
+        if body:
+            headers["Content-Type"] = "application/json"
+        try:
+            return self.transport(method, url, headers, body.encode())
+        except OSError as exc:  # network: nobody knows whether WeChat Pay acted on it
+            raise GatewayError("unavailable", f"微信支付无应答：{exc}") from None
+
+    def _refund_answer(self, out_refund_no: str, status: int, headers: dict, body: bytes):
+        if status >= 500:
+            raise GatewayError("unavailable", f"微信支付暂不可用 HTTP {status}")
+        if status != 200:
+            # a refusal (e.g. NOT_ENOUGH, INVALID_REQUEST): nothing was refunded
+            try:
+                err = json.loads(body)
+                message = f"{err.get('code', '')} {err.get('message', '')}".strip()
+            except (ValueError, AttributeError):
+                message = ""
+            return RefundResult(
+                out_refund_no, FAILED, detail=f"微信支付拒绝退款 HTTP {status} {message}"[:300]
+            )
+        self.verify(headers, body)
+        try:
+            data = json.loads(body)
+            code = data["status"]
+            refund = data["amount"]["refund"]
+            if not isinstance(refund, int) or isinstance(refund, bool):
+                raise TypeError
+        except (ValueError, KeyError, TypeError):
+            raise GatewayError("malformed", "微信支付退款应答缺少字段") from None
+        if code not in REFUND_STATES:
+            raise GatewayError("malformed", f"未知的退款状态 {code}")
+        if data.get("out_refund_no") != out_refund_no:
+            raise GatewayError("malformed", "退款应答的退款单号不符")
+        return RefundResult(
+            out_refund_no,
+            REFUND_STATES[code],
+            gateway_refund_id=str(data.get("refund_id", ""))[:64],
+            amount=Decimal(refund) / 100,
+            detail=REFUND_DETAIL.get(code, ""),
+        )
+
+    def refund(self, info: RefundInfo) -> RefundResult:
+        body = json.dumps(
+            {
+                "out_trade_no": info.out_trade_no,
+                "out_refund_no": info.out_refund_no,
+                "reason": info.reason[:80],
+                "notify_url": info.notify_url,
+                "amount": {
+                    "refund": fen(info.amount),
+                    "total": fen(info.total),
+                    "currency": "CNY",
+                },
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        status, headers, resp = self._call("POST", REFUND_PATH, body)
+        return self._refund_answer(info.out_refund_no, status, headers, resp)
+
+    def refund_query(self, *, out_trade_no: str, out_refund_no: str) -> RefundResult:
+        status, headers, resp = self._call("GET", f"{REFUND_PATH}/{out_refund_no}")
+        if status == 404:
+            return RefundResult(
+                out_refund_no, FAILED, detail="微信支付无此退款（未受理），可重新发起"
+            )
+        return self._refund_answer(out_refund_no, status, headers, resp)
+
+    def parse_refund_notification(self, headers: dict[str, str], body: bytes) -> RefundResult:
+        self.verify(headers, body)
+        try:
+            envelope = json.loads(body)
+            event = str(envelope["event_type"])
+            resource = envelope["resource"]
+        except (ValueError, KeyError, TypeError):
+            raise GatewayError("malformed", "退款通知报文无效") from None
+        if not event.startswith("REFUND."):
+            raise GatewayError("malformed", f"不是退款通知：{event}")
+        data = self.decrypt(resource)
+        try:
+            if data.get("mchid") != self.mchid:
+                raise GatewayError("bad_signature", "商户号不符")
+            code = data["refund_status"]
+            refund = data["amount"]["refund"]
+            if not isinstance(refund, int) or isinstance(refund, bool):
+                raise GatewayError("malformed", "金额格式无效")
+            if code not in REFUND_STATES:
+                raise GatewayError("malformed", f"未知的退款状态 {code}")
+            return RefundResult(
+                str(data["out_refund_no"]),
+                REFUND_STATES[code],
+                gateway_refund_id=str(data.get("refund_id", ""))[:64],
+                amount=Decimal(refund) / 100,
+                detail=REFUND_DETAIL.get(code, ""),
+            )
+        except (KeyError, TypeError, AttributeError):
+            raise GatewayError("malformed", "退款通知内容缺少字段") from None

@@ -357,7 +357,8 @@ def reconciliation(*, user, since: dt.datetime | None = None) -> list[Mismatch]:
     """Mismatches between what gateways told us and what was recorded: refused notifications
     (bad signature, wrong amount, unknown order, malformed), money credited to prepaid
     because the bills were paid meanwhile, paid orders whose payment differs from the order,
-    and orders still unconfirmed an hour after they were made. Notifications that name no
+    orders still unconfirmed an hour after they were made, and refunds sent back through a
+    gateway that failed, are overdue or were paid twice. Notifications that name no
     known order are shown to no company (they cannot be attributed); the platform sees all."""
     access = get_access(user)
     if not access.can("billing.view"):
@@ -420,6 +421,9 @@ def reconciliation(*, user, since: dt.datetime | None = None) -> list[Mismatch]:
                 x.community.name if x.community else "",
             )
         )
+    from .gateway_refunds import mismatches as refund_mismatches  # imports Mismatch from here
+
+    out.extend(refund_mismatches(user=user, since=since))
     out.sort(key=lambda m: m.when, reverse=True)
     return out
 

@@ -3,7 +3,11 @@
 A request names a payment and some of the bills it paid. Approval (billing.approve) reverses
 those bills and gives the money back — a refund entry and a reversal entry per bill, or the
 money into the prepaid balance — and numbers a refund slip. Nothing is edited or deleted: the
-bills keep their figures and move to the reversed state."""
+bills keep their figures and move to the reversed state.
+
+A payment made online (WeChat Pay, Alipay, the sandbox) is refunded the way it came (原路退回)
+or into the prepaid balance: approval opens a gateway refund that a background job sends
+after commit (services.gateway_refunds)."""
 
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ from ..locks import prepaid_locked
 from ..models import Bill, DocumentCounter, LedgerEntry, Payment, RefundRequest
 from .common import entry, require_billing
 from .desk import _ids
+from .gateway_refunds import online_order, route_open
 
 ZERO = Decimal("0.00")
 DOC_PREFIX: dict[str, str] = {DocKind.REFUND: "TK", DocKind.INVOICE: "FP"}
@@ -82,6 +87,11 @@ def refund_request(
     method = method or payment.method
     if method not in PayMethod.values:
         raise ApplicationError("退款方式不正确", field="method")
+    if method not in (payment.method, PayMethod.PREPAID) and online_order(payment) is not None:
+        raise ApplicationError(
+            "在线支付的款项原路退回（或转入预存）；原路退款失败后可登记线下退款",
+            field="method",
+        )
     bills, amount = _refundable(payment, bill_ids)
     pending = RefundRequest.objects.filter(bills__in=bills, state=RefundState.PENDING).exists()
     if pending:
@@ -119,9 +129,13 @@ def _locked_request(request: RefundRequest) -> RefundRequest:
 
 
 @transaction.atomic
-def refund_approve(*, actor, request: RefundRequest, note: str = "") -> RefundRequest:
+def refund_approve(
+    *, actor, request: RefundRequest, note: str = "", base_url: str = ""
+) -> RefundRequest:
     """Approves a pending refund: the bills are reversed and the money refunded, with a
-    numbered refund slip. The checks run again under the locks."""
+    numbered refund slip. The checks run again under the locks. An online payment refunded
+    the way it came gets its gateway refund, sent after commit; `base_url` is the site's
+    address the gateway posts the refund's result to (settings.PUBLIC_URL when empty)."""
     row = _locked_request(request)
     require_billing(actor, row.community, "approve")
     if row.state != RefundState.PENDING:
@@ -190,12 +204,15 @@ def refund_approve(*, actor, request: RefundRequest, note: str = "") -> RefundRe
             "refund_no",
         ]
     )
+    order = online_order(row.payment) if row.method == row.payment.method else None
+    if order is not None:
+        route_open(row=row, order=order, base_url=base_url)
     oplog_record(
         actor=actor,
         action=OpAction.UPDATE,
         obj=row,
         company=row.community.company_id,
-        note=f"批准退款 {number} {amount}元",
+        note=f"批准退款 {number} {amount}元" + ("（原路退回）" if order is not None else ""),
     )
     return row
 

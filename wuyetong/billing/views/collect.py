@@ -27,6 +27,7 @@ from .. import collect_filters as filters
 from .. import pdf, selectors
 from ..choices import PayMethod
 from ..models import InvoiceRequest, Payment, PaymentOrder, PrepaidBalance, RefundRequest
+from ..services import gateway_refunds
 from ..services import invoices as invoice_services
 from ..services import payments as payment_services
 from ..services import refunds as refund_services
@@ -104,14 +105,39 @@ class RefundList(BillingList):
         Col(gettext_lazy("原因"), lambda r: r.reason),
         Col(gettext_lazy("状态"), lambda r: r.get_state_display(), tag=lambda r: r.state),
         Col(gettext_lazy("退款单号"), lambda r: r.refund_no),
+        Col(
+            gettext_lazy("原路退款"),
+            lambda r: _route_label(r),
+            tag=lambda r: _ROUTE_TAGS.get(getattr(_route_of(r), "state", ""), ""),
+        ),
     ]
 
     def get_queryset(self):
         return (
             RefundRequest.objects.for_user(self.request.user, "view")
-            .select_related("community", "house__building", "house__unit", "payment")
+            .select_related(
+                "community", "house__building", "house__unit", "payment", "gateway_refund"
+            )
             .order_by("-requested_at", "-id")
         )
+
+
+_ROUTE_TAGS = {
+    "processing": "pending",
+    "succeeded": "ok",
+    "failed": "rejected",
+    "closed": "rejected",
+    "offline": "ok",
+}
+
+
+def _route_of(r: RefundRequest):
+    return getattr(r, "gateway_refund", None)
+
+
+def _route_label(r: RefundRequest) -> str:
+    route = _route_of(r)
+    return route.get_state_display() if route is not None else ""
 
 
 def refund_get(user, pk, action: str = "view") -> RefundRequest:
@@ -123,6 +149,7 @@ def refund_get(user, pk, action: str = "view") -> RefundRequest:
             "payment",
             "decided_by",
             "requested_by",
+            "gateway_refund__order",
         ),
         pk=lookup_pk(pk),
     )
@@ -153,13 +180,32 @@ class RefundDetail(ModulePermissionMixin, View):
 
     def get(self, request, pk):
         row = refund_get(request.user, pk)
+        route = _route_of(row)
+        online = (
+            gateway_refunds.online_order(row.payment)
+            if route is None and row.state == "pending"
+            else None
+        )
+        can_approve = self.access.can("billing.approve")
         return render(
             request,
             "billing/refund_detail.html",
             {
                 "r": row,
                 "bills": row.bills.select_related("fee_item").order_by("period_start"),
-                "can_decide": self.access.can("billing.approve") and row.state == "pending",
+                "can_decide": can_approve and row.state == "pending",
+                "route": route,
+                # a pending refund of an online payment: approval sends it back the same way
+                "route_pending": online is not None and row.method == row.payment.method,
+                "online": online,
+                "events": route.events.select_related("actor") if route else [],
+                "can_retry": can_approve and route is not None and route.state == "failed",
+                "can_offline": can_approve
+                and route is not None
+                and route.state in ("failed", "closed"),
+                "offline_methods": [
+                    (m, PayMethod(m).label) for m in gateway_refunds.OFFLINE_METHODS
+                ],
             },
         )
 
@@ -170,11 +216,48 @@ class RefundDetail(ModulePermissionMixin, View):
         note = request.POST.get("note", "")
         try:
             if request.POST.get("decision") == "approve":
-                row = refund_services.refund_approve(actor=request.user, request=row, note=note)
+                row = refund_services.refund_approve(
+                    actor=request.user,
+                    request=row,
+                    note=note,
+                    base_url=request.build_absolute_uri("/"),
+                )
                 messages.success(request, _("已批准退款，退款单 %(no)s") % {"no": row.refund_no})
             else:
                 refund_services.refund_reject(actor=request.user, request=row, note=note)
                 messages.success(request, _("已驳回退款申请"))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return redirect("billing:refund_detail", pk=row.pk)
+
+
+class RefundRoute(ModulePermissionMixin, View):
+    """Staff actions on a failed refund sent back through the gateway: 重新发起 (same
+    out_refund_no) or 已线下退款 (how and why). billing.approve; others' refunds are absent."""
+
+    permission = "billing.approve"
+
+    def post(self, request, pk):
+        row = refund_get(request.user, pk, "approve")
+        route = _route_of(row)
+        if route is None:
+            raise Http404
+        try:
+            if request.POST.get("action") == "retry":
+                gateway_refunds.route_retry(
+                    actor=request.user, refund=route, note=request.POST.get("note", "")
+                )
+                messages.success(request, _("已重新发起原路退款"))
+            elif request.POST.get("action") == "offline":
+                gateway_refunds.route_offline(
+                    actor=request.user,
+                    refund=route,
+                    method=request.POST.get("method", ""),
+                    note=request.POST.get("note", ""),
+                )
+                messages.success(request, _("已登记线下退款"))
+            else:
+                raise ApplicationError(_("未知操作"))
         except ApplicationError as exc:
             messages.error(request, exc.message)
         return redirect("billing:refund_detail", pk=row.pk)
