@@ -544,7 +544,6 @@ class PrepaidBalance(models.Model):
 # The collecting side (desk, discounts, late fees, refunds, invoices, online payment) lives in
 # its own module so the two halves of billing can grow without crowding one file.
 from .collect_models import *  # noqa: E402, F403
-from .refund_models import GatewayRefund, GatewayRefundEvent  # noqa: E402, F401
 from .models_operations import (  # noqa: E402, F401
     BillRunJob,
     DunningRecord,
@@ -552,4 +551,5 @@ from .models_operations import (  # noqa: E402, F401
     SharedMeter,
     SharedMeterReading,
 )
+from .refund_models import GatewayRefund, GatewayRefundEvent  # noqa: E402, F401
 from .statement_models import StatementImport, StatementLine  # noqa: E402, F401

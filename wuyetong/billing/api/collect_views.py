@@ -24,9 +24,8 @@ from wuyetong.core.ids import parse_pk
 from .. import collect_filters, pdf, selectors
 from ..models import Bill, InvoiceRequest, Payment, RefundRequest
 from ..services import desk as desk_services
-from ..services import gateway_refunds
+from ..services import gateway_refunds, online
 from ..services import invoices as invoice_services
-from ..services import online
 from ..services import refunds as refund_services
 from ..services.owner_bills import owner_bills
 from ..services.quote import quote_build

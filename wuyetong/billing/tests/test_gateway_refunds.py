@@ -114,7 +114,7 @@ def test_nothing_is_sent_before_commit_nor_when_approval_rolls_back(
 
 
 def test_online_payment_is_refunded_the_way_it_came_or_to_prepaid(world, online):
-    order, a, b = online
+    order, a, _b = online
     with pytest.raises(ApplicationError) as err:
         services.refund_request(
             actor=world.staff("cashier"),

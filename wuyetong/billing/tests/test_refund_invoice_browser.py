@@ -164,3 +164,54 @@ def test_arrears_page_shows_the_late_fee_beside_the_principal(world, fees, page_
     mine = rows.filter(has_text=world.owner_house.room_no).first.inner_text()
     assert "1000.00" in mine and "15.00" in mine and "1015.00" in mine
     page.screenshot(path=str(SHOTS / "arrears_houses.png"), full_page=True)
+
+
+def test_an_online_refund_goes_back_the_way_it_came(world, fees, page_for):
+    """Finance approves the refund of a payment made online: the page says it goes back the
+    way it came; the bank refuses it (失败 with the reason); finance retries and sees it
+    back (已退回); the owner's receipts say so."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    from wuyetong.billing.gateways import gateway_for
+    from wuyetong.billing.models import GatewayRefund
+
+    from .collect_helpers import sandbox_order
+
+    bill = one_off(world, fees, world.owner_house, "188.80", dt.date.today())
+    order = sandbox_order(world, [bill], method="wechat")
+    headers, body = gateway_for("sandbox").notification(  # type: ignore[attr-defined]
+        out_trade_no=order.out_trade_no, amount=order.amount, approve=True
+    )
+    services.notice_receive(gateway="sandbox", headers=headers, body=body)
+    order.refresh_from_db()
+    request = services.refund_request(
+        actor=world.staff("cashier"), payment=order.payment, bill_ids=[bill.pk], reason="多缴"
+    )
+    cfg = {k: dict(v) for k, v in settings.PAYMENT_GATEWAYS.items()}
+    cfg["sandbox"]["refund_outcome"] = "failed"
+    finance = page_for()
+    browser_login(finance, world.staff("finance").phone)
+    finance.goto(f"/billing/refunds/{request.pk}/")
+    assert "原路退回" in finance.locator("#route-pending").inner_text()
+    with override_settings(PAYMENT_GATEWAYS=cfg):
+        finance.click("#refund-decide button[value=approve]")
+        finance.wait_for_load_state("networkidle")
+    assert finance.locator("#route-state").inner_text() == "退款失败"
+    assert "模拟银行拒绝退款" in finance.locator("#route-error").inner_text()
+    finance.screenshot(path=str(SHOTS / "refund_route_failed.png"), full_page=True)
+    route = GatewayRefund.objects.get(request=request)
+    assert (route.state, route.amount) == ("failed", Decimal("188.80"))
+    finance.click("#route-retry button")
+    finance.wait_for_load_state("networkidle")
+    assert "已重新发起原路退款" in finance.locator(".messages").inner_text()
+    assert finance.locator("#route-state").inner_text() == "已退回"
+    assert finance.locator("#route-retry").count() == 0
+    assert finance.locator("#route-events tbody tr").count() == 3  # answer, retry, answer
+    finance.screenshot(path=str(SHOTS / "refund_route_succeeded.png"), full_page=True)
+    route.refresh_from_db()
+    assert (route.state, route.attempts) == ("succeeded", 2)
+    owner = page_for(phone=True)
+    browser_login(owner, world.owner.phone)
+    owner.goto("/app/bills/receipts/")
+    assert "已原路退回" in owner.locator(".refund-line").inner_text()

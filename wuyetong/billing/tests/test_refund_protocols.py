@@ -18,7 +18,13 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from wuyetong.billing.gateways import GatewayError, RefundInfo, Sandbox
 from wuyetong.billing.gateways.alipay import sign_content
 
-from .test_gateways import APIV3, NOW, _alipay, _sign, _wechat, keys  # noqa: F401
+from .test_gateways import APIV3, NOW, _alipay, _keypair, _sign, _wechat
+
+
+@pytest.fixture(scope="module")
+def keys():
+    return {"merchant": _keypair(), "platform": _keypair()}
+
 
 INFO = RefundInfo(
     out_trade_no="WY20260320A",

@@ -88,6 +88,24 @@ class ReceiptList(BillingList):
 # ---------------------------------------------------------------- refunds
 
 
+_ROUTE_TAGS: dict[str, str] = {
+    "processing": "pending",
+    "succeeded": "ok",
+    "failed": "rejected",
+    "closed": "rejected",
+    "offline": "ok",
+}
+
+
+def _route_of(r: RefundRequest):
+    return getattr(r, "gateway_refund", None)
+
+
+def _route_label(r: RefundRequest) -> str:
+    route = _route_of(r)
+    return route.get_state_display() if route is not None else ""
+
+
 class RefundList(BillingList):
     title = gettext_lazy("退款审批")
     filterset_class = filters.RefundFilter
@@ -120,24 +138,6 @@ class RefundList(BillingList):
             )
             .order_by("-requested_at", "-id")
         )
-
-
-_ROUTE_TAGS = {
-    "processing": "pending",
-    "succeeded": "ok",
-    "failed": "rejected",
-    "closed": "rejected",
-    "offline": "ok",
-}
-
-
-def _route_of(r: RefundRequest):
-    return getattr(r, "gateway_refund", None)
-
-
-def _route_label(r: RefundRequest) -> str:
-    route = _route_of(r)
-    return route.get_state_display() if route is not None else ""
 
 
 def refund_get(user, pk, action: str = "view") -> RefundRequest:
