@@ -1,6 +1,7 @@
 """Demo data of the collecting side, made through the services: late-fee and discount rules,
 the owner's open bills (some overdue, so late fees show), desk payments of today for the
-cashier persona (so 日结 has figures), an online sandbox payment, a refund waiting for
+cashier persona (so 日结 has figures), an online sandbox payment (with a refund waiting that
+goes back through the gateway once approved), a refund waiting for
 approval, an invoice request and a vacancy relief request. Runs after the bill-run demo and
 only adds what is missing."""
 
@@ -155,6 +156,13 @@ def populate(*, admin, cashier, owner, communities, today: dt.date | None = None
                     payment=payment,
                     title=owner.name or "业主",
                     email="owner@example.com",
+                )
+                # and a refund of it waits for finance: approved, it goes back the way it came
+                services.refund_request(
+                    actor=admin,  # the cashier's scope may not cover this community
+                    payment=payment,
+                    bill_ids=[oldest.pk],
+                    reason="业主在线支付后又在物业前台缴纳，申请原路退回",
                 )
     vacant = House.objects.filter(community=first, state="vacant").order_by("pk").first()
     if vacant is not None and not vacant.vacancy_reliefs.exists():

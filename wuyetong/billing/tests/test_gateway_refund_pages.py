@@ -188,9 +188,7 @@ def test_route_api_permission_matrix(world, failed, api_for):
     assert row["route"]["state"] == "offline"
 
 
-def test_route_api_retry_sends_again(
-    world, failed, api_for, django_capture_on_commit_callbacks
-):
+def test_route_api_retry_sends_again(world, failed, api_for, django_capture_on_commit_callbacks):
     request, route = failed
     with django_capture_on_commit_callbacks(execute=True):
         r = api_for(world.staff("finance")).post(
