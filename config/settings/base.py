@@ -314,6 +314,11 @@ PAYMENT_GATEWAYS = {
         "platform_public_key": os.environ.get("WECHATPAY_PLATFORM_PUBLIC_KEY", ""),
         "platform_serial": os.environ.get("WECHATPAY_PLATFORM_SERIAL", ""),
         "apiv3_key": os.environ.get("WECHATPAY_APIV3_KEY", ""),
+        # during a platform key rotation: the key being retired, and its serial
+        "platform_public_key_previous": os.environ.get(
+            "WECHATPAY_PLATFORM_PUBLIC_KEY_PREVIOUS", ""
+        ),
+        "platform_serial_previous": os.environ.get("WECHATPAY_PLATFORM_SERIAL_PREVIOUS", ""),
     },
     "alipay": {
         "app_id": os.environ.get("ALIPAY_APP_ID", ""),

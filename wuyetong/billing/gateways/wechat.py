@@ -7,6 +7,9 @@
 - Responses and notifications carry Wechatpay-Timestamp / -Nonce / -Signature / -Serial; the
   signed message is "timestamp\\nnonce\\nbody\\n", verified with the platform certificate or
   platform public key, and old timestamps are refused (replays).
+- Key rotation: WeChat Pay signs with the key whose serial it sends as Wechatpay-Serial. The
+  current key and, during a rotation, the previous one are configured with their serials;
+  the header picks the key, and an unknown serial is refused with the serials we know.
 - A notification's `resource` is AEAD_AES_256_GCM encrypted with the APIv3 key: nonce and
   associated_data as given, ciphertext base64 (tag appended).
 - Refunds (原路退回): POST /v3/refund/domestic/refunds with out_trade_no, out_refund_no,
@@ -98,6 +101,8 @@ class WechatPay(Gateway):
         platform_public_key: str,
         platform_serial: str,
         apiv3_key: str,
+        platform_public_key_previous: str = "",
+        platform_serial_previous: str = "",
         api: str = API,
         transport: Transport | None = None,
         clock: Callable[[], float] = time.time,
@@ -110,6 +115,16 @@ class WechatPay(Gateway):
         self.private_key = load_private_key(pem_from(private_key))
         self.platform_key = load_public_key(pem_from(platform_public_key))
         self.platform_serial = platform_serial
+        # serial → key: the current one and, during a rotation, the one being retired
+        self.platform_keys = {platform_serial: self.platform_key} if platform_serial else {}
+        if platform_public_key_previous:
+            if not (platform_serial and platform_serial_previous):
+                raise GatewayError("not_configured", "轮换期间两个平台公钥都须配置序列号")
+            if platform_serial_previous == platform_serial:
+                raise GatewayError("not_configured", "新旧平台公钥的序列号相同")
+            self.platform_keys[platform_serial_previous] = load_public_key(
+                pem_from(platform_public_key_previous)
+            )
         self.apiv3_key = apiv3_key.encode()
         self.api = api.rstrip("/")
         self.transport = transport or _urllib_transport
@@ -138,15 +153,19 @@ class WechatPay(Gateway):
         serial = h.get("wechatpay-serial", "")
         if not (timestamp and nonce and signature):
             raise GatewayError("bad_signature", "缺少微信支付签名头")
-        if self.platform_serial and serial != self.platform_serial:
-            raise GatewayError("bad_signature", f"平台证书序列号不符: {serial}")
+        key = self.platform_keys.get(serial) if self.platform_keys else self.platform_key
+        if key is None:
+            known = "、".join(self.platform_keys)
+            raise GatewayError(
+                "bad_signature", f"未知的平台证书序列号 {serial[:64] or '（无）'}，已配置：{known}"
+            )
         if not timestamp.isdigit() or abs(self.clock() - int(timestamp)) > MAX_SKEW:
             raise GatewayError("bad_signature", "签名时间戳过期")
         try:
             text = body.decode()
         except UnicodeDecodeError:
             raise GatewayError("malformed", "报文不是 UTF-8") from None
-        if not rsa_verify(self.platform_key, f"{timestamp}\n{nonce}\n{text}\n", signature):
+        if not rsa_verify(key, f"{timestamp}\n{nonce}\n{text}\n", signature):
             raise GatewayError("bad_signature", "微信支付签名验证失败")
 
     def decrypt(self, resource: dict) -> dict:

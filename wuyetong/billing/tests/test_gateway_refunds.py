@@ -397,3 +397,33 @@ def test_wechat_refund_end_to_end_with_its_notification(
     assert Message.objects.filter(user=world.owner, title="退款已退回").count() == 1
     assert RefundRequest.objects.get(pk=request.pk).state == "approved"
     assert GatewayRefundEvent.objects.filter(refund=route, kind="notice").count() == 3
+
+
+def test_unknown_platform_serial_is_refused_and_logged(world, online, caplog):
+    from django.conf import settings
+
+    bank = WechatBank()
+    old = _keypair()
+    cfg = {k: dict(v) for k, v in settings.PAYMENT_GATEWAYS.items()}
+    cfg["wechat"] = {
+        **bank.config(),
+        "platform_public_key_previous": old[2],
+        "platform_serial_previous": "OLDSERIAL",
+    }
+    keys = {"merchant": bank.merchant, "platform": bank.platform}
+    headers, body = refund_notice(
+        keys, refund_data(), key=old[0], ts=int(timezone.now().timestamp())
+    )
+    with override_settings(PAYMENT_GATEWAYS=cfg):
+        accepted = gr.refund_notice_receive(
+            gateway="wechat", headers={**headers, "Wechatpay-Serial": "OLDSERIAL"}, body=body
+        )
+        assert accepted.notice.result == "unknown_order"  # verified; names no refund of ours
+        with caplog.at_level("WARNING", logger="wuyetong.billing.gateway"):
+            refused = gr.refund_notice_receive(
+                gateway="wechat", headers={**headers, "Wechatpay-Serial": "GONE"}, body=body
+            )
+    assert not refused.ok and refused.status == 400
+    assert refused.notice.result == "bad_signature"
+    assert "未知的平台证书序列号 GONE" in refused.notice.detail
+    assert "未知的平台证书序列号 GONE" in caplog.text

@@ -392,3 +392,81 @@ def test_sandbox_bank_outcomes_and_signed_refund_notification():
     assert err.value.reason == "bad_signature"
     with pytest.raises(GatewayError):
         Sandbox(key="k", page_url=str, refund_outcome="maybe")
+
+
+# ---------------------------------------------------------------- platform key rotation
+
+
+def _rotating(keys, old):
+    from wuyetong.billing.gateways import WechatPay
+
+    return WechatPay(
+        mchid="1900000001",
+        appid="wx0123456789",
+        serial_no="MERCHANTSERIAL",
+        private_key=keys["merchant"][1],
+        platform_public_key=keys["platform"][2],
+        platform_serial="NEWSERIAL",
+        platform_public_key_previous=old[2],
+        platform_serial_previous="OLDSERIAL",
+        apiv3_key=APIV3,
+        clock=lambda: NOW,
+    )
+
+
+def _with_serial(headers, serial):
+    return {**headers, "Wechatpay-Serial": serial}
+
+
+def test_rotation_verifies_with_the_key_the_serial_names(keys):
+    old = _keypair()
+    gw = _rotating(keys, old)
+    # WeChat Pay still signs with the old key for a while, then with the new one
+    headers, body = refund_notice(keys, refund_data(), key=old[0])
+    assert gw.parse_refund_notification(_with_serial(headers, "OLDSERIAL"), body).state == (
+        "succeeded"
+    )
+    headers, body = refund_notice(keys, refund_data())
+    assert gw.parse_refund_notification(_with_serial(headers, "NEWSERIAL"), body).state == (
+        "succeeded"
+    )
+    # the old key under the new serial (or the reverse) is a forgery
+    headers, body = refund_notice(keys, refund_data(), key=old[0])
+    with pytest.raises(GatewayError) as err:
+        gw.parse_refund_notification(_with_serial(headers, "NEWSERIAL"), body)
+    assert err.value.reason == "bad_signature"
+    headers, body = refund_notice(keys, refund_data())
+    with pytest.raises(GatewayError) as err:
+        gw.parse_refund_notification(_with_serial(headers, "RETIREDSERIAL"), body)
+    assert err.value.reason == "bad_signature"
+    assert "RETIREDSERIAL" in err.value.detail and "NEWSERIAL、OLDSERIAL" in err.value.detail
+
+
+def test_rotation_configuration_is_checked(keys):
+    from wuyetong.billing.gateways import WechatPay
+
+    base = {
+        "mchid": "1900000001",
+        "appid": "wx0123456789",
+        "serial_no": "MERCHANTSERIAL",
+        "private_key": keys["merchant"][1],
+        "platform_public_key": keys["platform"][2],
+        "apiv3_key": APIV3,
+    }
+    old = _keypair()[2]
+    for extra in (
+        {"platform_serial": "NEW", "platform_public_key_previous": old},  # no old serial
+        {
+            "platform_serial": "",
+            "platform_public_key_previous": old,
+            "platform_serial_previous": "OLD",
+        },
+        {
+            "platform_serial": "S",
+            "platform_public_key_previous": old,
+            "platform_serial_previous": "S",
+        },
+    ):
+        with pytest.raises(GatewayError) as err:
+            WechatPay(**base, **extra)
+        assert err.value.reason == "not_configured"
