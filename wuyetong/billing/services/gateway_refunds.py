@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -210,7 +211,7 @@ def route_send(*, refund_id: int) -> GatewayRefund | None:
     )
     if refund is None:
         return None
-    GatewayRefund.objects.filter(pk=refund.pk).update(attempts=refund.attempts + 1, sent_at=now)
+    GatewayRefund.objects.filter(pk=refund.pk).update(attempts=F("attempts") + 1, sent_at=now)
     info = RefundInfo(
         out_trade_no=refund.order.out_trade_no,
         out_refund_no=refund.out_refund_no,
@@ -388,7 +389,9 @@ def route_retry(*, actor, refund: GatewayRefund, note: str = "") -> GatewayRefun
     row.state = RouteState.PROCESSING
     row.error = ""
     row.finished_at = None
-    row.save(update_fields=["state", "error", "finished_at"])
+    # counts from now for the periodic query, which must not ask before the job has sent it
+    row.sent_at = timezone.now()
+    row.save(update_fields=["state", "error", "finished_at", "sent_at"])
     _event(row, RouteEvent.RETRY, changed=True, actor=actor, note=(note or "").strip())
     oplog_record(
         actor=actor,
