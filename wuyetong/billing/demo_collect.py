@@ -36,6 +36,14 @@ def _ensure_open(actor, house: House, item, amounts: list[tuple[str, dt.date]], 
         )
 
 
+def _round_up(house: House, bill_ids: list[int], today: dt.date) -> Decimal:
+    """What a payer hands over in cash: the total rounded up to the next hundred yuan."""
+    total = services.quote_build(
+        house=house, bills=list(Bill.objects.filter(pk__in=bill_ids)), on=today
+    ).total
+    return ((total // 100) + 1) * 100
+
+
 def populate(*, admin, cashier, owner, communities, today: dt.date | None = None) -> None:
     today = today or timezone.localdate()
     company = communities[0].company
@@ -109,7 +117,7 @@ def populate(*, admin, cashier, owner, communities, today: dt.date | None = None
                 house=house,
                 method=method,
                 bill_ids=open_ids,
-                tendered="300.00" if method == "cash" else None,
+                tendered=_round_up(house, open_ids, today) if method == "cash" else None,
                 idempotency_key=f"demo-desk-{house.pk}",
                 expected_total=None,
             )

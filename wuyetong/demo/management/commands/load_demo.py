@@ -19,6 +19,7 @@ DEMO_ACCOUNTS = [
     ("安居物业 项目经理", "13900000002"),
     ("安居物业 客服", "13900000003"),
     ("安居物业 收费员", "13900000004"),
+    ("安居物业 收费员（西溪）", "13900000021"),
     ("安居物业 维修工", "13900000005"),
     ("安居物业 保安", "13900000006"),
     ("安居物业 保洁", "13900000007"),
@@ -110,6 +111,18 @@ class Command(BaseCommand):
                 template=template,
                 actor=admin,
             )
+
+        # 西溪花园's own cashier (the cashier persona works in 翠苑项目; it stays a.staff's).
+        cashier = a.staff["cashier"]
+        xixi_cashier = b.employee_create(
+            bundle=a,
+            phone="13900000021",
+            name="安居收费员（西溪）",
+            template="cashier",
+            org_unit=a.projects[1],
+            actor=admin,
+        )
+        a.staff["cashier"] = cashier
 
         specs = [
             (a, a.projects[0], xihu, "翠苑一区", "CY01", 11),
@@ -206,6 +219,21 @@ class Command(BaseCommand):
             owner=owner,
             family=family,
             bureau_official=b.User.objects.get(phone="13800000001"),
+        )
+
+        # A year of bills, water readings and desk payments in 安居's two communities; the app
+        # users' houses paid until three months ago.
+        from wuyetong.billing import demo_year
+
+        demo_year.populate(
+            admin=a.staff["hq_admin"],
+            cashiers={communities[0].pk: a.staff["cashier"], communities[1].pk: xixi_cashier},
+            communities=communities[:2],
+            personas=set(
+                House.objects.filter(
+                    occupancies__resident__user__isnull=False, occupancies__end_date__isnull=True
+                ).values_list("pk", flat=True)
+            ),
         )
 
         # Collecting: late-fee and discount rules, today's desk payments, an online payment,
