@@ -32,6 +32,7 @@ class StatementResult(models.TextChoices):
     DUPLICATE = "duplicate", _("渠道重复收款")
     NOT_IN_STATEMENT = "missing", _("系统已入账、渠道无记录")
     REFUND_UNKNOWN = "refund_unknown", _("渠道有退款、系统无退款记录")
+    REFUND_STATE = "refund_state", _("退款状态不符")
 
 
 class LineKind(models.TextChoices):

@@ -26,10 +26,11 @@ from wuyetong.core.exceptions import ApplicationError, PermissionDenied
 from wuyetong.orgs.choices import OpAction
 from wuyetong.orgs.services import oplog_record
 
-from ..choices import Gateway, OrderState, PayMethod, RefundState
-from ..gateways.statements import CHINA, PAY, Line, StatementError, parse, sandbox_csv
-from ..models import PaymentOrder, RefundRequest
+from ..choices import Gateway, OrderState, PayMethod, RefundState, RouteState
+from ..gateways.statements import CHINA, PAY, REFUND, Line, StatementError, parse, sandbox_csv
+from ..models import GatewayRefund, PaymentOrder, RefundRequest
 from ..statement_models import LineKind, StatementImport, StatementLine, StatementResult
+from ..statement_models import StatementResult as R
 
 RECEIVED = (OrderState.PAID, OrderState.CREDITED)  # the channel took the money in both
 MAX_DAYS = 31
@@ -65,32 +66,51 @@ def _check_request(access, gateway: str, date_from, date_to) -> int:
     return access.company_id
 
 
-def _refund_matches(lines: list[Line], orders: dict[str, PaymentOrder]) -> dict[int, str]:
-    """For each refund row (by file row), '' when an approved refund of that order's payment
-    covers it, else the reason. Refunds to the prepaid balance never leave through the channel
-    and are not counted."""
+def _refund_results(
+    lines: list[Line], orders: dict[str, PaymentOrder], gateway: str
+) -> dict[int, tuple[str, str, Decimal | None]]:  # (result, detail, our amount)
+    """(result, detail, our amount) of each refund row, by file row. A row is matched by its
+    refund number with the refund we sent back the original way; one of a refund recorded
+    before refunds went through the gateway (no route) by its payment and amount. Refunds to
+    the prepaid balance never leave through the channel."""
+    numbers = {x.out_refund_no for x in lines if x.kind == REFUND and x.out_refund_no}
+    routed = {
+        r.out_refund_no: r
+        for r in GatewayRefund.objects.filter(gateway=gateway, out_refund_no__in=numbers)
+    }
     payments = {o.payment_id for o in orders.values() if o.payment_id}
-    approved: dict[int, list[Decimal]] = defaultdict(list)
+    legacy: dict[int, list[Decimal]] = defaultdict(list)
     for payment_id, amount in (
-        RefundRequest.objects.filter(payment_id__in=payments, state=RefundState.APPROVED)
+        RefundRequest.objects.filter(
+            payment_id__in=payments, state=RefundState.APPROVED, gateway_refund__isnull=True
+        )
         .exclude(method=PayMethod.PREPAID)
         .values_list("payment_id", "amount")
     ):
-        approved[payment_id].append(amount)
-    out: dict[int, str] = {}
-    for line in lines:
-        if line.kind == PAY:
+        legacy[payment_id].append(amount)
+    out: dict[int, tuple[str, str, Decimal | None]] = {}
+    for x in lines:
+        if x.kind != REFUND:
             continue
-        order = orders.get(line.out_trade_no)
+        order = orders.get(x.out_trade_no)
+        route = routed.get(x.out_refund_no)
         if order is None:
-            out[line.row] = f"渠道退款 {line.amount} 元，系统中没有订单 {line.out_trade_no}"
-            continue
-        left = approved.get(order.payment_id or 0, [])
-        if line.amount in left:
-            left.remove(line.amount)  # one approved refund answers one row
-            out[line.row] = ""
+            out[x.row] = (R.REFUND_UNKNOWN, f"渠道退款 {x.amount} 元，系统中没有订单 {x.out_trade_no}", None)  # fmt: skip
+        elif route is not None and route.order_id == order.pk:
+            if route.amount != x.amount:
+                out[x.row] = (R.AMOUNT, f"渠道退款 {x.amount} 元，系统退款 {route.amount} 元", route.amount)  # fmt: skip
+            elif route.state in (RouteState.SUCCEEDED, RouteState.PROCESSING):
+                out[x.row] = (R.MATCHED, "", route.amount)
+            else:
+                detail = f"渠道已受理退款，系统记为「{route.get_state_display()}」"
+                if route.state == RouteState.OFFLINE:
+                    detail += "：已线下退款，可能重复退款"
+                out[x.row] = (R.REFUND_STATE, detail, route.amount)
+        elif x.amount in legacy.get(order.payment_id or 0, []):
+            legacy[order.payment_id or 0].remove(x.amount)  # one refund answers one row
+            out[x.row] = (R.MATCHED, "", x.amount)
         else:
-            out[line.row] = f"渠道退款 {line.amount} 元，系统中没有这笔已批准的退款"
+            out[x.row] = (R.REFUND_UNKNOWN, f"渠道退款 {x.amount} 元，系统中没有这笔已批准的退款", None)  # fmt: skip
     return out
 
 
@@ -131,7 +151,7 @@ def statement_import(
     }
     others = {k for k, o in orders.items() if o.community.company_id != company_id}
     mine = [x for x in lines if x.out_trade_no not in others]
-    refunds = _refund_matches(mine, {k: o for k, o in orders.items() if k not in others})
+    refunds = _refund_results(mine, {k: o for k, o in orders.items() if k not in others}, gateway)
 
     statement = StatementImport(
         company_id=company_id,
@@ -147,7 +167,8 @@ def statement_import(
     paid_here: set[str] = set()
     for x in mine:
         order = orders.get(x.out_trade_no)
-        result, detail = StatementResult.MATCHED, ""
+        result: str = StatementResult.MATCHED
+        detail, ours = "", None
         if x.kind == PAY:
             if order is None:
                 result = StatementResult.UNKNOWN_ORDER
@@ -165,8 +186,7 @@ def statement_import(
             statement.pay_count += 1
             statement.pay_total += x.amount
         else:
-            if refunds[x.row]:
-                result, detail = StatementResult.REFUND_UNKNOWN, refunds[x.row]
+            result, detail, ours = refunds[x.row]
             statement.refund_count += 1
             statement.refund_total += x.amount
         statement.fee_total += x.fee
@@ -180,7 +200,7 @@ def statement_import(
                 out_refund_no=x.out_refund_no[:64],
                 amount=x.amount,
                 fee=x.fee,
-                system_amount=order.amount if order is not None else None,
+                system_amount=(ours if x.kind != PAY else order.amount if order else None),
                 result=result,
                 detail=detail,
                 order=order,
@@ -226,14 +246,40 @@ def statement_import(
                 community=o.community,
             )
         )
+    # refunds we sent back the original way in those days that the channel does not list
+    listed_refunds = {x.out_refund_no for x in mine if x.kind == REFUND}
+    sent = GatewayRefund.objects.filter(
+        community__company_id=company_id,
+        gateway=gateway,
+        state=RouteState.SUCCEEDED,
+        sent_at__gte=start,
+        sent_at__lt=end,
+    ).select_related("community", "order")
+    for r in sent.order_by("sent_at", "id"):
+        if r.out_refund_no in listed_refunds:
+            continue
+        rows.append(
+            StatementLine(
+                kind=LineKind.SYSTEM,
+                time=r.sent_at or start,
+                trade_no=r.gateway_refund_id[:64],
+                out_trade_no=r.order.out_trade_no,
+                out_refund_no=r.out_refund_no,
+                system_amount=r.amount,
+                result=StatementResult.NOT_IN_STATEMENT,
+                detail="系统记为已原路退回，渠道账单中没有这笔退款",
+                order=r.order,
+                community=r.community,
+            )
+        )
     statement.problem_count = sum(1 for r in rows if r.result != StatementResult.MATCHED)
     try:
         with transaction.atomic():
             statement.save()
     except IntegrityError:  # the same file imported at the same moment by someone else
         raise ApplicationError("该对账单已导入", field="file") from None
-    for r in rows:
-        r.statement = statement
+    for row in rows:
+        row.statement = statement
     StatementLine.objects.bulk_create(rows)
     oplog_record(
         actor=actor,
@@ -268,32 +314,23 @@ def sandbox_statement(*, user, day: dt.date) -> bytes:
         lines.append(
             Line(0, PAY, o.paid_at or start, o.gateway_trade_no, o.out_trade_no, "", o.amount, fee)
         )
-    refunds = (
-        RefundRequest.objects.filter(
-            payment__order__gateway=Gateway.SANDBOX,
-            payment__order__community__company_id=access.company_id,
-            state=RefundState.APPROVED,
-            decided_at__gte=start,
-            decided_at__lt=end,
+    # what the bank paid back: refunds sent the original way that it accepted
+    for r in (
+        GatewayRefund.objects.filter(
+            gateway=Gateway.SANDBOX,
+            community__company_id=access.company_id,
+            state=RouteState.SUCCEEDED,
+            sent_at__gte=start,
+            sent_at__lt=end,
         )
-        .exclude(method=PayMethod.PREPAID)
-        .select_related("payment__order")
-        .order_by("decided_at", "id")
-    )
-    for r in refunds:
-        o = r.payment.order
+        .select_related("order")
+        .order_by("sent_at", "id")
+    ):
+        o = r.order
         lines.append(
-            Line(
-                0,
-                "refund",
-                r.decided_at or start,
-                o.gateway_trade_no,
-                o.out_trade_no,
-                r.refund_no,
-                r.amount,
-                Decimal("0"),
-            )
-        )
+            Line(0, REFUND, r.sent_at or start, o.gateway_trade_no, o.out_trade_no,
+                 r.out_refund_no, r.amount, Decimal("0"))
+        )  # fmt: skip
     lines.sort(key=lambda x: x.time)
     return sandbox_csv(lines)
 

@@ -17,7 +17,8 @@ from django.utils import timezone
 from wuyetong.billing import services
 from wuyetong.billing.gateways import gateway_for
 from wuyetong.billing.gateways.statements import StatementError, parse
-from wuyetong.billing.models import PaymentOrder, StatementImport, StatementLine
+from wuyetong.billing.models import GatewayRefund, PaymentOrder, StatementImport, StatementLine
+from wuyetong.billing.services.gateway_refunds import route_offline, route_send
 from wuyetong.billing.services.statements import statement_import
 from wuyetong.core.exceptions import ApplicationError, PermissionDenied
 
@@ -199,6 +200,10 @@ def scene(world, fees):
         actor=world.staff("cashier"), payment=r.payment, bill_ids=[bills[4].pk], reason="多收"
     )
     services.refund_approve(actor=world.staff("finance"), request=refund)
+    route = GatewayRefund.objects.get(request=refund)
+    route_send(refund_id=route.pk)  # the job after commit: the sandbox bank pays it back
+    route.refresh_from_db()
+    assert route.state == "succeeded"
     other = PaymentOrder.objects.create(
         community=world.community_b1,
         house=world.other_owner_house,
@@ -210,7 +215,7 @@ def scene(world, fees):
         created_by=world.other_owner,
         paid_at=timezone.now(),
     )
-    return {"a": a, "b": b, "e": e, "r": r, "other": other}
+    return {"a": a, "b": b, "e": e, "r": r, "other": other, "route": route}
 
 
 def _import(world, data, who="finance", **kw):
@@ -221,6 +226,7 @@ def _import(world, data, who="finance", **kw):
 
 def test_each_row_matched_and_differences_listed(world, scene):
     a, b, r, other = scene["a"], scene["b"], scene["r"], scene["other"]
+    route = scene["route"]
     now = _local(timezone.now())
     data = _sandbox_file(
         [
@@ -229,7 +235,7 @@ def test_each_row_matched_and_differences_listed(world, scene):
             (now, "T3", "WYNOSUCHORDER", "支付", "9.99", "0.06", ""),
             (now, "T1", a.out_trade_no, "支付", "120.00", "0.72", ""),  # charged twice
             (_local(r.paid_at), "T4", r.out_trade_no, "支付", "75.01", "0.45", ""),  # 1 fen more
-            (now, "T4", r.out_trade_no, "退款", "30.00", "0.00", "R1"),  # the approved refund
+            (now, "T4", r.out_trade_no, "退款", "30.00", "0.00", route.out_refund_no),  # ours
             (now, "T4", r.out_trade_no, "退款", "45.00", "0.00", "R2"),  # no such refund
             (now, "T9", other.out_trade_no, "支付", "500.00", "3.00", ""),  # company B's
         ]
@@ -242,8 +248,8 @@ def test_each_row_matched_and_differences_listed(world, scene):
         (4, "WYNOSUCHORDER"): ("unknown", Decimal("9.99"), None),
         (5, a.out_trade_no): ("duplicate", Decimal("120.00"), Decimal("120.00")),
         (6, r.out_trade_no): ("amount", Decimal("75.01"), Decimal("75.00")),
-        (7, r.out_trade_no): ("matched", Decimal("30.00"), Decimal("75.00")),
-        (8, r.out_trade_no): ("refund_unknown", Decimal("45.00"), Decimal("75.00")),
+        (7, r.out_trade_no): ("matched", Decimal("30.00"), Decimal("30.00")),
+        (8, r.out_trade_no): ("refund_unknown", Decimal("45.00"), None),
         (None, scene["e"].out_trade_no): ("missing", None, Decimal("66.60")),
     }
     # company B's row is neither stored nor shown; the totals are company A's rows only
@@ -268,6 +274,47 @@ def test_each_row_matched_and_differences_listed(world, scene):
     kinds = [m.kind for m in services.reconciliation(user=world.staff("finance"))]
     assert "对账单：渠道已收款、系统未入账" not in kinds
     assert "对账单：渠道重复收款" in kinds
+
+
+def test_refunds_sent_back_matched_by_their_number(world, scene, settings):
+    """A refund we sent back that the channel does not list is a difference; one the channel
+    lists but we recorded as paid out another way may have been paid twice."""
+    a, r, route = scene["a"], scene["r"], scene["route"]
+    listed = _import(world, _sandbox_file([(_local(a.paid_at), "T1", a.out_trade_no, "支付", "120.00", "0", "")]))  # fmt: skip
+    missing = listed.lines.get(out_refund_no=route.out_refund_no)
+    assert (missing.kind, missing.result, missing.system_amount) == (
+        "system",
+        "missing",
+        Decimal("30.00"),
+    )
+    # a second refund of R the bank refused; finance paid it in cash
+    settings.PAYMENT_GATEWAYS = {**settings.PAYMENT_GATEWAYS, "sandbox": {**settings.PAYMENT_GATEWAYS["sandbox"], "refund_outcome": "failed"}}  # fmt: skip
+    bill = (
+        r.payment.ledger_entries.filter(kind="payment")
+        .exclude(bill__refund_requests__isnull=False)
+        .first()
+        .bill
+    )
+    again = services.refund_request(
+        actor=world.staff("cashier"), payment=r.payment, bill_ids=[bill.pk], reason="再退"
+    )
+    services.refund_approve(actor=world.staff("finance"), request=again)
+    failed = GatewayRefund.objects.get(request=again)
+    route_send(refund_id=failed.pk)
+    failed.refresh_from_db()
+    assert failed.state == "failed"
+    route_offline(
+        actor=world.staff("finance"), refund=failed, method="cash", note="业主到前台领取现金"
+    )
+    now = _local(timezone.now())
+    s = _import(world, _sandbox_file([
+        (now, "T4", r.out_trade_no, "退款", "30.00", "0", route.out_refund_no),
+        (now, "T4", r.out_trade_no, "退款", "45.00", "0", failed.out_refund_no),
+    ]))  # fmt: skip
+    rows = {x.out_refund_no: (x.result, x.detail) for x in s.lines.filter(kind="refund")}
+    assert rows[route.out_refund_no][0] == "matched"
+    assert rows[failed.out_refund_no][0] == "refund_state"
+    assert "可能重复退款" in rows[failed.out_refund_no][1]
 
 
 def test_payment_the_channel_timed_before_midnight(world, scene):
@@ -408,13 +455,15 @@ def test_api_import_and_read(world, scene, api_for):
     made = finance.post(url, upload(), format="multipart")
     assert made.status_code == 201, made.content
     body = made.json()
-    assert (body["pay_count"], body["pay_total"], body["problem_count"]) == (1, "120.00", 2)
+    # E and R's payments and R's refund, which the file does not list
+    assert (body["pay_count"], body["pay_total"], body["problem_count"]) == (1, "120.00", 3)
     detail = finance.get(reverse("api-billing-statement", args=[body["id"]])).json()
     results = sorted((x["out_trade_no"], x["result"]) for x in detail["lines"])
     assert results == sorted(
         [
             (a.out_trade_no, "matched"),
             (scene["e"].out_trade_no, "missing"),
+            (scene["r"].out_trade_no, "missing"),
             (scene["r"].out_trade_no, "missing"),
         ]
     )
