@@ -125,11 +125,13 @@ def build_world() -> World:
 
 @pytest.fixture(autouse=True)
 def _owner_bills_forgotten():
-    """The owner's bills API keeps answers per process; a rolled-back test reuses ids."""
+    """The owner's bills API and the rules cache keep entries per process; a rolled-back
+    test reuses ids."""
     yield
-    from wuyetong.billing.services.owner_bills import forget
+    from wuyetong.billing.services import owner_bills, rules_cache
 
-    forget()
+    owner_bills.forget()
+    rules_cache.forget()
 
 
 @pytest.fixture

@@ -11,7 +11,9 @@ the token (owner_bills)."""
 
 from __future__ import annotations
 
+import threading
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -21,6 +23,7 @@ from ..choices import ReliefState
 from ..models import DiscountRule, LateFeeRule, RulesVersion, VacancyRelief
 
 TTL = 24 * 3600  # an entry of an old token just expires
+MAX_KEPT = 1024  # communities' rules kept in the process, least recently used dropped
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,12 @@ class CommunityRules:
     late_fee: LateFeeRule | None
     discounts: tuple[DiscountRule, ...]  # active rules, whatever their dates
     relief_houses: frozenset[int]  # houses with an approved vacancy relief
+
+
+# the entries this process read, by key: a quote reads them twice, the owner's bills API on
+# every first read, and the shared cache (Redis) would be a round trip and an unpickling each
+_kept: OrderedDict[str, CommunityRules] = OrderedDict()
+_lock = threading.Lock()
 
 
 def rules_changed(community_id: int) -> None:
@@ -56,8 +65,15 @@ def _token(house) -> str:
 
 
 def community_rules(house) -> CommunityRules:
-    """The rules of the house's community as of its current token."""
+    """The rules of the house's community as of its current token: from the process's copy
+    of the entry (a rule change makes a new key, so no copy ever needs dropping), else from
+    the shared cache, else from the database."""
     key = f"billing:rules:{house.community_id}:{_token(house)}"
+    with _lock:
+        rules = _kept.get(key)
+        if rules is not None:
+            _kept.move_to_end(key)
+            return rules
     rules = cache.get(key)
     if rules is None:
         rules = CommunityRules(
@@ -72,4 +88,14 @@ def community_rules(house) -> CommunityRules:
             ),
         )
         cache.set(key, rules, TTL)
+    with _lock:
+        _kept[key] = rules
+        while len(_kept) > MAX_KEPT:
+            _kept.popitem(last=False)
     return rules
+
+
+def forget() -> None:
+    """Drops the process's copies (tests: a rolled-back database reuses community ids)."""
+    with _lock:
+        _kept.clear()

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from wuyetong.billing import services
 from wuyetong.billing.gateways import gateway_for
-from wuyetong.billing.models import Bill, BillRun
+from wuyetong.billing.models import Bill, BillRun, RulesVersion
 from wuyetong.billing.services.owner_bills import forget
 from wuyetong.billing.services.standards import fee_item_update
 from wuyetong.estates.models import Occupancy
@@ -276,3 +276,62 @@ def test_the_kept_answers_are_bounded(world, billed, api_for, monkeypatch):
     assert _read(api_for, world.owner, billed) == mine  # computed again, the same
     assert _read(api_for, world.other_owner, world.other_owner_house) == theirs
     assert len(owner_bills._answers) == 1
+
+
+def _orm_answer(house, on: dt.date) -> dict:
+    """The quote of the house's open bills read through the ORM (the house with its rules
+    token, the bills with their fee item and waiver), as the API read them before its
+    plain queries."""
+    from wuyetong.billing.locks import OPEN_STATES
+    from wuyetong.billing.services.quote import quote_build
+    from wuyetong.estates.models import House
+
+    house = House.objects.select_related("community__billing_rules_version").get(pk=house.pk)
+    bills = list(
+        Bill.objects.filter(house=house, state__in=OPEN_STATES)
+        .select_related("fee_item", "late_fee_waiver")
+        .order_by("period_start", "id")
+    )
+    return quote_build(house=house, bills=bills, on=on, all_open=True).as_dict()
+
+
+def _quote_part(answer: dict) -> dict:
+    return {k: v for k, v in answer.items() if k not in ("house", "prepaid_balance")}
+
+
+def test_the_plain_reads_compute_what_the_orm_reads_compute(world, fees, billed, api_for):
+    """Every kind of open bill the quote treats apart: two fee items, a waived late fee, a
+    partly paid bill, an open late-fee bill of its own, an approved vacancy relief."""
+    from .collect_helpers import one_off
+
+    admin = world.staff("hq_admin")
+    before = _warm(api_for, world, billed)
+    assert _quote_part(before) == _orm_answer(billed, TODAY)
+    oldest, newer = Bill.objects.filter(house=billed).order_by("period")
+    services.late_fee_waive(actor=admin, bill=oldest, reason="困难户")
+    water = one_off(world, fees, billed, "88.88", TODAY - dt.timedelta(days=45), item="水费")
+    # as the data of a bill part paid and of an unpaid late fee (the services pay a late fee
+    # with its bill at once): what the quote must read of them
+    Bill.objects.filter(pk=newer.pk).update(paid_amount=Decimal("100.01"), state="partial")
+    fee = one_off(world, fees, billed, "12.34", TODAY - dt.timedelta(days=40))
+    Bill.objects.filter(pk=fee.pk).update(late_fee_of=water)
+    relief = services.vacancy_relief_request(
+        actor=admin,
+        house=billed,
+        fee_item=fees["物业费"],
+        start=_months_ago(3),
+        end=THIS_MONTH,
+        percent="30",
+        reason="空置",
+    )
+    services.vacancy_relief_decide(actor=admin, relief=relief, approve=True)
+    seen = _read(api_for, world.owner, billed)
+    assert _quote_part(seen) == _orm_answer(billed, TODAY)
+    lines = {x["bill_id"]: x for x in seen["lines"]}
+    assert lines[oldest.pk]["late_fee"] == "0.00" and lines[oldest.pk]["discount"] != "0.00"
+    assert lines[newer.pk]["outstanding"] == "179.99" and lines[water.pk]["fee_item"] == "水费"
+    assert Decimal(lines[water.pk]["late_fee"]) > 0 and lines[fee.pk]["late_fee"] == "0.00"
+    # a community whose rules never changed has no token row: the same there
+    assert not RulesVersion.objects.filter(community=world.other_owner_house.community_id)
+    theirs = _read(api_for, world.other_owner, world.other_owner_house)
+    assert _quote_part(theirs) == _orm_answer(world.other_owner_house, TODAY)
