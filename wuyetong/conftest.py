@@ -224,6 +224,25 @@ def page_for(browser, live_server):
 
 
 @pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's, plus: before the test database is dropped, end the connections that
+    server threads (the ASGI and live servers' worker threads) still hold to it. Otherwise
+    PostgreSQL refuses to drop it ("being accessed by other users") and it stays behind."""
+    yield
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            if connection.vendor != "postgresql":
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+
+
+@pytest.fixture(scope="session")
 def asgi_server(django_db_setup, django_db_blocker):
     """The whole site, HTTP and /ws/, served by Daphne (as `make run` does) in a thread of
     this process, so a browser test sees live pushes; pytest-django's live_server speaks
