@@ -50,7 +50,7 @@ def test_a_building_notice_reaches_only_its_owners_open_screens(world, bind_owne
             screens[name] = comm
         assert hello["groups"][0] == f"user.{cs.pk}"
         notice = await sync_to_async(publish)()
-        event = await screens["owner"].receive_json_from(timeout=3)
+        event = await screens["owner"].receive_json_from(timeout=10)
         assert event == {
             "type": "notice.published",
             "kind": "notice",
@@ -92,7 +92,7 @@ def test_a_reminder_reaches_only_those_who_have_not_read(world, bind_owner):
             assert (await comm.connect())[0]
             await comm.receive_json_from()
         await sync_to_async(services.notice_remind_unread)(actor=cs, notice_id=notice.pk)
-        event = await other.receive_json_from(timeout=3)
+        event = await other.receive_json_from(timeout=10)
         assert event["type"] == "notice.reminder" and event["title"] == "提醒：停水通知"
         assert await owner.receive_nothing(timeout=0.3)
         await asyncio.gather(owner.disconnect(), other.disconnect())

@@ -111,7 +111,7 @@ def test_a_new_case_reaches_the_open_screens_of_its_community_only(desk):
             screens[name] = comm
         case = await sync_to_async(desk.submit)()
         for name in ("cs", "hq"):
-            got = [await screens[name].receive_json_from(timeout=2) for _ in range(2)]
+            got = [await screens[name].receive_json_from(timeout=10) for _ in range(2)]
             created = next(p for p in got if p["type"] == "case.created")
             assert created["number"] == case.number and created["community"] == "翠苑一区"
         for name in ("a2", "other"):
@@ -139,10 +139,10 @@ def test_an_idle_console_stays_connected_on_the_redis_layer(desk, settings):
     async def scenario():
         comm = _communicator(cs)
         assert (await comm.connect(timeout=5))[0]
-        await comm.receive_json_from(timeout=5)
+        await comm.receive_json_from(timeout=10)
         await asyncio.sleep(12)  # idle past two blocking waits and the client's old timeout
         case = await sync_to_async(desk.submit)()
-        got = [await comm.receive_json_from(timeout=3) for _ in range(2)]
+        got = [await comm.receive_json_from(timeout=10) for _ in range(2)]
         assert {p["type"] for p in got} == {"case.created", "case.updated"}
         assert got[0]["id"] == case.pk
         await comm.disconnect()

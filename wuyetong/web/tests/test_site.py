@@ -94,7 +94,7 @@ def test_websocket_delivers_company_events(world):
             f"company.{world.company_a.pk}",
             {"type": "push.event", "payload": {"type": "ping", "n": 1}},
         )
-        assert await comm.receive_json_from(timeout=2) == {"type": "ping", "n": 1}
+        assert await comm.receive_json_from(timeout=10) == {"type": "ping", "n": 1}
         await comm.disconnect()
 
     run_async(scenario)
@@ -140,7 +140,7 @@ def test_company_event_reaches_only_staff_whose_scope_has_the_community(world):
                     "payload": {"type": "binding.created", "community_id": community.pk},
                 },
             )
-        received = await comm.receive_json_from(timeout=2)
+        received = await comm.receive_json_from(timeout=10)
         assert received["community_id"] == world.community_a1.pk  # the A2 event was dropped
         assert await comm.receive_nothing(timeout=0.3)
         await comm.disconnect()
