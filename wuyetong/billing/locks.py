@@ -26,11 +26,18 @@ def open_bills_of_house_locked(house_id: int) -> models.QuerySet[Bill]:
     )
 
 
+# get_or_create on a locking queryset: the row is read and locked by one SELECT … FOR UPDATE
+# (once it exists, i.e. nearly always); a first use inserts it, and a concurrent first use
+# that loses the race reads the winner's row again with the lock.
+
+
 def prepaid_locked(*, house_id: int, community_id: int) -> PrepaidBalance:
-    PrepaidBalance.objects.get_or_create(house_id=house_id, defaults={"community_id": community_id})
-    return PrepaidBalance.objects.select_for_update().get(house_id=house_id)
+    balance, _ = PrepaidBalance.objects.select_for_update().get_or_create(
+        house_id=house_id, defaults={"community_id": community_id}
+    )
+    return balance
 
 
 def receipt_counter_locked(community_id: int) -> ReceiptCounter:
-    ReceiptCounter.objects.get_or_create(community_id=community_id)
-    return ReceiptCounter.objects.select_for_update().get(community_id=community_id)
+    counter, _ = ReceiptCounter.objects.select_for_update().get_or_create(community_id=community_id)
+    return counter

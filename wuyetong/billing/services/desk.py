@@ -23,7 +23,7 @@ from wuyetong.estates.models import House
 from wuyetong.orgs.choices import OpAction
 from wuyetong.orgs.services import oplog_record
 
-from ..choices import BillState, FeeKind, LedgerKind, PayMethod
+from ..choices import FeeKind, LedgerKind, PayMethod
 from ..locks import OPEN_STATES, bills_locked, open_bills_of_house_locked
 from ..models import Bill, DailyClose, FeeItem, LateFeeWaiver, LedgerEntry, Payment
 from .common import entry, parse_money, require_billing
@@ -81,24 +81,52 @@ def settle(
     note: str = "",
     tendered: Decimal | None = None,
 ) -> Payment:
-    """Writes what the quote says (inside the caller's transaction, bills already locked)."""
+    """Writes what the quote says, inside the caller's transaction: the quote's bills are
+    locked and the idempotency key was looked up after the locks (see bills_pay)."""
     house = quote.house
     if quote.total <= 0:
         raise ApplicationError("没有需要缴纳的金额", field="bills")
+    created_by = actor if getattr(actor, "pk", None) else None
+    advance = [line.bill for line in quote.lines if line.advance]
+    if advance:
+        for bill in advance:
+            bill.created_by = created_by
+        try:
+            with transaction.atomic():
+                Bill.objects.bulk_create(advance)  # sets their pks (PostgreSQL, SQLite ≥ 3.35)
+        except IntegrityError:
+            raise ApplicationError(
+                "预缴月份的账单刚刚已生成，请刷新后重试", field="months_ahead"
+            ) from None
     late_item: FeeItem | None = None
+    late_bills: dict[int, Bill] = {}  # by quote line
+    for i, line in enumerate(quote.lines):
+        if line.late_fee is None:
+            continue
+        if late_item is None:
+            late_item = fee_item_for(house.community.company_id, LATE_FEE_ITEM)
+        late_bills[i] = Bill(
+            community_id=house.community_id,
+            house=house,
+            fee_item=late_item,
+            late_fee_of=line.bill,
+            period=line.bill.period,
+            period_start=quote.on,
+            period_end=quote.on,
+            due_date=quote.on,
+            quantity=Decimal(line.late_fee.days),
+            unit_price=ZERO,
+            amount=line.late_fee.amount,
+            calculation=line.late_fee.text,
+            created_by=created_by,
+        )
+    if late_bills:
+        Bill.objects.bulk_create(list(late_bills.values()))
     to_pay: list[Bill] = []
     entries: list[LedgerEntry] = []
-    for line in quote.lines:
+    for i, line in enumerate(quote.lines):
         bill = line.bill
         if line.advance:
-            try:
-                with transaction.atomic():
-                    bill.created_by = actor if getattr(actor, "pk", None) else None
-                    bill.save()
-            except IntegrityError:
-                raise ApplicationError(
-                    "预缴月份的账单刚刚已生成，请刷新后重试", field="months_ahead"
-                ) from None
             entries.append(
                 entry(
                     kind=LedgerKind.BILL,
@@ -111,11 +139,8 @@ def settle(
                 )
             )
         if line.discount:
+            # written with the payment, in the same transaction (bills_pay)
             bill.discount_amount += line.discount
-            bill.state = BillState.PARTIAL  # settled below, in the same transaction
-            Bill.objects.filter(pk=bill.pk).update(
-                discount_amount=bill.discount_amount, state=bill.state
-            )
             entries.append(
                 entry(
                     kind=LedgerKind.DISCOUNT,
@@ -128,25 +153,8 @@ def settle(
                 )
             )
         to_pay.append(bill)
-        if line.late_fee is not None:
-            if late_item is None:
-                late_item = fee_item_for(house.community.company_id, LATE_FEE_ITEM)
-            fee_bill = Bill.objects.create(
-                community_id=house.community_id,
-                house=house,
-                fee_item=late_item,
-                late_fee_of=bill,
-                period=bill.period,
-                period_start=quote.on,
-                period_end=quote.on,
-                due_date=quote.on,
-                quantity=Decimal(line.late_fee.days),
-                unit_price=ZERO,
-                amount=line.late_fee.amount,
-                calculation=line.late_fee.text,
-                created_by=actor if getattr(actor, "pk", None) else None,
-            )
-            fee_bill.fee_item = late_item
+        fee_bill = late_bills.get(i)
+        if fee_bill is not None and line.late_fee is not None:
             entries.append(
                 entry(
                     kind=LedgerKind.LATE_FEE,
@@ -159,7 +167,6 @@ def settle(
                 )
             )
             to_pay.append(fee_bill)
-    LedgerEntry.objects.bulk_create(entries)
     return bills_pay(
         actor=actor,
         cashier=cashier,
@@ -169,6 +176,7 @@ def settle(
         bills=to_pay,
         note=note,
         tendered=tendered,
+        entries=entries,
     )
 
 

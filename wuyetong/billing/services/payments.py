@@ -9,18 +9,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from wuyetong.core.exceptions import ApplicationError
 from wuyetong.estates.models import House
 
 from ..choices import BillState, LedgerKind, PaymentPurpose, PayMethod
-from ..locks import (
-    OPEN_STATES,
-    bills_locked,
-    prepaid_locked,
-    receipt_counter_locked,
-)
+from ..locks import OPEN_STATES, prepaid_locked, receipt_counter_locked
 from ..models import Bill, LedgerEntry, Payment, PrepaidBalance
 from .common import entry, parse_money, require_billing
 from .runs import house_monthly_charge
@@ -92,30 +88,30 @@ def bills_pay(
     bills: list[Bill],
     note: str = "",
     tendered: Decimal | None = None,
+    entries: list[LedgerEntry] | None = None,
 ) -> Payment:
     """Pays the bills of a quote in full (desk.settle, after the quote's late fees and
-    discounts were written): the one place money settles bills. `method="prepaid"` draws
-    on the house's prepaid balance. `cashier` is None for money that did not pass through a
-    desk. Two cashiers paying the same bill at once: the second waits for the first's
-    lock, then finds the bill paid and is refused."""
+    discounts were set on the bills): the one place money settles bills. `method="prepaid"`
+    draws on the house's prepaid balance. `cashier` is None for money that did not pass
+    through a desk. `entries` (settle's unsaved ledger entries) are written along with the
+    payment's.
+
+    The caller holds the locks of `bills` taken from the database in this transaction (new
+    bills it inserted itself) and has looked for a payment under the key after taking them:
+    two cashiers paying the same bill at once wait for each other there, and the second
+    finds the replay or the bill paid. A concurrent payment under the same key for other
+    bills is still caught at the receipt counter's lock."""
     key = _check_key(idempotency_key)
     if method not in PayMethod.values:
         raise ApplicationError("支付方式不正确", field="method")
-    done = _replay(key, house)
-    if done is not None:
-        return done
-    ids = {b.pk for b in bills}
-    if not ids:
+    if not bills:
         raise ApplicationError("请选择要缴的账单", field="bills")
-    locked = list(bills_locked(ids))
-    if len(locked) != len(ids) or any(b.house_id != house.pk for b in locked):
+    if len({b.pk for b in bills}) != len(bills) or any(b.house_id != house.pk for b in bills):
         raise ApplicationError("所选账单不属于该房屋", field="bills")
-    done = _replay(key, house)
-    if done is not None:
-        return done
-    if any(b.state not in OPEN_STATES for b in locked):
+    if any(b.pk is None or b.state not in OPEN_STATES for b in bills):
         raise ApplicationError("所选账单已缴清或已作废", field="bills", code="paid")
-    parts = [(b, b.outstanding) for b in locked]
+    bills = sorted(bills, key=lambda b: b.pk)
+    parts = [(b, b.outstanding) for b in bills]
     total = sum((p for _, p in parts), ZERO)
     balance: PrepaidBalance | None = None
     if method == PayMethod.PREPAID:
@@ -136,10 +132,10 @@ def bills_pay(
     )
     if payment is None:
         return Payment.objects.get(idempotency_key=key)
-    entries = []
+    entries = list(entries or [])
     for bill, part in parts:
-        bill.paid_amount += part
-        bill.state = BillState.PAID if bill.outstanding == 0 else BillState.PARTIAL
+        bill.paid_amount += part  # = amount − discount: every bill is paid in full
+        bill.state = BillState.PAID
         if not part:  # settled wholly by a discount: no money moved for it
             continue
         entries.append(
@@ -154,7 +150,7 @@ def bills_pay(
                 note=f"收据 {payment.receipt_no}",
             )
         )
-    Bill.objects.bulk_update([b for b, _ in parts], ["paid_amount", "state"])
+    _bills_settle(bills)
     if balance is not None:
         entries.append(
             entry(
@@ -171,6 +167,25 @@ def bills_pay(
         balance.save(update_fields=["balance", "updated_at"])
     LedgerEntry.objects.bulk_create(entries)
     return payment
+
+
+def _bills_settle(bills: list[Bill]) -> None:
+    """Writes the bills as paid in full. Without a discount the paid amount is the amount
+    itself, copied in SQL by one UPDATE (a copy is exact, also where SQLite keeps decimals as
+    binary floats); a discounted bill gets its own UPDATE with the values computed here,
+    since amount − discount computed by SQLite may differ from the decimal in the last bit."""
+    plain = [b.pk for b in bills if not b.discount_amount]
+    if plain:
+        updated = Bill.objects.filter(pk__in=plain, discount_amount=0).update(
+            paid_amount=F("amount"), state=BillState.PAID
+        )
+        if updated != len(plain):  # never: the caller holds these rows' locks
+            raise ApplicationError("账单已变化，请刷新后重试", field="bills")
+    for b in bills:
+        if b.discount_amount:
+            Bill.objects.filter(pk=b.pk).update(
+                paid_amount=b.paid_amount, discount_amount=b.discount_amount, state=b.state
+            )
 
 
 @transaction.atomic

@@ -28,7 +28,7 @@ from ..models import (
     LateFeeWaiver,
     VacancyRelief,
 )
-from .rules_cache import community_rules
+from .rules_cache import CommunityRules, community_rules
 from .runs import RUN_METHODS, bill_compute
 
 ZERO = Decimal("0.00")
@@ -301,11 +301,10 @@ def _has_other_arrears(house: House, chosen: set[int], on: dt.date) -> bool:
     )
 
 
-def _apply_discounts(quote: Quote) -> None:
+def _apply_discounts(quote: Quote, cached: CommunityRules) -> None:
     """Approved vacancy relief first (per bill), then the one discount rule that gives the
     most (rules do not stack)."""
     house, lines = quote.house, quote.lines
-    cached = community_rules(house)
     reliefs = (
         list(VacancyRelief.objects.filter(house=house, state=ReliefState.APPROVED).order_by("pk"))
         if house.pk in cached.relief_houses
@@ -360,7 +359,8 @@ def quote_build(
     if isinstance(months_ahead, bool) or not isinstance(months_ahead, int) or months_ahead < 0:
         raise ApplicationError("预缴月数必须是不小于0的整数", field="months_ahead")
     quote = Quote(house=house, on=on, months_ahead=months_ahead, all_open=all_open)
-    rule = late_fee_rule(house.community_id, house=house)
+    cached = community_rules(house)  # once: each call reads the rules' token
+    rule = cached.late_fee if _in_force(cached.late_fee) else None
     waived = _waived_ids(bills) if rule and bills else set()
     for b in sorted(bills, key=lambda b: (b.period_start, b.pk)):
         if b.house_id != house.pk or b.state not in OPEN_STATES:
@@ -371,5 +371,5 @@ def quote_build(
         quote.lines.append(QuoteLine(bill=b, outstanding=b.outstanding, late_fee=fee))
     for b in advance_bills(house=house, months=months_ahead, on=on):
         quote.lines.append(QuoteLine(bill=b, outstanding=b.amount, advance=True))
-    _apply_discounts(quote)
+    _apply_discounts(quote, cached)
     return quote
