@@ -178,6 +178,36 @@ def _alipay_text(data: bytes) -> str:
     return _decode(data, ("utf-8-sig", "gb18030"))
 
 
+def _detail(table: _Table, cells: list[str], n: int, c: dict[str, str], kinds: dict) -> Line:
+    """A detail row of a format whose columns `c` names (kind, time, trade, refund, amount,
+    fee): Alipay's and the sandbox's."""
+    kind = kinds.get(table.get(cells, c["kind"]))
+    if kind is None:
+        raise StatementError(
+            f"第{n}行「{c['kind']}」无法识别：{table.get(cells, c['kind'])[:20]}"
+            f"（应为 {' 或 '.join(kinds)}）"
+        )
+    out_trade_no = table.get(cells, "商户订单号")
+    if not out_trade_no:
+        raise StatementError(f"第{n}行「商户订单号」为空")
+    return Line(
+        row=n,
+        kind=kind,
+        time=_time(table.get(cells, c["time"]), n, c["time"]),
+        trade_no=table.get(cells, c["trade"]),
+        out_trade_no=out_trade_no,
+        out_refund_no=table.get(cells, c["refund"]) if kind == REFUND else "",
+        amount=abs(_money(table.get(cells, c["amount"]), n, c["amount"])),
+        fee=_money(table.get(cells, c["fee"]), n, c["fee"], required=False),
+    )
+
+
+ALIPAY_COLUMNS = {"kind": "业务类型", "time": "完成时间", "trade": "支付宝交易号",
+                  "refund": "退款批次号/请求号", "amount": "订单金额（元）", "fee": "服务费（元）"}  # fmt: skip
+SANDBOX_COLUMNS = {"kind": "类型", "time": "交易时间", "trade": "渠道交易号",
+                   "refund": "商户退款单号", "amount": "金额", "fee": "手续费"}  # fmt: skip
+
+
 def parse_alipay(data: bytes) -> list[Line]:
     text = _alipay_text(data)
     table: _Table | None = None
@@ -193,26 +223,7 @@ def parse_alipay(data: bytes) -> list[Line]:
                 cells, n, ("支付宝交易号", "商户订单号", "业务类型", "完成时间", "订单金额（元）")
             )
             continue
-        kind = {"交易": PAY, "退款": REFUND}.get(table.get(cells, "业务类型"))
-        if kind is None:
-            raise StatementError(
-                f"第{n}行「业务类型」无法识别：{table.get(cells, '业务类型')[:20]}"
-            )
-        out_trade_no = table.get(cells, "商户订单号")
-        if not out_trade_no:
-            raise StatementError(f"第{n}行「商户订单号」为空")
-        out.append(
-            Line(
-                row=n,
-                kind=kind,
-                time=_time(table.get(cells, "完成时间"), n, "完成时间"),
-                trade_no=table.get(cells, "支付宝交易号"),
-                out_trade_no=out_trade_no,
-                out_refund_no=table.get(cells, "退款批次号/请求号") if kind == REFUND else "",
-                amount=abs(_money(table.get(cells, "订单金额（元）"), n, "订单金额（元）")),
-                fee=_money(table.get(cells, "服务费（元）"), n, "服务费（元）", required=False),
-            )
-        )
+        out.append(_detail(table, cells, n, ALIPAY_COLUMNS, {"交易": PAY, "退款": REFUND}))
     if table is None:
         raise StatementError("没有找到业务明细表头（支付宝交易号、商户订单号…）")
     return out
@@ -229,24 +240,7 @@ def parse_sandbox(data: bytes) -> list[Line]:
         if table is None:
             table = _Table(cells, n, tuple(SANDBOX_HEADER[:6]))
             continue
-        kind = {"支付": PAY, "退款": REFUND}.get(table.get(cells, "类型"))
-        if kind is None:
-            raise StatementError(f"第{n}行「类型」应为 支付 或 退款")
-        out_trade_no = table.get(cells, "商户订单号")
-        if not out_trade_no:
-            raise StatementError(f"第{n}行「商户订单号」为空")
-        out.append(
-            Line(
-                row=n,
-                kind=kind,
-                time=_time(table.get(cells, "交易时间"), n, "交易时间"),
-                trade_no=table.get(cells, "渠道交易号"),
-                out_trade_no=out_trade_no,
-                out_refund_no=table.get(cells, "商户退款单号"),
-                amount=abs(_money(table.get(cells, "金额"), n, "金额")),
-                fee=_money(table.get(cells, "手续费"), n, "手续费", required=False),
-            )
-        )
+        out.append(_detail(table, cells, n, SANDBOX_COLUMNS, {"支付": PAY, "退款": REFUND}))
     if table is None:
         raise StatementError("文件是空的")
     return out
